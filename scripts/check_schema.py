@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Checks the committed JSON Schema with an independent validator (Python `jsonschema`).
+
+Every alert file in examples/ must be valid; a few bad inputs the schema alone must catch
+must be invalid, so this check can fail. Exit status 1 on any surprise.
+"""
+import json
+import pathlib
+import sys
+
+import jsonschema
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((ROOT / "schemas" / "flex-alerts.schema.json").read_text())
+# Bad inputs whose problem is a pure schema matter (not a cross-field rule).
+MUST_FAIL = [
+    "unknown_metric.yaml",
+    "too_many_queues.yaml",
+    "above_and_below.yaml",
+    "unknown_alert_key.yaml",
+    "after_bad_unit.yaml",
+    "bad_queue_sid.yaml",
+    "above_negative.yaml",
+    "duplicate_queue.yaml",
+    "too_many_emails.yaml",
+]
+
+validator_class = jsonschema.validators.validator_for(SCHEMA)
+validator_class.check_schema(SCHEMA)
+validator = validator_class(SCHEMA)
+failures = 0
+
+examples = sorted((ROOT / "examples").glob("*.yaml"))
+if not examples:
+    print("no examples found")
+    failures += 1
+for path in examples:
+    document = yaml.safe_load(path.read_text())
+    errors = list(validator.iter_errors(document))
+    for error in errors:
+        print(f"{path.relative_to(ROOT)}: {error.json_path}: {error.message}")
+    failures += bool(errors)
+    print(f"{'ok  ' if not errors else 'FAIL'} {path.relative_to(ROOT)} is valid")
+
+for name in MUST_FAIL:
+    path = ROOT / "tests" / "bad" / name
+    document = yaml.safe_load(path.read_text())
+    valid = validator.is_valid(document)
+    failures += valid
+    print(f"{'FAIL' if valid else 'ok  '} tests/bad/{name} is rejected")
+
+print(f"{len(examples) + len(MUST_FAIL) - failures} passed, {failures} failed")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,27 @@
+//! One function per subcommand: each turns parsed arguments into work and output.
+
+mod validate;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command};
+use crate::config::schema;
+use crate::error::Error;
+use crate::output::Output;
+
+/// Runs the parsed command; `Ok` carries the exit status.
+pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
+    match &cli.command {
+        Command::Validate { paths } => validate::run(paths, output),
+        Command::Schema => {
+            output.data(&schema::generate_pretty())?;
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "flex-alerts", &mut script);
+            output.data(&String::from_utf8_lossy(&script))?;
+            Ok(0)
+        }
+    }
+}

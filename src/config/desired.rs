@@ -1,0 +1,83 @@
+//! The desired state: every alert the files declare, with defaults filled in and secrets read,
+//! in the one normal form that `plan` compares against the live store.
+
+use crate::secret::Secret;
+
+pub use super::model::{BrowserPushMode, Metric, Severity, WebhookKind};
+
+/// Everything the files ask for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Desired {
+    pub alerts: Vec<DesiredAlert>,
+    /// `settings.prune`.
+    pub prune: bool,
+    /// `settings.browser_push_mode`; `None`: not managed.
+    pub browser_push_mode: Option<BrowserPushMode>,
+}
+
+/// Where an alert was declared, for messages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredAlert {
+    pub name: String,
+    pub renamed_from: Vec<String>,
+    pub metric: Metric,
+    /// A channel unique name or `TC...` SID, as written.
+    pub channel: String,
+    /// Queue names or `WQ...` SIDs, as written, in file order.
+    pub queues: Vec<String>,
+    pub active: bool,
+    pub warning: Option<Limit>,
+    pub critical: Option<Limit>,
+    pub notify: Option<DesiredNotify>,
+    pub origin: Origin,
+}
+
+/// Which way a threshold compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Flex `Greater Than`.
+    Above,
+    /// Flex `Lesser Than`.
+    Below,
+}
+
+/// One threshold: a direction and a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Limit {
+    pub direction: Direction,
+    pub value: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredNotify {
+    pub enabled: bool,
+    pub severity: Severity,
+    /// How long the alert must last before anyone is told, in seconds (0 to 900).
+    pub after_seconds: u32,
+    /// Usernames, emails or `FU...` SIDs, as written.
+    pub users: Vec<String>,
+    pub inbox: bool,
+    pub popup: bool,
+    pub browser_push: bool,
+    pub webhook: Option<DesiredWebhook>,
+    pub emails: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredWebhook {
+    pub kind: WebhookKind,
+    pub url: Secret,
+}

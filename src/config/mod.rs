@@ -1,0 +1,133 @@
+//! Alert files in, desired state out: find the files, read them as spanned YAML, check them
+//! against the schema and the rules, and build `Desired`, collecting every problem on the way.
+//!
+//! Offline and side-effect free apart from reading the files and the environment lookup.
+
+pub mod desired;
+pub mod diagnostic;
+pub mod model;
+pub mod rules;
+pub mod schema;
+pub mod source;
+pub mod suggest;
+pub mod yaml;
+
+use std::path::PathBuf;
+
+use desired::Desired;
+use diagnostic::{Diagnostic, Diagnostics};
+use rules::{EnvLookup, ParsedFile};
+use source::SourceFile;
+use yaml::{NodeKind, Scalar};
+
+/// The outcome of loading: the desired state (complete only when there are no errors), every
+/// problem found, and the sources to render them against.
+#[derive(Debug)]
+pub struct Loaded {
+    pub desired: Desired,
+    pub diagnostics: Diagnostics,
+    pub sources: Vec<SourceFile>,
+}
+
+/// Loads and checks every alert file under `paths`.
+pub fn load(paths: &[PathBuf], env: EnvLookup<'_>) -> Loaded {
+    let (files, problems) = source::discover(paths);
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.extend(problems);
+    let mut sources = Vec::new();
+    for path in &files {
+        match source::read(path) {
+            Ok(source) => sources.push(source),
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+    let loaded = check_sources(sources, env);
+    diagnostics.extend(loaded.diagnostics.items().iter().cloned());
+    diagnostics.sort();
+    Loaded {
+        diagnostics,
+        ..loaded
+    }
+}
+
+/// Checks sources already in memory (the part of `load` after reading files).
+pub fn check_sources(sources: Vec<SourceFile>, env: EnvLookup<'_>) -> Loaded {
+    let mut diagnostics = Diagnostics::default();
+    let mut parsed = Vec::new();
+    for source in &sources {
+        match parse_file(source) {
+            Ok(file) => parsed.push(file),
+            Err(problems) => diagnostics.extend(problems),
+        }
+    }
+    let (desired, problems) = rules::check(&parsed, env);
+    diagnostics.extend(problems);
+    diagnostics.sort();
+    Loaded {
+        desired,
+        diagnostics,
+        sources,
+    }
+}
+
+/// One file through YAML, version check, schema and typed deserialisation.
+fn parse_file(source: &SourceFile) -> Result<ParsedFile, Vec<Diagnostic>> {
+    let name = source.display.as_str();
+    let root = match yaml::parse(&source.text) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            return Err(vec![
+                Diagnostic::error(name, None, "file is empty")
+                    .with_hint("an alert file starts with `version: 1`"),
+            ]);
+        }
+        Err(error) => {
+            return Err(vec![
+                Diagnostic::error(name, Some(error.span), error.message)
+                    .with_optional_hint(error.hint),
+            ]);
+        }
+    };
+    let NodeKind::Mapping(entries) = &root.kind else {
+        return Err(vec![
+            Diagnostic::error(
+                name,
+                Some(root.span),
+                "expected a mapping with `version` and `alerts` at the top of the file",
+            )
+            .with_hint("an alert file starts with `version: 1`"),
+        ]);
+    };
+    // A file of another version has another shape: say so once instead of listing its keys.
+    if let Some((_, node)) = entries.iter().find(|(key, _)| key.name == "version") {
+        if let NodeKind::Scalar(Scalar::Int(version)) = node.kind {
+            if version != 1 {
+                return Err(vec![
+                    Diagnostic::error(
+                        name,
+                        Some(node.span),
+                        format!("unsupported format version {version}"),
+                    )
+                    .with_hint("this flex-alerts reads `version: 1`"),
+                ]);
+            }
+        }
+    }
+    let (json, spans) = yaml::to_json(&root);
+    let problems = schema::check(name, &json, &spans);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    match serde_json::from_value(json) {
+        Ok(content) => Ok(ParsedFile {
+            name: name.to_owned(),
+            content,
+            spans,
+        }),
+        Err(error) => Err(vec![Diagnostic::error(
+            name,
+            Some(root.span),
+            format!("cannot read this file: {error}"),
+        )]),
+    }
+}

@@ -1,0 +1,573 @@
+//! The rules a schema cannot say (contract section 3), checked across all files at once, and
+//! the building of `Desired` with every default filled in.
+//!
+//! Runs only on files the schema accepted, so the shape is known; every finding points at the
+//! key or value to edit. Reads the environment only through the lookup it is given.
+
+use std::collections::HashMap;
+
+use super::desired::{
+    Desired, DesiredAlert, DesiredNotify, DesiredWebhook, Direction, Limit, Origin,
+};
+use super::diagnostic::Diagnostic;
+use super::model::{Alert, AlertFile, Notify, Severity, Threshold};
+use super::yaml::{Span, SpanIndex};
+use crate::secret::Secret;
+
+/// Flex's per-account cap on alerts.
+pub const MAX_ALERTS: usize = 100;
+/// The longest `after` Flex accepts: 15 minutes.
+pub const MAX_AFTER_SECONDS: u32 = 15 * 60;
+
+/// A file the schema accepted, with the spans of its nodes.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub name: String,
+    pub content: AlertFile,
+    pub spans: SpanIndex,
+}
+
+/// Looks up an environment variable (injected so tests need not touch the real environment).
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Checks every rule over all files and builds the desired state.
+pub fn check(files: &[ParsedFile], env: EnvLookup<'_>) -> (Desired, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        problems: Vec::new(),
+        names: HashMap::new(),
+        env,
+    };
+    let mut desired = Desired::default();
+    let mut settings_at: Option<(String, Option<Span>)> = None;
+    let mut total = 0usize;
+    for file in files {
+        let at = |pointer: &str| Place {
+            file: &file.name,
+            spans: &file.spans,
+            pointer: pointer.to_owned(),
+        };
+        if let Some(settings) = &file.content.settings {
+            let here = at("/settings");
+            match &settings_at {
+                Some((first_file, first_span)) => checker.problems.push(
+                    here.key_error("settings are given in more than one file")
+                        .with_hint(format!(
+                            "keep one `settings` block; the first is in {}",
+                            location(first_file, *first_span)
+                        )),
+                ),
+                None => {
+                    settings_at = Some((file.name.clone(), here.key_span()));
+                    desired.prune = settings.prune;
+                    desired.browser_push_mode = settings.browser_push_mode;
+                }
+            }
+        }
+        for (index, alert) in file.content.alerts.iter().enumerate() {
+            total += 1;
+            let place = at(&format!("/alerts/{index}"));
+            if total == MAX_ALERTS + 1 {
+                checker.problems.push(
+                    place.child("name").value_error(format!(
+                        "more than {MAX_ALERTS} alerts: Flex allows at most {MAX_ALERTS} per account"
+                    ))
+                    .with_hint("this is alert 101; remove or merge alerts"),
+                );
+            }
+            if let Some(built) = checker.alert(alert, &place) {
+                desired.alerts.push(built);
+            }
+        }
+    }
+    checker.renames(files);
+    (desired, checker.problems)
+}
+
+/// A node in a file: a pointer and the spans to find it.
+struct Place<'a> {
+    file: &'a str,
+    spans: &'a SpanIndex,
+    pointer: String,
+}
+
+impl<'a> Place<'a> {
+    fn child(&self, segment: impl std::fmt::Display) -> Place<'a> {
+        Place {
+            file: self.file,
+            spans: self.spans,
+            pointer: format!("{}/{segment}", self.pointer),
+        }
+    }
+
+    fn value_span(&self) -> Option<Span> {
+        self.spans
+            .value(&self.pointer)
+            .or_else(|| self.spans.nearest(&self.pointer))
+    }
+
+    fn key_span(&self) -> Option<Span> {
+        self.spans.nearest(&self.pointer)
+    }
+
+    fn value_error(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.file, self.value_span(), message)
+    }
+
+    fn key_error(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.file, self.key_span(), message)
+    }
+
+    fn origin(&self) -> Origin {
+        let span = self.child("name").value_span();
+        Origin {
+            file: self.file.to_owned(),
+            line: span.map_or(0, |s| s.line),
+            column: span.map_or(0, |s| s.column),
+        }
+    }
+}
+
+fn location(file: &str, span: Option<Span>) -> String {
+    match span {
+        Some(span) => format!("{file}:{}:{}", span.line, span.column),
+        None => file.to_owned(),
+    }
+}
+
+struct Checker<'env> {
+    problems: Vec<Diagnostic>,
+    /// Every alert name seen so far, with where it was declared.
+    names: HashMap<String, String>,
+    env: EnvLookup<'env>,
+}
+
+impl Checker<'_> {
+    fn alert(&mut self, alert: &Alert, place: &Place<'_>) -> Option<DesiredAlert> {
+        let before = self.problems.len();
+        let name_place = place.child("name");
+        let here = location(name_place.file, name_place.value_span());
+        if let Some(first) = self.names.get(&alert.name) {
+            self.problems.push(
+                name_place
+                    .value_error(format!("duplicate alert name `{}`", alert.name))
+                    .with_hint(format!(
+                        "first declared at {first}; names are unique across all files"
+                    )),
+            );
+        } else {
+            self.names.insert(alert.name.clone(), here);
+        }
+        if let Some(kind) = personal_data(&alert.name) {
+            self.problems.push(
+                Diagnostic::warning(
+                    name_place.file,
+                    name_place.value_span(),
+                    format!("alert name looks like {kind}"),
+                )
+                .with_hint("Twilio asks for no personal data in alert names"),
+            );
+        }
+        let (warning, critical) = self.thresholds(alert, place);
+        let notify = alert.notify.as_ref().and_then(|notify| {
+            self.notify(
+                notify,
+                warning.is_some(),
+                critical.is_some(),
+                &place.child("notify"),
+            )
+        });
+        if self.problems[before..]
+            .iter()
+            .any(|p| p.severity == super::diagnostic::Severity::Error)
+        {
+            return None;
+        }
+        Some(DesiredAlert {
+            name: alert.name.clone(),
+            renamed_from: alert.renamed_from.clone(),
+            metric: alert.metric,
+            channel: alert.channel.0.clone(),
+            queues: alert.queues.iter().map(|q| q.0.clone()).collect(),
+            active: alert.active,
+            warning,
+            critical,
+            notify,
+            origin: place.origin(),
+        })
+    }
+
+    fn thresholds(&mut self, alert: &Alert, place: &Place<'_>) -> (Option<Limit>, Option<Limit>) {
+        let thresholds = place.child("thresholds");
+        let limit = |threshold: &Option<Threshold>| {
+            threshold.and_then(|t| match (t.above, t.below) {
+                (Some(value), None) => Some(Limit {
+                    direction: Direction::Above,
+                    value,
+                }),
+                (None, Some(value)) => Some(Limit {
+                    direction: Direction::Below,
+                    value,
+                }),
+                _ => None,
+            })
+        };
+        let warning = limit(&alert.thresholds.warning);
+        let critical = limit(&alert.thresholds.critical);
+        let key = |direction: Direction| match direction {
+            Direction::Above => "above",
+            Direction::Below => "below",
+        };
+        if alert.metric.is_percentage() {
+            for (level, limit) in [("warning", warning), ("critical", critical)] {
+                if let Some(limit) = limit.filter(|l| l.value > 100) {
+                    self.problems.push(
+                        thresholds
+                            .child(level)
+                            .child(key(limit.direction))
+                            .value_error(format!(
+                                "`{}` is a percentage: thresholds run from 0 to 100, found {}",
+                                alert.metric, limit.value
+                            )),
+                    );
+                }
+            }
+        }
+        if let (Some(w), Some(c)) = (warning, critical) {
+            let critical_value = thresholds.child("critical").child(key(c.direction));
+            if w.direction != c.direction {
+                self.problems.push(
+                    critical_value
+                        .key_error(format!(
+                            "warning is `{}` but critical is `{}`: both must compare the same way",
+                            key(w.direction),
+                            key(c.direction)
+                        ))
+                        .with_hint(format!("use `{}` for both", key(w.direction))),
+                );
+            } else {
+                let in_order = match w.direction {
+                    Direction::Above => w.value < c.value,
+                    Direction::Below => w.value > c.value,
+                };
+                if !in_order {
+                    let (relation, word) = match w.direction {
+                        Direction::Above => ("greater", "above"),
+                        Direction::Below => ("less", "below"),
+                    };
+                    self.problems.push(
+                        critical_value
+                            .value_error(format!(
+                                "critical ({}) must be {relation} than warning ({}) for `{word}` thresholds",
+                                c.value, w.value
+                            ))
+                            .with_hint("the warning comes first, the critical level after it; swap them"),
+                    );
+                }
+            }
+        }
+        (warning, critical)
+    }
+
+    fn notify(
+        &mut self,
+        notify: &Notify,
+        has_warning: bool,
+        has_critical: bool,
+        place: &Place<'_>,
+    ) -> Option<DesiredNotify> {
+        let severity = match notify.severity {
+            Some(severity) => {
+                let (needed, present) = match severity {
+                    Severity::Warning => ("warning", has_warning),
+                    Severity::Critical => ("critical", has_critical),
+                };
+                if !present {
+                    self.problems.push(
+                        place
+                            .child("severity")
+                            .value_error(format!(
+                                "`severity: {needed}` needs a {needed} threshold, and this alert has none"
+                            ))
+                            .with_hint(format!(
+                                "add `thresholds.{needed}` or notify at the other level"
+                            )),
+                    );
+                }
+                severity
+            }
+            None if has_warning => Severity::Warning,
+            None => Severity::Critical,
+        };
+        let after_seconds = match &notify.after {
+            Some(text) => match parse_delay(text) {
+                Some(seconds) if seconds <= MAX_AFTER_SECONDS => seconds,
+                _ => {
+                    self.problems.push(
+                        place
+                            .child("after")
+                            .value_error(format!("`{text}` is longer than the 15-minute maximum"))
+                            .with_hint("Flex waits at most 15m before it notifies"),
+                    );
+                    0
+                }
+            },
+            None => 0,
+        };
+        let has_users = !notify.users.is_empty();
+        let inbox = notify.inbox.unwrap_or(has_users);
+        for (key, on) in [
+            ("inbox", inbox),
+            ("popup", notify.popup),
+            ("browser_push", notify.browser_push),
+        ] {
+            if on && !has_users {
+                self.problems.push(
+                    place
+                        .child(key)
+                        .key_error(format!("`{key}` notifies users, but `users` is empty"))
+                        .with_hint("add `users`, or remove this key"),
+                );
+            }
+        }
+        let reaches_users = has_users && (inbox || notify.popup || notify.browser_push);
+        if !reaches_users && notify.webhook.is_none() && notify.emails.is_empty() {
+            self.problems.push(
+                place
+                    .key_error("`notify` has no way to deliver: nobody would be told")
+                    .with_hint(
+                        "add `users` (with inbox, popup or browser_push), a `webhook` or `emails`",
+                    ),
+            );
+        }
+        let webhook = notify.webhook.as_ref().and_then(|webhook| {
+            let url = self.webhook_url(&webhook.url, &place.child("webhook").child("url"))?;
+            Some(DesiredWebhook {
+                kind: webhook.kind,
+                url,
+            })
+        });
+        Some(DesiredNotify {
+            enabled: notify.enabled,
+            severity,
+            after_seconds,
+            users: notify.users.iter().map(|u| u.0.clone()).collect(),
+            inbox,
+            popup: notify.popup,
+            browser_push: notify.browser_push,
+            webhook,
+            emails: notify.emails.clone(),
+        })
+    }
+
+    /// Interpolates `${VAR}` and checks the scheme, never putting the value in a message.
+    fn webhook_url(&mut self, written: &str, place: &Place<'_>) -> Option<Secret> {
+        let url = match interpolate(written, self.env) {
+            Ok(url) => url,
+            Err(Missing::Unset(name)) => {
+                self.problems.push(
+                    place
+                        .value_error(format!("environment variable `{name}` is not set"))
+                        .with_hint(format!(
+                            "set {name} to the webhook URL before running; its value is a secret and is never shown"
+                        )),
+                );
+                return None;
+            }
+            Err(Missing::Malformed) => {
+                self.problems.push(
+                    place
+                        .value_error("unclosed `${` in the webhook URL")
+                        .with_hint(
+                            "write `${NAME}` with a variable name of letters, digits and `_`",
+                        ),
+                );
+                return None;
+            }
+        };
+        let from_env = url != written;
+        let origin = if from_env {
+            " (from the environment)"
+        } else {
+            ""
+        };
+        let Some((scheme, rest)) = url.split_once("://") else {
+            self.problems
+                .push(place.value_error(format!("the webhook URL{origin} is not a URL")));
+            return None;
+        };
+        let host = rest
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default()
+            .rsplit('@')
+            .next()
+            .unwrap_or_default();
+        let host_name = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(host, |(name, _)| name);
+        let local = matches!(host_name, "localhost" | "127.0.0.1" | "[::1]");
+        let secure =
+            scheme.eq_ignore_ascii_case("https") || (scheme.eq_ignore_ascii_case("http") && local);
+        if host_name.is_empty() || !secure {
+            self.problems.push(
+                place
+                    .value_error(format!("the webhook URL{origin} must use https"))
+                    .with_hint("http is allowed only for localhost and 127.0.0.1"),
+            );
+            return None;
+        }
+        Some(Secret::new(url))
+    }
+
+    /// `renamed_from` entries may not name another alert, nor be claimed by two alerts.
+    fn renames(&mut self, files: &[ParsedFile]) {
+        let mut claimed: HashMap<&str, &str> = HashMap::new();
+        for file in files {
+            for (index, alert) in file.content.alerts.iter().enumerate() {
+                for (position, old) in alert.renamed_from.iter().enumerate() {
+                    let place = Place {
+                        file: &file.name,
+                        spans: &file.spans,
+                        pointer: format!("/alerts/{index}/renamed_from/{position}"),
+                    };
+                    if let Some(other) = self.names.get(old.as_str()) {
+                        self.problems.push(
+                            place
+                                .value_error(format!(
+                                    "`renamed_from: {old}` names an alert that still exists"
+                                ))
+                                .with_hint(format!(
+                                    "`{old}` is declared at {other}; remove one of the two"
+                                )),
+                        );
+                    } else if let Some(first) = claimed.insert(old, &alert.name) {
+                        self.problems.push(place.value_error(format!(
+                            "`{old}` is in the `renamed_from` of both `{first}` and `{}`",
+                            alert.name
+                        )));
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum Missing {
+    Unset(String),
+    Malformed,
+}
+
+/// Replaces each `${NAME}` with the variable's value.
+fn interpolate(text: &str, env: EnvLookup<'_>) -> Result<String, Missing> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find('}').ok_or(Missing::Malformed)?;
+        let name = &after[..end];
+        let valid =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !valid {
+            return Err(Missing::Malformed);
+        }
+        match env(name) {
+            Some(value) if !value.is_empty() => out.push_str(&value),
+            _ => return Err(Missing::Unset(name.to_owned())),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// `90s`, `5m`, `1m30s` -> seconds. The schema has already checked the shape.
+pub fn parse_delay(text: &str) -> Option<u32> {
+    let (minutes, seconds) = match text.split_once('m') {
+        Some((minutes, rest)) => (minutes.parse::<u32>().ok()?, rest.strip_suffix('s')),
+        None => (0, text.strip_suffix('s')),
+    };
+    let seconds = match seconds {
+        Some(s) => s.parse::<u32>().ok()?,
+        None if text.ends_with('m') => 0,
+        None => return None,
+    };
+    minutes.checked_mul(60)?.checked_add(seconds)
+}
+
+/// Seconds -> the shortest delay text: 0 -> `0s`, 300 -> `5m`, 90 -> `1m30s`.
+pub fn format_delay(seconds: u32) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s}s"),
+    }
+}
+
+/// What kind of personal data a name seems to contain, if any.
+fn personal_data(name: &str) -> Option<&'static str> {
+    let looks_like_email = name.split_whitespace().any(|word| {
+        word.split_once('@')
+            .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'))
+    });
+    if looks_like_email {
+        return Some("an email address");
+    }
+    let digits = name
+        .split(|c: char| !(c.is_ascii_digit() || " -().+".contains(c)))
+        .map(|run| run.bytes().filter(u8::is_ascii_digit).count())
+        .max()
+        .unwrap_or(0);
+    (digits >= 7).then_some("a phone number")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_parse_and_format() {
+        assert_eq!(parse_delay("0s"), Some(0));
+        assert_eq!(parse_delay("90s"), Some(90));
+        assert_eq!(parse_delay("5m"), Some(300));
+        assert_eq!(parse_delay("1m30s"), Some(90));
+        assert_eq!(parse_delay("16m"), Some(960));
+        assert_eq!(parse_delay("5x"), None);
+        assert_eq!(format_delay(0), "0s");
+        assert_eq!(format_delay(300), "5m");
+        assert_eq!(format_delay(90), "1m30s");
+        for seconds in 0..=MAX_AFTER_SECONDS {
+            assert_eq!(parse_delay(&format_delay(seconds)), Some(seconds));
+        }
+    }
+
+    #[test]
+    fn interpolation_reads_variables_and_reports_the_missing_one() {
+        let env = |name: &str| (name == "HOOK").then(|| "https://h.example/x".to_owned());
+        assert_eq!(
+            interpolate("${HOOK}", &env).ok().as_deref(),
+            Some("https://h.example/x")
+        );
+        assert!(matches!(interpolate("${NOPE}", &env), Err(Missing::Unset(n)) if n == "NOPE"));
+        assert!(matches!(
+            interpolate("${HOOK", &env),
+            Err(Missing::Malformed)
+        ));
+        assert_eq!(interpolate("plain", &env).ok().as_deref(), Some("plain"));
+    }
+
+    #[test]
+    fn personal_data_is_spotted() {
+        assert_eq!(
+            personal_data("Page jane@example.com"),
+            Some("an email address")
+        );
+        assert_eq!(
+            personal_data("Call +1 (555) 123-4567"),
+            Some("a phone number")
+        );
+        assert_eq!(personal_data("Support voice - longest wait"), None);
+        assert_eq!(personal_data("SLA 30 min under 80"), None);
+    }
+}

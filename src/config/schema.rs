@@ -1,0 +1,494 @@
+//! The JSON Schema of the YAML format: generated from `model.rs`, and used to check each file,
+//! with every schema error turned into a diagnostic at the exact key or value it concerns.
+//!
+//! jsonschema reports unknown and missing keys at the parent object and duplicates at the whole
+//! list; this module moves each report to the place a user must edit.
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use schemars::Schema;
+use schemars::generate::SchemaSettings;
+use schemars::transform::{Transform, transform_subschemas};
+use serde_json::Value;
+
+use super::diagnostic::Diagnostic;
+use super::model::AlertFile;
+use super::suggest;
+use super::yaml::{SpanIndex, escape_pointer};
+
+/// The schema as committed in `schemas/flex-alerts.schema.json`.
+pub fn generate() -> Value {
+    let generator = SchemaSettings::draft2020_12()
+        .with_transform(NoNull)
+        .into_generator();
+    generator.into_root_schema_for::<AlertFile>().to_value()
+}
+
+/// `generate()` as pretty JSON with a final newline, byte for byte the committed file.
+pub fn generate_pretty() -> String {
+    let mut text = serde_json::to_string_pretty(&generate()).expect("a schema serialises");
+    text.push('\n');
+    text
+}
+
+/// Optional keys may be omitted but never `null`: an empty `notify:` is a mistake, not "off".
+#[derive(Clone)]
+struct NoNull;
+
+impl Transform for NoNull {
+    fn transform(&mut self, schema: &mut Schema) {
+        if let Some(object) = schema.as_object_mut() {
+            if let Some(Value::Array(types)) = object.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let single = types.remove(0);
+                    object.insert("type".into(), single);
+                }
+            }
+            if let Some(Value::Array(options)) = object.get("anyOf") {
+                let kept: Vec<Value> = options
+                    .iter()
+                    .filter(|o| o.get("type") != Some(&Value::from("null")))
+                    .cloned()
+                    .collect();
+                if kept.len() == 1 && options.len() == 2 {
+                    object.remove("anyOf");
+                    if let Value::Object(inner) = &kept[0] {
+                        for (key, value) in inner {
+                            object.entry(key.clone()).or_insert(value.clone());
+                        }
+                    }
+                }
+            }
+        }
+        transform_subschemas(self, schema);
+    }
+}
+
+fn validator() -> &'static (Value, jsonschema::Validator) {
+    static VALIDATOR: OnceLock<(Value, jsonschema::Validator)> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let schema = generate();
+        let validator =
+            jsonschema::draft202012::new(&schema).expect("the generated schema is valid");
+        (schema, validator)
+    })
+}
+
+/// Checks one file's JSON form against the schema; one diagnostic per problem.
+pub fn check(file: &str, instance: &Value, spans: &SpanIndex) -> Vec<Diagnostic> {
+    let (schema, validator) = validator();
+    let mut found: Vec<Diagnostic> = validator
+        .iter_errors(instance)
+        .flat_map(|error| {
+            let pointer = error.instance_path().as_str().to_owned();
+            let schema_path = error.schema_path().as_str().to_owned();
+            describe(
+                file,
+                &pointer,
+                &schema_path,
+                error.kind(),
+                error.instance(),
+                schema,
+                spans,
+            )
+        })
+        .collect();
+    // One report per place: an empty name breaks both `minLength` and `pattern`, say it once.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|d| seen.insert(d.span.map(|s| (s.start, s.end))));
+    found
+}
+
+fn describe(
+    file: &str,
+    pointer: &str,
+    schema_path: &str,
+    kind: &ValidationErrorKind,
+    instance: &Value,
+    schema: &Value,
+    spans: &SpanIndex,
+) -> Vec<Diagnostic> {
+    let at_value = spans.value(pointer).or_else(|| spans.nearest(pointer));
+    let at_key = spans.nearest(pointer);
+    let field = field_name(pointer);
+    let one = |span, message: String, hint: Option<String>| {
+        vec![Diagnostic::error(file, span, message).with_optional_hint(hint)]
+    };
+    match kind {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let allowed = allowed_keys(schema, schema_path);
+            unexpected
+                .iter()
+                .map(|key| {
+                    let child = format!("{pointer}/{}", escape_pointer(key));
+                    Diagnostic::error(
+                        file,
+                        spans.key_or_value(&child),
+                        format!("unknown key `{key}` {}", context(pointer)),
+                    )
+                    .with_optional_hint(suggest::did_you_mean_or_list(key, &allowed))
+                })
+                .collect()
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            one(
+                at_key,
+                format!("missing required key `{name}` {}", context(pointer)),
+                None,
+            )
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => type_noun(&t.to_string()),
+                TypeKind::Multiple(_) => "another type".to_owned(),
+            };
+            let hint = match instance.as_str() {
+                Some("on" | "off" | "yes" | "no" | "On" | "Off" | "Yes" | "No" | "y" | "n")
+                    if expected.contains("true") =>
+                {
+                    Some("YAML 1.2 reads `on`, `off`, `yes` and `no` as text: write `true` or `false`".to_owned())
+                }
+                Some(text) if expected.contains("whole number") && text.parse::<f64>().is_ok() => {
+                    Some(format!("remove the quotes: {text}"))
+                }
+                _ if expected.contains("list") && !instance.is_array() => {
+                    Some(format!("write a list, e.g. `[{}]`", short(instance)))
+                }
+                _ => None,
+            };
+            one(
+                at_value,
+                format!("`{field}` must be {expected}, found {}", found(instance)),
+                hint,
+            )
+        }
+        ValidationErrorKind::Enum { options } => {
+            let options: Vec<String> = options
+                .as_array()
+                .map(|o| o.iter().map(short).collect())
+                .unwrap_or_default();
+            let given = instance
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| short(instance));
+            one(
+                at_value,
+                format!("unknown {} `{given}`", noun(pointer)),
+                suggest::did_you_mean_or_list(&given, &options),
+            )
+        }
+        ValidationErrorKind::Minimum { limit } => one(
+            at_value,
+            format!(
+                "`{field}` must be at least {limit}, found {}",
+                short(instance)
+            ),
+            None,
+        ),
+        ValidationErrorKind::Maximum { limit } => one(
+            at_value,
+            format!(
+                "`{field}` must be at most {limit}, found {}",
+                short(instance)
+            ),
+            None,
+        ),
+        ValidationErrorKind::MaxItems { limit } => {
+            let count = instance.as_array().map_or(0, Vec::len);
+            let first_extra = format!("{pointer}/{limit}");
+            one(
+                spans.value(&first_extra).or(at_key),
+                format!(
+                    "at most {limit} {} allowed, found {count}",
+                    plural_noun(pointer)
+                ),
+                None,
+            )
+        }
+        ValidationErrorKind::MinItems { limit } => one(
+            at_key,
+            format!("at least {limit} {} needed", noun(pointer)),
+            None,
+        ),
+        ValidationErrorKind::UniqueItems => {
+            let items = instance.as_array().cloned().unwrap_or_default();
+            let duplicate = (1..items.len()).find(|&j| items[..j].contains(&items[j]));
+            let span = duplicate.and_then(|j| spans.value(&format!("{pointer}/{j}")));
+            let value = duplicate.map(|j| short(&items[j])).unwrap_or_default();
+            one(
+                span.or(at_key),
+                format!("duplicate {} `{value}`", noun(pointer)),
+                Some("each entry may appear once".to_owned()),
+            )
+        }
+        ValidationErrorKind::Pattern { .. } | ValidationErrorKind::AnyOf { .. } => {
+            let text = instance.as_str().unwrap_or_default();
+            let (message, hint) = pattern_message(pointer, text);
+            one(at_value, message, hint)
+        }
+        ValidationErrorKind::MinLength { .. } => {
+            one(at_value, format!("`{field}` must not be empty"), None)
+        }
+        ValidationErrorKind::MinProperties { .. } => {
+            let keys = allowed_keys(schema, schema_path);
+            one(
+                at_key,
+                format!(
+                    "{} needs one of {}",
+                    context_noun(pointer),
+                    quoted_list(&keys)
+                ),
+                None,
+            )
+        }
+        ValidationErrorKind::MaxProperties { .. } => {
+            let keys = allowed_keys(schema, schema_path);
+            let second = instance
+                .as_object()
+                .and_then(|o| o.keys().nth(1))
+                .map(|k| format!("{pointer}/{}", escape_pointer(k)));
+            one(
+                second.and_then(|p| spans.key_or_value(&p)).or(at_key),
+                format!("give only one of {}", quoted_list(&keys)),
+                Some("a threshold compares in one direction".to_owned()),
+            )
+        }
+        other => one(
+            at_value,
+            format!("`{field}` is not valid here ({})", other.keyword()),
+            None,
+        ),
+    }
+}
+
+/// The message for a string that failed a pattern (or a name-or-SID choice).
+fn pattern_message(pointer: &str, text: &str) -> (String, Option<String>) {
+    let sid_prefix = match noun(pointer) {
+        "queue" => Some("WQ"),
+        "channel" => Some("TC"),
+        "user" => Some("FU"),
+        _ => None,
+    };
+    if text.trim() != text {
+        return (
+            format!("{} `{text}` starts or ends with a space", noun(pointer)),
+            Some("remove the spaces".to_owned()),
+        );
+    }
+    if let Some(prefix) = sid_prefix {
+        return (
+            format!("`{text}` looks like a {prefix} SID but is not one"),
+            Some(format!(
+                "a SID is `{prefix}` followed by 32 hexadecimal digits; or give the {} name",
+                noun(pointer)
+            )),
+        );
+    }
+    match field_name(pointer) {
+        "after" => (
+            format!("`{text}` is not a delay"),
+            Some("write seconds and/or minutes: `0s`, `90s`, `5m`, `1m30s`".to_owned()),
+        ),
+        "emails" => (
+            format!("`{text}` is not an email address"),
+            Some("write it as name@example.com".to_owned()),
+        ),
+        _ => (
+            format!("`{text}` is not valid for `{}`", field_name(pointer)),
+            None,
+        ),
+    }
+}
+
+/// The keys a mapping may hold, read from the schema at the failing keyword's object.
+fn allowed_keys(schema: &Value, schema_path: &str) -> Vec<String> {
+    let object_path = schema_path
+        .rsplit_once('/')
+        .map_or("", |(parent, _)| parent);
+    let mut node = schema;
+    for segment in object_path.split('/').filter(|s| !s.is_empty()) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        node = match node.get(&segment) {
+            Some(next) => next,
+            None => return Vec::new(),
+        };
+        if segment == "$ref" {
+            let target = node.as_str().unwrap_or_default();
+            node = resolve(schema, target).unwrap_or(&Value::Null);
+        }
+    }
+    if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+        node = resolve(schema, reference).unwrap_or(node);
+    }
+    node.get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn resolve<'a>(schema: &'a Value, reference: &str) -> Option<&'a Value> {
+    schema.pointer(reference.strip_prefix('#')?)
+}
+
+/// The last named segment of a pointer: `/alerts/0/queues/3` -> `queues`.
+fn field_name(pointer: &str) -> &str {
+    pointer
+        .rsplit('/')
+        .find(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or("file")
+}
+
+/// What one value at `pointer` is, in user words.
+fn noun(pointer: &str) -> &'static str {
+    match field_name(pointer) {
+        "queues" => "queue",
+        "users" => "user",
+        "emails" => "email address",
+        "renamed_from" => "earlier name",
+        "metric" => "metric",
+        "channel" => "channel",
+        "severity" => "severity",
+        "type" => "webhook type",
+        "browser_push_mode" => "browser push mode",
+        "version" => "version",
+        "alerts" => "alert",
+        "name" => "alert name",
+        _ => "value",
+    }
+}
+
+fn plural_noun(pointer: &str) -> String {
+    match noun(pointer) {
+        "email address" => "email addresses".to_owned(),
+        other => format!("{other}s"),
+    }
+}
+
+/// Where a key sits, for messages: "in alert 2", "in `thresholds`", "at the top level".
+fn context(pointer: &str) -> String {
+    let segments: Vec<&str> = pointer.split('/').filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        [] => "at the top level".to_owned(),
+        ["alerts", index] => format!("in alert {}", index.parse::<usize>().unwrap_or(0) + 1),
+        [.., last] => format!("in `{last}`"),
+    }
+}
+
+fn context_noun(pointer: &str) -> String {
+    match field_name(pointer) {
+        "thresholds" => "`thresholds`".to_owned(),
+        "warning" | "critical" => format!("the `{}` threshold", field_name(pointer)),
+        other => format!("`{other}`"),
+    }
+}
+
+fn type_noun(json_type: &str) -> String {
+    match json_type {
+        "boolean" => "true or false".to_owned(),
+        "integer" => "a whole number".to_owned(),
+        "number" => "a number".to_owned(),
+        "string" => "text".to_owned(),
+        "array" => "a list".to_owned(),
+        "object" => "a mapping of keys to values".to_owned(),
+        "null" => "empty".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn found(value: &Value) -> String {
+    match value {
+        Value::Null => "nothing".to_owned(),
+        Value::Bool(b) => format!("`{b}`"),
+        Value::Number(n) => format!("`{n}`"),
+        Value::String(s) => format!("text `{s}`"),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "a mapping".to_owned(),
+    }
+}
+
+/// A value as it would be written in YAML, kept short.
+fn short(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(_) => "...".to_owned(),
+        Value::Object(_) => "{...}".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn quoted_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.as_slice() {
+        [] => "its keys".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_is_draft_2020_12_and_closed() {
+        let schema = generate();
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+        assert_eq!(schema["additionalProperties"], false);
+        for (name, definition) in schema["$defs"].as_object().unwrap() {
+            if definition.get("properties").is_some() {
+                assert_eq!(definition["additionalProperties"], false, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_property_has_a_description() {
+        fn walk(node: &Value, path: &str) {
+            if let Some(properties) = node.get("properties").and_then(Value::as_object) {
+                for (key, property) in properties {
+                    let has = property.get("description").is_some()
+                        || property
+                            .get("$ref")
+                            .is_some_and(|_| property.get("description").is_some());
+                    assert!(has, "{path}/{key} has no description");
+                }
+            }
+            if let Some(map) = node.as_object() {
+                for (key, child) in map {
+                    walk(child, &format!("{path}/{key}"));
+                }
+            }
+        }
+        walk(&generate(), "");
+    }
+
+    #[test]
+    fn no_optional_key_accepts_null() {
+        let text = serde_json::to_string(&generate()).unwrap();
+        assert!(!text.contains("\"null\""), "schema allows null somewhere");
+    }
+
+    #[test]
+    fn allowed_keys_follow_refs() {
+        let schema = generate();
+        let keys = allowed_keys(
+            &schema,
+            "/properties/alerts/items/$ref/properties/thresholds/$ref/additionalProperties",
+        );
+        assert_eq!(keys, vec!["warning", "critical"]);
+    }
+
+    #[test]
+    fn pointer_words() {
+        assert_eq!(field_name("/alerts/0/queues/3"), "queues");
+        assert_eq!(context("/alerts/1"), "in alert 2");
+        assert_eq!(context(""), "at the top level");
+        assert_eq!(context("/alerts/0/notify"), "in `notify`");
+    }
+}
