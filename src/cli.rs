@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use clap_complete::Shell;
 
+use crate::emulator::http::DEFAULT_MAX_BODY_BYTES;
 use crate::output::ColorChoice;
+use crate::store::StoreSpec;
+use crate::store::twilio::DEFAULT_CONCURRENCY;
 
 /// Twilio Flex alerts as code: keep alerts in YAML, check them, and reconcile Flex with them.
 #[derive(Debug, Parser)]
@@ -21,6 +24,16 @@ pub struct Cli {
     /// When to colour messages (NO_COLOR is honoured by `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Where the live alerts are: `twilio` (the real Flex API), `local` or `local:FILE` (an
+    /// embedded sandbox, default file .flex-alerts/sandbox.json), or `http(s)://HOST:PORT`
+    /// (the Twilio API at another address, such as `flex-alerts emulator`).
+    #[arg(long, global = true, env = "FLEX_ALERTS_STORE", default_value = "twilio", value_parser = StoreSpec::from_str_for_clap)]
+    pub store: StoreSpec,
+
+    /// At most this many requests to the store at once.
+    #[arg(long, global = true, default_value_t = DEFAULT_CONCURRENCY, value_parser = concurrency)]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,6 +46,9 @@ pub enum Command {
     },
     /// Print the JSON Schema of the alert file format.
     Schema,
+    /// Run an emulated Twilio Flex (alerts, users, configuration, TaskRouter) on a local port,
+    /// for trying flex-alerts and for tests. Stop it with Ctrl-C.
+    Emulator(EmulatorArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -46,5 +62,76 @@ pub fn paths_or_current(paths: &[PathBuf]) -> Vec<PathBuf> {
         vec![PathBuf::from(".")]
     } else {
         paths.to_vec()
+    }
+}
+
+/// `flex-alerts emulator`: where to listen, what to start with, and which faults to inject.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on. Port 0 picks a free port; the first line of output names it.
+    #[arg(long, default_value = "127.0.0.1:8780")]
+    pub listen: String,
+
+    /// Keep the state in FILE (created from the seed when missing); in memory when omitted.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// The directory and credentials to start with (YAML); the built-in contact center of
+    /// `examples/` when omitted.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+
+    /// Delay every request by this many milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+
+    /// Add up to this many milliseconds more, at random.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_jitter_ms: u64,
+
+    /// Answer 429 (Twilio error 20429) when more requests than this are in flight.
+    #[arg(long, value_name = "N")]
+    pub concurrency_limit: Option<usize>,
+
+    /// `Retry-After` to send with 429s: seconds or an HTTP date.
+    #[arg(long, value_name = "VALUE")]
+    pub retry_after: Option<String>,
+
+    /// Share of requests (0 to 1) answered with --error-status, unprocessed.
+    #[arg(long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
+    pub error_rate: f64,
+
+    /// The status of those answers.
+    #[arg(long, default_value_t = 503, value_parser = clap::value_parser!(u16).range(500..=503), value_name = "STATUS")]
+    pub error_status: u16,
+
+    /// Share of requests whose connection is dropped, unprocessed.
+    #[arg(long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
+    pub drop_rate: f64,
+
+    /// Share of writes applied and then answered with 500.
+    #[arg(long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
+    pub apply_then_fail_rate: f64,
+
+    /// Seed of the random faults, so a run can be repeated.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub fault_seed: u64,
+
+    /// Refuse request bodies larger than this (413).
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
+    pub max_body_bytes: usize,
+}
+
+fn concurrency(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(count) if (1..=64).contains(&count) => Ok(count),
+        _ => Err(format!("`{text}` is not a number from 1 to 64")),
+    }
+}
+
+fn rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("`{text}` is not a rate from 0 to 1")),
     }
 }

@@ -6,9 +6,11 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod emulator;
 pub mod error;
 pub mod output;
 pub mod secret;
+pub mod store;
 
 use clap::Parser;
 

@@ -1,5 +1,6 @@
 //! One function per subcommand: each turns parsed arguments into work and output.
 
+mod emulator;
 mod validate;
 
 use clap::CommandFactory;
@@ -13,6 +14,7 @@ use crate::output::Output;
 pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
     match &cli.command {
         Command::Validate { paths } => validate::run(paths, output),
+        Command::Emulator(args) => emulator::run(args, output),
         Command::Schema => {
             output.data(&schema::generate_pretty())?;
             Ok(0)

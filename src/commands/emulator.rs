@@ -1,0 +1,78 @@
+//! `flex-alerts emulator`: the emulated Flex behind an HTTP server until Ctrl-C.
+
+use std::net::SocketAddr;
+
+use crate::cli::EmulatorArgs;
+use crate::emulator::faults::Faults;
+use crate::emulator::http::Emulator;
+use crate::emulator::{Engine, Seed};
+use crate::error::Error;
+use crate::output::Output;
+
+pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
+    let seed = match &args.seed {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|error| {
+                Error::new(format!("cannot read the seed file {}", path.display())).cause(error)
+            })?;
+            Seed::parse(&text).map_err(|problem| {
+                Error::new(format!("{} is not a usable seed", path.display())).cause(problem)
+            })?
+        }
+        None => Seed::builtin(),
+    };
+    let engine = match &args.state {
+        Some(path) => Engine::open(path, &seed).map_err(|error| {
+            Error::new("the emulator state cannot be used")
+                .cause(error)
+                .hint("the file was left as it is; move it away to start from the seed")
+        })?,
+        None => Engine::new(&seed),
+    };
+    let address: SocketAddr = args.listen.parse().map_err(|_| {
+        Error::new(format!("`{}` is not an address to listen on", args.listen))
+            .hint("use HOST:PORT, e.g. 127.0.0.1:8780")
+    })?;
+    let faults = Faults {
+        latency_ms: args.latency_ms,
+        latency_jitter_ms: args.latency_jitter_ms,
+        concurrency_limit: args.concurrency_limit,
+        retry_after: args.retry_after.clone(),
+        error_rate: args.error_rate,
+        error_status: args.error_status,
+        drop_rate: args.drop_rate,
+        apply_then_fail_rate: args.apply_then_fail_rate,
+        script: Vec::new(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Error::new("cannot start the async runtime").cause(error))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|error| Error::new(format!("cannot listen on {address}")).cause(error))?;
+        let emulator = Emulator::start(listener, engine, faults, args.fault_seed, args.max_body_bytes)?;
+        output.data(&format!("listening on {}\n", emulator.url()))?;
+        if !address.ip().is_loopback() {
+            output.line("warning: the emulator is reachable from other machines; its credentials are not secret");
+        }
+        let kept = match &args.state {
+            Some(path) => format!("kept in {}", path.display()),
+            None => "in memory only".to_owned(),
+        };
+        output.message(&format!(
+            "Emulated Flex instance {} (account {}), state {kept}.\n\
+             Use it with: --store {} and TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and FLEX_INSTANCE_SID from the seed.\n\
+             Admin routes: /__admin/state, /__admin/faults, /__admin/requests. Stop with Ctrl-C.\n",
+            seed.instance_sid,
+            seed.account_sid,
+            emulator.url(),
+        ));
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|error| Error::new("cannot wait for Ctrl-C").cause(error))?;
+        emulator.stop();
+        Ok(0)
+    })
+}

@@ -1,0 +1,590 @@
+//! An emulated Flex instance: alert rules, notification configurations, the directory (task
+//! queues, task channels, Flex users) and the Flex configuration, with the behaviour of the
+//! fact sheet: SID minting, body validation, limits, 404s, paging.
+//!
+//! The engine is shared by the emulator's HTTP server and the local sandbox store. It knows
+//! nothing about HTTP beyond status codes; every write is persisted (when a file is set)
+//! before it is acknowledged.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::api_error::{ApiError, INTERNAL};
+use super::body;
+use super::ids::{iso8601, mint_sid, mint_ttid};
+use super::listing;
+use super::persist::{self, LoadError};
+use super::seed::Seed;
+use crate::store::wire::{FlexUser, NotificationConfig, Rule, TaskChannel, TaskQueue};
+
+pub const FORMAT_VERSION: u32 = 1;
+pub const MAX_RULES: usize = 100;
+pub const MAX_NOTIFICATION_CONFIGS: usize = 100;
+pub const TWILIO_FLEX_BASE: &str = "https://flex-api.twilio.com";
+pub const TWILIO_TASKROUTER_BASE: &str = "https://taskrouter.twilio.com";
+const NOTIFICATION_MODES: [&str; 2] = ["always", "whenNotInFocus"];
+const READ_ONLY_CONFIGURATION: [&str; 7] = [
+    "account_sid",
+    "flex_instance_sid",
+    "flex_service_instance_sid",
+    "taskrouter_workspace_sid",
+    "date_created",
+    "date_updated",
+    "url",
+];
+
+/// Everything an emulated instance holds; what the state file and `/__admin/state` contain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub format_version: u32,
+    pub account_sid: String,
+    pub auth_token: String,
+    pub instance_sid: String,
+    pub workspace_sid: String,
+    pub queues: Vec<TaskQueue>,
+    pub channels: Vec<TaskChannel>,
+    pub users: Vec<FlexUser>,
+    /// The Flex configuration resource, `notifications.mode` included.
+    pub configuration: Value,
+    /// In creation order.
+    pub rules: Vec<Rule>,
+    /// In creation order.
+    pub notification_configs: Vec<NotificationConfig>,
+    /// How many SIDs and TTIDs were minted; the next one is derived from it.
+    pub minted: u64,
+}
+
+impl State {
+    pub fn from_seed(seed: &Seed, now_ms: u64) -> State {
+        let now = iso8601(now_ms);
+        State {
+            format_version: FORMAT_VERSION,
+            account_sid: seed.account_sid.clone(),
+            auth_token: seed.auth_token.clone(),
+            instance_sid: seed.instance_sid.clone(),
+            workspace_sid: seed.workspace_sid.clone(),
+            queues: seed
+                .queues
+                .iter()
+                .map(|queue| TaskQueue {
+                    sid: queue.sid.clone(),
+                    friendly_name: queue.name.clone(),
+                })
+                .collect(),
+            channels: seed
+                .channels
+                .iter()
+                .map(|channel| TaskChannel {
+                    sid: channel.sid.clone(),
+                    unique_name: channel.unique_name.clone(),
+                    friendly_name: channel.friendly_name.clone(),
+                })
+                .collect(),
+            users: seed
+                .users
+                .iter()
+                .map(|user| FlexUser {
+                    flex_user_sid: user.sid.clone(),
+                    username: user.username.clone(),
+                    email: Some(user.email.clone()),
+                    full_name: Some(user.full_name.clone()),
+                    roles: user.roles.clone(),
+                    deactivated: false,
+                })
+                .collect(),
+            configuration: json!({
+                "account_sid": seed.account_sid,
+                "flex_instance_sid": seed.instance_sid,
+                "flex_service_instance_sid": mint_sid("IS", &seed.instance_sid, 0),
+                "taskrouter_workspace_sid": seed.workspace_sid,
+                "status": "ok",
+                "ui_version": "2.13.0",
+                "notifications": { "enabled": true, "mode": seed.notifications_mode },
+                "ui_attributes": { "theme": { "isLight": true } },
+                "date_created": now,
+                "date_updated": now,
+            }),
+            rules: Vec::new(),
+            notification_configs: Vec::new(),
+            minted: 0,
+        }
+    }
+
+    fn mint(&mut self) -> u64 {
+        self.minted += 1;
+        self.minted
+    }
+}
+
+/// Milliseconds since the Unix epoch; injectable so tests can fix the clock.
+pub type Clock = fn() -> u64;
+
+pub fn system_clock() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis() as u64)
+        .unwrap_or_default()
+}
+
+/// An emulated Flex instance, optionally kept in a state file.
+#[derive(Debug)]
+pub struct Engine {
+    state: State,
+    file: Option<PathBuf>,
+    flex_base: String,
+    taskrouter_base: String,
+    clock: Clock,
+}
+
+impl Engine {
+    /// An in-memory instance seeded with `seed`.
+    pub fn new(seed: &Seed) -> Engine {
+        Engine::from_state(State::from_seed(seed, system_clock()), None)
+    }
+
+    fn from_state(state: State, file: Option<PathBuf>) -> Engine {
+        Engine {
+            state,
+            file,
+            flex_base: TWILIO_FLEX_BASE.to_owned(),
+            taskrouter_base: TWILIO_TASKROUTER_BASE.to_owned(),
+            clock: system_clock,
+        }
+    }
+
+    /// The instance kept in `path`: loaded when the file exists, else seeded and saved there.
+    /// A file that cannot be read as state is an error and is left untouched.
+    pub fn open(path: &Path, seed: &Seed) -> Result<Engine, LoadError> {
+        if let Some(state) = persist::load(path)? {
+            return Ok(Engine::from_state(state, Some(path.to_owned())));
+        }
+        let state = State::from_seed(seed, system_clock());
+        persist::save(path, &state).map_err(|source| LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(Engine::from_state(state, Some(path.to_owned())))
+    }
+
+    /// Serve resource URLs under `base` (the emulator's own address) instead of Twilio's.
+    pub fn with_base_url(mut self, base: &str) -> Engine {
+        let base = base.trim_end_matches('/');
+        self.flex_base = base.to_owned();
+        self.taskrouter_base = base.to_owned();
+        self
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> Engine {
+        self.clock = clock;
+        self
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// HTTP Basic credentials: the account SID and its auth token.
+    pub fn authenticate(&self, username: &str, password: &str) -> bool {
+        username == self.state.account_sid && password == self.state.auth_token
+    }
+
+    /// Applies `change` to a copy of the state, saves it, and only then makes it current.
+    fn write<T>(
+        &mut self,
+        change: impl FnOnce(&mut State, String) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut next = self.state.clone();
+        let value = change(&mut next, iso8601((self.clock)()))?;
+        if let Some(path) = &self.file {
+            persist::save(path, &next).map_err(|error| {
+                ApiError::new(
+                    500,
+                    INTERNAL,
+                    format!("the emulator could not save its state: {error}"),
+                )
+            })?;
+        }
+        self.state = next;
+        Ok(value)
+    }
+
+    fn instance(&self, instance_sid: &str, path: &str) -> Result<(), ApiError> {
+        if instance_sid == self.state.instance_sid {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(&format!(
+                "/v1/Instances/{instance_sid}{path}"
+            )))
+        }
+    }
+
+    fn rules_url(&self) -> String {
+        format!(
+            "{}/v1/Instances/{}/InsightsRules",
+            self.flex_base, self.state.instance_sid
+        )
+    }
+
+    fn present(&self, rule: &Rule) -> Rule {
+        Rule {
+            url: format!("{}/{}", self.rules_url(), rule.sid),
+            ..rule.clone()
+        }
+    }
+
+    pub fn list_rules(
+        &self,
+        instance_sid: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        self.instance(instance_sid, "/InsightsRules")?;
+        let rules: Vec<Rule> = listing::filter_rules(&self.state.rules, query)?
+            .iter()
+            .map(|rule| self.present(rule))
+            .collect();
+        listing::page("rules", &rules, &self.rules_url(), query)
+    }
+
+    pub fn fetch_rule(&self, instance_sid: &str, sid: &str) -> Result<Rule, ApiError> {
+        self.instance(instance_sid, "/InsightsRules")?;
+        self.state
+            .rules
+            .iter()
+            .find(|rule| rule.sid == sid)
+            .map(|rule| self.present(rule))
+            .ok_or_else(|| {
+                ApiError::not_found(&format!("/v1/Instances/{instance_sid}/InsightsRules/{sid}"))
+            })
+    }
+
+    pub fn create_rule(&mut self, instance_sid: &str, body: &Value) -> Result<Rule, ApiError> {
+        self.instance(instance_sid, "/InsightsRules")?;
+        let rule = self.write(|state, now| {
+            let body = body::rule_body(body, state)?;
+            if state.rules.len() >= MAX_RULES {
+                return Err(ApiError::invalid(format!(
+                    "Maximum number of alert rules reached: an account holds at most {MAX_RULES}"
+                )));
+            }
+            let counter = state.mint();
+            let rule = Rule {
+                account_sid: state.account_sid.clone(),
+                instance_sid: state.instance_sid.clone(),
+                sid: mint_sid("QY", &state.instance_sid, counter),
+                rule_friendly_name: body.rule_friendly_name,
+                metric_id: body.metric_id,
+                task_channel_sid: body.task_channel_sid,
+                task_queue_sids: body.task_queue_sids,
+                active: body.active,
+                rule_thresholds: body.rule_thresholds,
+                date_created: now.clone(),
+                date_updated: now,
+                notify_enabled: body.notify_enabled,
+                notify_severity: body.notify_severity,
+                notify_duration: Some(body.notify_duration.unwrap_or(0)),
+                notify_methods_id: body.notify_methods_id,
+                url: String::new(),
+            };
+            state.rules.push(rule.clone());
+            Ok(rule)
+        })?;
+        Ok(self.present(&rule))
+    }
+
+    pub fn update_rule(
+        &mut self,
+        instance_sid: &str,
+        sid: &str,
+        body: &Value,
+    ) -> Result<Rule, ApiError> {
+        self.fetch_rule(instance_sid, sid)?;
+        let rule = self.write(|state, now| {
+            let body = body::rule_body(body, state)?;
+            let rule = state
+                .rules
+                .iter_mut()
+                .find(|rule| rule.sid == sid)
+                .expect("checked above");
+            if body.metric_id != rule.metric_id {
+                return Err(ApiError::invalid(format!(
+                    "Invalid value for [metric_id]: the metric of an alert cannot be changed (it is `{}`); create a new alert instead",
+                    rule.metric_id
+                )));
+            }
+            rule.rule_friendly_name = body.rule_friendly_name;
+            rule.task_channel_sid = body.task_channel_sid;
+            rule.task_queue_sids = body.task_queue_sids;
+            rule.active = body.active;
+            rule.rule_thresholds = body.rule_thresholds;
+            rule.notify_enabled = body.notify_enabled;
+            rule.notify_severity = body.notify_severity;
+            rule.notify_duration = Some(body.notify_duration.unwrap_or(0));
+            rule.notify_methods_id = body.notify_methods_id;
+            rule.date_updated = now;
+            Ok(rule.clone())
+        })?;
+        Ok(self.present(&rule))
+    }
+
+    /// Deletes a rule; its notification configuration stays (Flex does not cascade).
+    pub fn delete_rule(&mut self, instance_sid: &str, sid: &str) -> Result<(), ApiError> {
+        self.fetch_rule(instance_sid, sid)?;
+        self.write(|state, _| {
+            state.rules.retain(|rule| rule.sid != sid);
+            Ok(())
+        })
+    }
+
+    fn config_path(instance_sid: &str, ttid: &str) -> String {
+        format!("/v1/Instances/{instance_sid}/NotificationConfigurations/{ttid}")
+    }
+
+    pub fn fetch_config(
+        &self,
+        instance_sid: &str,
+        ttid: &str,
+    ) -> Result<NotificationConfig, ApiError> {
+        self.instance(instance_sid, "/NotificationConfigurations")?;
+        self.state
+            .notification_configs
+            .iter()
+            .find(|config| config.ttid == ttid)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&Engine::config_path(instance_sid, ttid)))
+    }
+
+    pub fn create_config(
+        &mut self,
+        instance_sid: &str,
+        body: &Value,
+    ) -> Result<NotificationConfig, ApiError> {
+        self.instance(instance_sid, "/NotificationConfigurations")?;
+        let now_ms = (self.clock)();
+        self.write(|state, _| {
+            let destinations = body::destinations(body, state)?;
+            if state.notification_configs.len() >= MAX_NOTIFICATION_CONFIGS {
+                return Err(ApiError::invalid(format!(
+                    "Maximum number of notification configurations reached: an instance holds at most {MAX_NOTIFICATION_CONFIGS}"
+                )));
+            }
+            let counter = state.mint();
+            let config = NotificationConfig {
+                ttid: mint_ttid(&state.instance_sid, counter, now_ms),
+                instance_sid: state.instance_sid.clone(),
+                destinations,
+            };
+            state.notification_configs.push(config.clone());
+            Ok(config)
+        })
+    }
+
+    /// Replaces a configuration's `destinations` wholesale.
+    pub fn update_config(
+        &mut self,
+        instance_sid: &str,
+        ttid: &str,
+        body: &Value,
+    ) -> Result<NotificationConfig, ApiError> {
+        self.fetch_config(instance_sid, ttid)?;
+        self.write(|state, _| {
+            let destinations = body::destinations(body, state)?;
+            let config = state
+                .notification_configs
+                .iter_mut()
+                .find(|config| config.ttid == ttid)
+                .expect("checked above");
+            config.destinations = destinations;
+            Ok(config.clone())
+        })
+    }
+
+    /// Deletes a configuration, also one a rule still names (Flex's documented delete order
+    /// removes the configuration before the rule).
+    pub fn delete_config(&mut self, instance_sid: &str, ttid: &str) -> Result<(), ApiError> {
+        self.fetch_config(instance_sid, ttid)?;
+        self.write(|state, _| {
+            state
+                .notification_configs
+                .retain(|config| config.ttid != ttid);
+            Ok(())
+        })
+    }
+
+    pub fn list_users(
+        &self,
+        instance_sid: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        self.instance(instance_sid, "/Users")?;
+        let state = &self.state;
+        let users: Vec<Value> = state
+            .users
+            .iter()
+            .map(|user| {
+                json!({
+                    "account_sid": state.account_sid,
+                    "created_date": state.configuration["date_created"],
+                    "deactivated": user.deactivated,
+                    "deactivated_date": null,
+                    "email": user.email,
+                    "flex_team_sid": null,
+                    "flex_user_sid": user.flex_user_sid,
+                    "full_name": user.full_name,
+                    "instance_sid": state.instance_sid,
+                    "locale": null,
+                    "roles": user.roles,
+                    "updated_date": state.configuration["date_created"],
+                    "username": user.username,
+                    "version": 1,
+                    "worker_sid": null,
+                    "workspace_sid": state.workspace_sid,
+                })
+            })
+            .collect();
+        let url = format!("{}/v1/Instances/{instance_sid}/Users", self.flex_base);
+        listing::page("users", &users, &url, query)
+    }
+
+    fn workspace(&self, workspace_sid: &str, path: &str) -> Result<String, ApiError> {
+        if workspace_sid == self.state.workspace_sid {
+            Ok(format!(
+                "{}/v1/Workspaces/{workspace_sid}",
+                self.taskrouter_base
+            ))
+        } else {
+            Err(ApiError::not_found(&format!(
+                "/v1/Workspaces/{workspace_sid}{path}"
+            )))
+        }
+    }
+
+    pub fn list_queues(
+        &self,
+        workspace_sid: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        let workspace_url = self.workspace(workspace_sid, "/TaskQueues")?;
+        let state = &self.state;
+        let queues: Vec<Value> = state
+            .queues
+            .iter()
+            .map(|queue| {
+                let url = format!("{workspace_url}/TaskQueues/{}", queue.sid);
+                json!({
+                    "account_sid": state.account_sid,
+                    "assignment_activity_sid": null,
+                    "assignment_activity_name": null,
+                    "date_created": state.configuration["date_created"],
+                    "date_updated": state.configuration["date_created"],
+                    "friendly_name": queue.friendly_name,
+                    "max_reserved_workers": 1,
+                    "reservation_activity_sid": null,
+                    "reservation_activity_name": null,
+                    "sid": queue.sid,
+                    "target_workers": "1==1",
+                    "task_order": "FIFO",
+                    "url": url,
+                    "workspace_sid": state.workspace_sid,
+                    "links": { "statistics": format!("{url}/Statistics") },
+                })
+            })
+            .collect();
+        listing::page(
+            "task_queues",
+            &queues,
+            &format!("{workspace_url}/TaskQueues"),
+            query,
+        )
+    }
+
+    pub fn list_channels(
+        &self,
+        workspace_sid: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        let workspace_url = self.workspace(workspace_sid, "/TaskChannels")?;
+        let state = &self.state;
+        let channels: Vec<Value> = state
+            .channels
+            .iter()
+            .map(|channel| {
+                json!({
+                    "account_sid": state.account_sid,
+                    "date_created": state.configuration["date_created"],
+                    "date_updated": state.configuration["date_created"],
+                    "friendly_name": channel.friendly_name,
+                    "sid": channel.sid,
+                    "unique_name": channel.unique_name,
+                    "workspace_sid": state.workspace_sid,
+                    "channel_optimized_routing": false,
+                    "url": format!("{workspace_url}/TaskChannels/{}", channel.sid),
+                    "links": { "workspace": workspace_url },
+                })
+            })
+            .collect();
+        listing::page(
+            "channels",
+            &channels,
+            &format!("{workspace_url}/TaskChannels"),
+            query,
+        )
+    }
+
+    pub fn configuration(&self) -> Value {
+        let mut configuration = self.state.configuration.clone();
+        configuration["url"] = json!(format!("{}/v1/Configuration", self.flex_base));
+        configuration
+    }
+
+    /// Sets the given top-level properties (JSON-typed ones are replaced wholesale); read-only
+    /// properties may only be sent unchanged.
+    pub fn update_configuration(&mut self, body: &Value) -> Result<Value, ApiError> {
+        let changes: Map<String, Value> = body
+            .as_object()
+            .cloned()
+            .ok_or_else(|| ApiError::invalid("Invalid type for [body]: expected an object"))?;
+        if changes.get("account_sid").and_then(Value::as_str)
+            != Some(self.state.account_sid.as_str())
+        {
+            return Err(ApiError::invalid(
+                "Missing required parameter [account_sid]: it must be the account's SID",
+            ));
+        }
+        let current = self.configuration();
+        for (key, value) in &changes {
+            if READ_ONLY_CONFIGURATION.contains(&key.as_str()) && current.get(key) != Some(value) {
+                return Err(ApiError::invalid(format!(
+                    "You are not allowed to modify property for [{key}]."
+                )));
+            }
+        }
+        if let Some(notifications) = changes.get("notifications") {
+            let mode = notifications.get("mode");
+            if !notifications.is_object()
+                || mode.is_some_and(|mode| {
+                    !mode
+                        .as_str()
+                        .is_some_and(|mode| NOTIFICATION_MODES.contains(&mode))
+                })
+            {
+                return Err(ApiError::invalid(format!(
+                    "Invalid value for [notifications]: an object whose `mode` is one of {}",
+                    NOTIFICATION_MODES.join(", ")
+                )));
+            }
+        }
+        self.write(|state, now| {
+            for (key, value) in changes {
+                if !READ_ONLY_CONFIGURATION.contains(&key.as_str()) {
+                    state.configuration[key] = value;
+                }
+            }
+            state.configuration["date_updated"] = json!(now);
+            Ok(())
+        })?;
+        Ok(self.configuration())
+    }
+}

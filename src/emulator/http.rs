@@ -1,0 +1,536 @@
+//! The emulator's HTTP face: Twilio's flex-api and taskrouter routes on one port around the
+//! shared engine, Basic auth, a request body limit, fault injection, a request log, and the
+//! admin routes tests use (`/__admin/state`, `/__admin/faults`, `/__admin/requests`).
+//!
+//! Routing and encoding only; what a request does is the engine's business.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use super::api_error::{ApiError, INTERNAL, TOO_MANY_REQUESTS, UNAVAILABLE, VALIDATION};
+use super::engine::Engine;
+use super::faults::{Decision, FaultState, Faults};
+use super::listing::parse_query;
+
+/// Requests larger than this are refused with 413 unless the emulator is told otherwise.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+const ACCOUNT_HEADER: &str = "i-twilio-auth-account";
+
+/// One request as the emulator saw it, for tests to count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedRequest {
+    pub method: String,
+    pub path: String,
+    /// The status answered; `None` when the connection was dropped.
+    pub status: Option<u16>,
+    /// The injected fault, if any.
+    pub fault: Option<String>,
+}
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub struct Shared {
+    engine: Mutex<Engine>,
+    faults: Mutex<FaultState>,
+    in_flight: AtomicUsize,
+    log: Mutex<Vec<LoggedRequest>>,
+    max_body_bytes: usize,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not take the emulator down with it.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub fn new(engine: Engine, faults: Faults, fault_seed: u64, max_body_bytes: usize) -> Self {
+        Shared {
+            engine: Mutex::new(engine),
+            faults: Mutex::new(FaultState::new(faults, fault_seed)),
+            in_flight: AtomicUsize::new(0),
+            log: Mutex::new(Vec::new()),
+            max_body_bytes,
+        }
+    }
+
+    pub fn state_json(&self) -> Value {
+        serde_json::to_value(lock(&self.engine).state()).unwrap_or_default()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        lock(&self.faults).faults = faults;
+    }
+
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.log).clone()
+    }
+
+    pub fn clear_requests(&self) {
+        lock(&self.log).clear();
+    }
+}
+
+/// A running emulator on a local port.
+#[derive(Debug)]
+pub struct Emulator {
+    pub addr: SocketAddr,
+    pub shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl Emulator {
+    /// Serves `engine` on `listener`; the engine's resource URLs point at the listener.
+    pub fn start(
+        listener: TcpListener,
+        engine: Engine,
+        faults: Faults,
+        fault_seed: u64,
+        max_body_bytes: usize,
+    ) -> std::io::Result<Emulator> {
+        let addr = listener.local_addr()?;
+        let engine = engine.with_base_url(&format!("http://{addr}"));
+        let shared = Arc::new(Shared::new(engine, faults, fault_seed, max_body_bytes));
+        let app = router(shared.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Emulator { addr, shared, task })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting requests at once (connections in progress are cut).
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+/// Twilio's routes plus the admin routes, with auth, limits and faults in front.
+pub fn router(shared: Arc<Shared>) -> Router {
+    let twilio = Router::new()
+        .route(
+            "/v1/Instances/{instance}/InsightsRules",
+            get(list_rules).post(create_rule),
+        )
+        .route(
+            "/v1/Instances/{instance}/InsightsRules/{sid}",
+            get(fetch_rule).post(update_rule).delete(delete_rule),
+        )
+        .route(
+            "/v1/Instances/{instance}/NotificationConfigurations",
+            axum::routing::post(create_config),
+        )
+        .route(
+            "/v1/Instances/{instance}/NotificationConfigurations/{ttid}",
+            get(fetch_config).post(update_config).delete(delete_config),
+        )
+        .route("/v1/Instances/{instance}/Users", get(list_users))
+        .route("/v1/Workspaces/{workspace}/TaskQueues", get(list_queues))
+        .route(
+            "/v1/Workspaces/{workspace}/TaskChannels",
+            get(list_channels),
+        )
+        .route(
+            "/v1/Configuration",
+            get(fetch_configuration).post(update_configuration),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), gate));
+    let admin = Router::new()
+        .route("/__admin/state", get(admin_state))
+        .route("/__admin/faults", get(admin_faults).put(admin_set_faults))
+        .route(
+            "/__admin/requests",
+            get(admin_requests).delete(admin_clear_requests),
+        );
+    admin.merge(twilio).with_state(shared)
+}
+
+type AppState = State<Arc<Shared>>;
+
+fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn error_response(error: &ApiError) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(status, &error.body())
+}
+
+fn reply<T: Serialize>(status: StatusCode, result: Result<T, ApiError>) -> Response {
+    match result {
+        Ok(body) => json_response(status, &body),
+        Err(error) => error_response(&error),
+    }
+}
+
+fn parse_body(bytes: &Bytes) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|error| ApiError::new(400, VALIDATION, format!("Invalid JSON body: {error}")))
+}
+
+/// NotificationConfigurations calls must name the account in `I-Twilio-Auth-Account`.
+fn account_header(headers: &HeaderMap, engine: &Engine) -> Result<(), ApiError> {
+    match headers
+        .get(ACCOUNT_HEADER)
+        .and_then(|value| value.to_str().ok())
+    {
+        Some(account) if account == engine.state().account_sid => Ok(()),
+        Some(_) => Err(ApiError::invalid(
+            "Invalid value for header [I-Twilio-Auth-Account]: not the SID of this Flex account",
+        )),
+        None => Err(ApiError::invalid(
+            "Missing required header [I-Twilio-Auth-Account]",
+        )),
+    }
+}
+
+async fn list_rules(
+    State(shared): AppState,
+    Path(instance): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = parse_query(query.as_deref());
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).list_rules(&instance, &query),
+    )
+}
+
+async fn create_rule(
+    State(shared): AppState,
+    Path(instance): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result =
+        parse_body(&body).and_then(|body| lock(&shared.engine).create_rule(&instance, &body));
+    reply(StatusCode::CREATED, result)
+}
+
+async fn fetch_rule(
+    State(shared): AppState,
+    Path((instance, sid)): Path<(String, String)>,
+) -> Response {
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).fetch_rule(&instance, &sid),
+    )
+}
+
+async fn update_rule(
+    State(shared): AppState,
+    Path((instance, sid)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let result =
+        parse_body(&body).and_then(|body| lock(&shared.engine).update_rule(&instance, &sid, &body));
+    reply(StatusCode::OK, result)
+}
+
+async fn delete_rule(
+    State(shared): AppState,
+    Path((instance, sid)): Path<(String, String)>,
+) -> Response {
+    match lock(&shared.engine).delete_rule(&instance, &sid) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => error_response(&error),
+    }
+}
+
+async fn create_config(
+    State(shared): AppState,
+    Path(instance): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut engine = lock(&shared.engine);
+    let result = account_header(&headers, &engine)
+        .and_then(|()| parse_body(&body))
+        .and_then(|body| engine.create_config(&instance, &body));
+    reply(StatusCode::CREATED, result)
+}
+
+async fn fetch_config(
+    State(shared): AppState,
+    Path((instance, ttid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let engine = lock(&shared.engine);
+    let result =
+        account_header(&headers, &engine).and_then(|()| engine.fetch_config(&instance, &ttid));
+    reply(StatusCode::OK, result)
+}
+
+async fn update_config(
+    State(shared): AppState,
+    Path((instance, ttid)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut engine = lock(&shared.engine);
+    let result = account_header(&headers, &engine)
+        .and_then(|()| parse_body(&body))
+        .and_then(|body| engine.update_config(&instance, &ttid, &body));
+    reply(StatusCode::OK, result)
+}
+
+async fn delete_config(
+    State(shared): AppState,
+    Path((instance, ttid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut engine = lock(&shared.engine);
+    match account_header(&headers, &engine).and_then(|()| engine.delete_config(&instance, &ttid)) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => error_response(&error),
+    }
+}
+
+async fn list_users(
+    State(shared): AppState,
+    Path(instance): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = parse_query(query.as_deref());
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).list_users(&instance, &query),
+    )
+}
+
+async fn list_queues(
+    State(shared): AppState,
+    Path(workspace): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = parse_query(query.as_deref());
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).list_queues(&workspace, &query),
+    )
+}
+
+async fn list_channels(
+    State(shared): AppState,
+    Path(workspace): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = parse_query(query.as_deref());
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).list_channels(&workspace, &query),
+    )
+}
+
+async fn fetch_configuration(State(shared): AppState) -> Response {
+    json_response(StatusCode::OK, &lock(&shared.engine).configuration())
+}
+
+async fn update_configuration(State(shared): AppState, body: Bytes) -> Response {
+    let result =
+        parse_body(&body).and_then(|body| lock(&shared.engine).update_configuration(&body));
+    reply(StatusCode::OK, result)
+}
+
+async fn not_found(request: Request) -> Response {
+    error_response(&ApiError::not_found(request.uri().path()))
+}
+
+async fn admin_state(State(shared): AppState) -> Response {
+    json_response(StatusCode::OK, &shared.state_json())
+}
+
+async fn admin_faults(State(shared): AppState) -> Response {
+    json_response(StatusCode::OK, &lock(&shared.faults).faults)
+}
+
+async fn admin_set_faults(State(shared): AppState, body: Bytes) -> Response {
+    match serde_json::from_slice::<Faults>(&body) {
+        Ok(faults) => {
+            shared.set_faults(faults.clone());
+            json_response(StatusCode::OK, &faults)
+        }
+        Err(error) => error_response(&ApiError::invalid(format!("Invalid faults: {error}"))),
+    }
+}
+
+async fn admin_requests(State(shared): AppState) -> Response {
+    json_response(StatusCode::OK, &shared.requests())
+}
+
+async fn admin_clear_requests(State(shared): AppState) -> Response {
+    shared.clear_requests();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Counts a request as in flight until dropped.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// In front of every Twilio route: body limit, Basic auth, the concurrency limit, latency,
+/// injected faults, CORS headers and the request log.
+async fn gate(State(shared): AppState, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let (parts, body) = request.into_parts();
+    let (response, fault) = match to_bytes(body, shared.max_body_bytes).await {
+        Err(_) => (
+            error_response(&ApiError::new(
+                413,
+                VALIDATION,
+                format!(
+                    "Request body is larger than {} bytes",
+                    shared.max_body_bytes
+                ),
+            )),
+            None,
+        ),
+        Ok(_) if !authorized(&parts.headers, &shared) => {
+            (error_response(&ApiError::unauthorized()), None)
+        }
+        Ok(bytes) => {
+            let (latency, decision) = lock(&shared.faults).decide(method.as_str(), &path, &bytes);
+            let in_flight = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            let _guard = InFlight(&shared.in_flight);
+            let limit = lock(&shared.faults).faults.concurrency_limit;
+            if limit.is_some_and(|limit| in_flight > limit) {
+                let retry_after = lock(&shared.faults).faults.retry_after.clone();
+                (
+                    too_many_requests(retry_after),
+                    Some("concurrency_limit".to_owned()),
+                )
+            } else {
+                tokio::time::sleep(latency).await;
+                let request = Request::from_parts(parts, Body::from(bytes));
+                run(decision, request, next).await
+            }
+        }
+    };
+    let status = (fault.as_deref() != Some("drop") && fault.as_deref() != Some("apply_then_drop"))
+        .then(|| response.status().as_u16());
+    lock(&shared.log).push(LoggedRequest {
+        method: method.to_string(),
+        path,
+        status,
+        fault,
+    });
+    with_cors(response)
+}
+
+async fn run(decision: Decision, request: Request, next: Next) -> (Response, Option<String>) {
+    match decision {
+        Decision::Pass => (next.run(request).await, None),
+        Decision::Reject {
+            status: 429,
+            retry_after,
+        } => (too_many_requests(retry_after), Some("status_429".into())),
+        Decision::Reject {
+            status,
+            retry_after,
+        } => {
+            let code = if status == 503 { UNAVAILABLE } else { INTERNAL };
+            let mut response = error_response(&ApiError::new(
+                status,
+                code,
+                "Service temporarily unavailable",
+            ));
+            set_retry_after(&mut response, retry_after);
+            (response, Some(format!("status_{status}")))
+        }
+        Decision::Drop => (dropped(), Some("drop".into())),
+        Decision::ApplyThenFail => {
+            let response = next.run(request).await;
+            if response.status().is_success() {
+                let error = ApiError::new(500, INTERNAL, "Internal Server Error");
+                (error_response(&error), Some("apply_then_fail".into()))
+            } else {
+                (response, None)
+            }
+        }
+        Decision::ApplyThenDrop => {
+            let _ = next.run(request).await;
+            (dropped(), Some("apply_then_drop".into()))
+        }
+    }
+}
+
+fn authorized(headers: &HeaderMap, shared: &Shared) -> bool {
+    let Some(encoded) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Basic "))
+    else {
+        return false;
+    };
+    let Ok(decoded) = BASE64.decode(encoded.trim()) else {
+        return false;
+    };
+    let decoded = String::from_utf8_lossy(&decoded);
+    decoded
+        .split_once(':')
+        .is_some_and(|(user, password)| lock(&shared.engine).authenticate(user, password))
+}
+
+fn too_many_requests(retry_after: Option<String>) -> Response {
+    let error = ApiError::new(429, TOO_MANY_REQUESTS, "Too Many Requests");
+    let mut response = error_response(&error);
+    set_retry_after(&mut response, retry_after);
+    response
+}
+
+fn set_retry_after(response: &mut Response, retry_after: Option<String>) {
+    if let Some(value) = retry_after.and_then(|value| HeaderValue::from_str(&value).ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+}
+
+/// A response whose body fails at once: the connection is cut without a complete answer.
+fn dropped() -> Response {
+    let failing = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other(
+            "connection dropped by fault injection",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
+}
+
+fn with_cors(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-methods", "GET, POST, DELETE"),
+        (
+            "access-control-allow-headers",
+            "Content-Type, Authorization, I-Twilio-Auth-Account",
+        ),
+        ("access-control-allow-credentials", "true"),
+        ("access-control-expose-headers", "ETag"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}

@@ -1,0 +1,18 @@
+//! The emulated Twilio Flex: the engine that behaves like the Flex Alerts, Users, Configuration
+//! and TaskRouter APIs of the fact sheet, and the HTTP server around it.
+//!
+//! Every test talks to "Twilio" through this module; the local sandbox store runs the same
+//! engine in-process.
+
+pub mod api_error;
+pub mod body;
+pub mod engine;
+pub mod faults;
+pub mod http;
+pub mod ids;
+pub mod listing;
+pub mod persist;
+pub mod seed;
+
+pub use engine::{Engine, State};
+pub use seed::Seed;

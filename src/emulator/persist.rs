@@ -1,0 +1,78 @@
+//! The emulator's state on disk: JSON, replaced atomically (write a temporary file beside it,
+//! fsync, rename over, fsync the directory), so a killed process leaves either the old or the
+//! new state and never half of one, and every acknowledged write is on disk.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::Path;
+
+use super::engine::{FORMAT_VERSION, State};
+
+/// Why a state file could not be used. The file is left as it is.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: io::Error },
+    #[error("{path} is not a flex-alerts state file (line {line}, column {column}: {message})")]
+    Corrupt {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path} has state format {found}; this flex-alerts reads format {FORMAT_VERSION}")]
+    Version { path: String, found: u64 },
+}
+
+/// Reads the state at `path`; `Ok(None)` when there is no file yet.
+pub fn load(path: &Path) -> Result<Option<State>, LoadError> {
+    let display = path.display().to_string();
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(LoadError::Read {
+                path: display,
+                source,
+            });
+        }
+    };
+    let corrupt = |error: serde_json::Error| LoadError::Corrupt {
+        path: display.clone(),
+        line: error.line(),
+        column: error.column(),
+        message: error.to_string(),
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(corrupt)?;
+    let found = value["format_version"].as_u64().unwrap_or(0);
+    if found != u64::from(FORMAT_VERSION) {
+        return Err(LoadError::Version {
+            path: display,
+            found,
+        });
+    }
+    serde_json::from_value(value).map(Some).map_err(corrupt)
+}
+
+/// Replaces the state at `path` atomically and durably.
+pub fn save(path: &Path, state: &State) -> io::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(directory)?;
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let mut file = File::create(&temporary)?;
+    let mut text = serde_json::to_string_pretty(state).map_err(io::Error::other)?;
+    text.push('\n');
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&temporary, path)?;
+    // Make the rename itself durable; not every platform can open a directory, so best effort.
+    if let Ok(directory) = File::open(directory) {
+        let _ = directory.sync_all();
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Store failures in user words: which operation on which endpoint failed, Twilio's own
+//! `code`, `message` and `more_info` when it sent them, and what to do about it. Never a
+//! credential or a webhook URL.
+
+use crate::emulator::persist::LoadError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store cannot be used as configured (missing variable, bad `--store`).
+    #[error("{message}")]
+    Setup { message: String, hint: String },
+
+    #[error("{what}: the credentials were rejected (HTTP 401)")]
+    Unauthorized { what: String },
+
+    #[error("{what}: Flex instance {instance} was not found (HTTP 404)")]
+    InstanceNotFound { what: String, instance: String },
+
+    #[error("{what}: TaskRouter workspace {workspace} was not found (HTTP 404)")]
+    WorkspaceNotFound { what: String, workspace: String },
+
+    /// Twilio answered with an error.
+    #[error("{what}: HTTP {status}{}", describe_code(*code, message))]
+    Api {
+        what: String,
+        status: u16,
+        code: Option<i64>,
+        message: String,
+        more_info: Option<String>,
+    },
+
+    /// No usable answer: connection refused or cut, timeout, unreadable body, retries spent.
+    #[error("{what}: {detail}")]
+    Transport { what: String, detail: String },
+
+    /// A create was sent but its outcome is unknown, and it cannot be checked; it was not
+    /// retried, so that no duplicate can be made.
+    #[error(
+        "{what}: the request was sent but no answer came back ({detail}); it was not retried, so that Flex cannot end up with two"
+    )]
+    Unknown { what: String, detail: String },
+
+    #[error("the local sandbox cannot be used: {0}")]
+    Sandbox(#[from] LoadError),
+}
+
+fn describe_code(code: Option<i64>, message: &str) -> String {
+    match code {
+        Some(code) => format!(", Twilio error {code}: {message}"),
+        None if message.is_empty() => String::new(),
+        None => format!(": {message}"),
+    }
+}
+
+impl StoreError {
+    /// Twilio's error code, when the failure is an error answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            StoreError::Api { status, .. } => Some(*status),
+            StoreError::Unauthorized { .. } => Some(401),
+            StoreError::InstanceNotFound { .. } | StoreError::WorkspaceNotFound { .. } => Some(404),
+            _ => None,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            StoreError::Setup { hint, .. } => Some(hint.clone()),
+            StoreError::Unauthorized { .. } => Some(
+                "check TWILIO_API_KEY/TWILIO_API_SECRET (or TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN); only Flex admins may manage alerts"
+                    .to_owned(),
+            ),
+            StoreError::InstanceNotFound { .. } => Some(
+                "check FLEX_INSTANCE_SID: it is the GO... SID on the Flex overview page in Console".to_owned(),
+            ),
+            StoreError::WorkspaceNotFound { .. } => Some(
+                "check TWILIO_WORKSPACE_SID, or unset it to read the workspace from the Flex configuration"
+                    .to_owned(),
+            ),
+            StoreError::Api { more_info: Some(more_info), .. } => Some(format!("see {more_info}")),
+            StoreError::Transport { .. } => {
+                Some("check the network and the --store address; retrying later may help".to_owned())
+            }
+            StoreError::Unknown { .. } => Some(
+                "run the same command again: it reads the live state first and picks up where this left off"
+                    .to_owned(),
+            ),
+            StoreError::Sandbox(LoadError::Corrupt { .. } | LoadError::Version { .. }) => Some(
+                "the file was left as it is; move it away to start a fresh sandbox".to_owned(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for crate::Error {
+    fn from(error: StoreError) -> Self {
+        let mut user_error = crate::Error::new(error.to_string());
+        if let Some(hint) = error.hint() {
+            user_error = user_error.hint(hint);
+        }
+        user_error
+    }
+}

@@ -1,0 +1,192 @@
+//! The local sandbox (`--store local[:FILE]`): the emulator's engine in-process, kept in a
+//! file, seeded with the contact center `examples/` uses. No network, no credentials.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::json;
+
+use super::error::StoreError;
+use super::wire::{Destinations, NotificationConfig, Rule, RuleBody};
+use super::{Directory, Live, Store};
+use crate::emulator::api_error::ApiError;
+use crate::emulator::{Engine, Seed};
+
+#[derive(Debug)]
+pub struct LocalStore {
+    engine: Mutex<Engine>,
+    path: PathBuf,
+}
+
+impl LocalStore {
+    /// Opens the sandbox in `path`, seeding it on first use. A file that is not a sandbox is
+    /// an error and is left untouched.
+    pub fn open(path: &Path) -> Result<LocalStore, StoreError> {
+        Ok(LocalStore {
+            engine: Mutex::new(Engine::open(path, &Seed::builtin())?),
+            path: path.to_owned(),
+        })
+    }
+
+    fn engine(&self) -> MutexGuard<'_, Engine> {
+        self.engine
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `operation` on the engine, wording a refusal as the HTTP client would.
+    fn run<T>(
+        &self,
+        what: impl FnOnce() -> String,
+        operation: impl FnOnce(&mut Engine, &str) -> Result<T, ApiError>,
+    ) -> Result<T, StoreError> {
+        let mut engine = self.engine();
+        let instance = engine.state().instance_sid.clone();
+        operation(&mut engine, &instance).map_err(|error| StoreError::Api {
+            what: format!("{} (local sandbox)", what()),
+            status: error.status,
+            code: Some(error.code),
+            message: error.message,
+            more_info: None,
+        })
+    }
+
+    fn optional<T>(result: Result<T, StoreError>) -> Result<Option<T>, StoreError> {
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(StoreError::Api { status: 404, .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+impl Store for LocalStore {
+    fn describe(&self) -> String {
+        format!(
+            "the local sandbox {} (no network, no credentials)",
+            self.path.display()
+        )
+    }
+
+    async fn snapshot(&self) -> Result<Live, StoreError> {
+        let engine = self.engine();
+        let state = engine.state();
+        let configs = state
+            .notification_configs
+            .iter()
+            .filter(|config| {
+                state
+                    .rules
+                    .iter()
+                    .any(|rule| rule.notify_methods_id.as_deref() == Some(&config.ttid))
+            })
+            .map(|config| (config.ttid.clone(), config.clone()))
+            .collect();
+        let rules = state
+            .rules
+            .iter()
+            .map(|rule| {
+                engine
+                    .fetch_rule(&state.instance_sid, &rule.sid)
+                    .expect("listed rules exist")
+            })
+            .collect();
+        Ok(Live {
+            rules,
+            configs,
+            directory: Directory {
+                queues: state.queues.clone(),
+                channels: state.channels.clone(),
+                users: state.users.clone(),
+            },
+            notifications_mode: state
+                .configuration
+                .pointer("/notifications/mode")
+                .and_then(|mode| mode.as_str())
+                .map(str::to_owned),
+        })
+    }
+
+    async fn fetch_rule(&self, sid: &str) -> Result<Option<Rule>, StoreError> {
+        LocalStore::optional(self.run(
+            || format!("read alert rule {sid}"),
+            |engine, instance| engine.fetch_rule(instance, sid),
+        ))
+    }
+
+    async fn create_rule(&self, body: &RuleBody) -> Result<Rule, StoreError> {
+        let value = serde_json::to_value(body).expect("wire types serialize");
+        self.run(
+            || format!("create alert rule `{}`", body.rule_friendly_name),
+            |engine, instance| engine.create_rule(instance, &value),
+        )
+    }
+
+    async fn update_rule(&self, sid: &str, body: &RuleBody) -> Result<Rule, StoreError> {
+        let value = serde_json::to_value(body).expect("wire types serialize");
+        self.run(
+            || format!("update alert rule `{}` ({sid})", body.rule_friendly_name),
+            |engine, instance| engine.update_rule(instance, sid, &value),
+        )
+    }
+
+    async fn delete_rule(&self, sid: &str) -> Result<(), StoreError> {
+        self.run(
+            || format!("delete alert rule {sid}"),
+            |engine, instance| engine.delete_rule(instance, sid),
+        )
+    }
+
+    async fn fetch_config(&self, ttid: &str) -> Result<Option<NotificationConfig>, StoreError> {
+        LocalStore::optional(self.run(
+            || format!("read notification configuration {ttid}"),
+            |engine, instance| engine.fetch_config(instance, ttid),
+        ))
+    }
+
+    async fn create_config(
+        &self,
+        destinations: &Destinations,
+    ) -> Result<NotificationConfig, StoreError> {
+        let value = json!({ "destinations": destinations });
+        self.run(
+            || "create a notification configuration".to_owned(),
+            |engine, instance| engine.create_config(instance, &value),
+        )
+    }
+
+    async fn update_config(
+        &self,
+        ttid: &str,
+        destinations: &Destinations,
+    ) -> Result<NotificationConfig, StoreError> {
+        let value = json!({ "destinations": destinations });
+        self.run(
+            || format!("update notification configuration {ttid}"),
+            |engine, instance| engine.update_config(instance, ttid, &value),
+        )
+    }
+
+    async fn delete_config(&self, ttid: &str) -> Result<(), StoreError> {
+        self.run(
+            || format!("delete notification configuration {ttid}"),
+            |engine, instance| engine.delete_config(instance, ttid),
+        )
+    }
+
+    async fn set_notifications_mode(&self, mode: &str) -> Result<(), StoreError> {
+        self.run(
+            || "set the Flex configuration's notifications.mode".to_owned(),
+            |engine, _| {
+                let mut notifications = engine.configuration()["notifications"].clone();
+                notifications["mode"] = json!(mode);
+                let account_sid = engine.state().account_sid.clone();
+                engine
+                    .update_configuration(
+                        &json!({ "account_sid": account_sid, "notifications": notifications }),
+                    )
+                    .map(drop)
+            },
+        )
+    }
+}

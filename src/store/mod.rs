@@ -1,0 +1,83 @@
+//! The live alert store: one `Store` trait with three faces (the Twilio HTTP client, the same
+//! client against another base URL such as the emulator, and the in-process local sandbox),
+//! the `Live` snapshot they read, and the errors they report in user words.
+
+pub mod directory;
+pub mod error;
+pub mod local;
+pub mod open;
+pub mod retry;
+pub mod twilio;
+pub mod wire;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+pub use directory::Directory;
+pub use error::StoreError;
+pub use open::{AnyStore, StoreSpec};
+use wire::{Destinations, NotificationConfig, Rule, RuleBody};
+
+/// Everything plan needs to know about the live instance, read at one moment.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Live {
+    /// Every alert rule, in the order the store lists them.
+    pub rules: Vec<Rule>,
+    /// The notification configuration of each rule that names one that exists, by TTID.
+    pub configs: BTreeMap<String, NotificationConfig>,
+    pub directory: Directory,
+    /// The Flex configuration's `notifications.mode` (`always` / `whenNotInFocus`).
+    pub notifications_mode: Option<String>,
+}
+
+/// Reads and writes of a Flex instance's alerts. Every method is one logical operation; the
+/// implementation owns retries, so a caller sees success or a final error.
+pub trait Store: Sync {
+    /// Where the alerts live, in words for the first line of output.
+    fn describe(&self) -> String;
+
+    /// Rules, their notification configurations, the directory and the notifications mode.
+    fn snapshot(&self) -> impl Future<Output = Result<Live, StoreError>> + Send;
+
+    /// One rule, or `None` when it no longer exists.
+    fn fetch_rule(
+        &self,
+        sid: &str,
+    ) -> impl Future<Output = Result<Option<Rule>, StoreError>> + Send;
+
+    fn create_rule(&self, body: &RuleBody)
+    -> impl Future<Output = Result<Rule, StoreError>> + Send;
+
+    fn update_rule(
+        &self,
+        sid: &str,
+        body: &RuleBody,
+    ) -> impl Future<Output = Result<Rule, StoreError>> + Send;
+
+    fn delete_rule(&self, sid: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// One configuration, or `None` when it does not exist.
+    fn fetch_config(
+        &self,
+        ttid: &str,
+    ) -> impl Future<Output = Result<Option<NotificationConfig>, StoreError>> + Send;
+
+    fn create_config(
+        &self,
+        destinations: &Destinations,
+    ) -> impl Future<Output = Result<NotificationConfig, StoreError>> + Send;
+
+    fn update_config(
+        &self,
+        ttid: &str,
+        destinations: &Destinations,
+    ) -> impl Future<Output = Result<NotificationConfig, StoreError>> + Send;
+
+    fn delete_config(&self, ttid: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Sets the Flex configuration's `notifications.mode`, keeping every other property.
+    fn set_notifications_mode(
+        &self,
+        mode: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

@@ -1,0 +1,190 @@
+//! Choosing the store the user named with `--store`: `twilio`, `local[:FILE]` or an
+//! `http(s)://HOST:PORT` base URL, and one type that is whichever of them was chosen.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use reqwest::Url;
+
+use super::error::StoreError;
+use super::local::LocalStore;
+use super::twilio::{ClientConfig, TwilioClient};
+use super::wire::{Destinations, NotificationConfig, Rule, RuleBody};
+use super::{Live, Store};
+use crate::config::rules::EnvLookup;
+
+pub const DEFAULT_SANDBOX: &str = ".flex-alerts/sandbox.json";
+
+/// What `--store` said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSpec {
+    Twilio,
+    Local(PathBuf),
+    Http(Url),
+}
+
+impl FromStr for StoreSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "twilio" => Ok(StoreSpec::Twilio),
+            "local" => Ok(StoreSpec::Local(PathBuf::from(DEFAULT_SANDBOX))),
+            _ if text.starts_with("local:") && text.len() > "local:".len() => {
+                Ok(StoreSpec::Local(PathBuf::from(&text["local:".len()..])))
+            }
+            _ if text.starts_with("http://") || text.starts_with("https://") => {
+                let url =
+                    Url::parse(text).map_err(|error| format!("`{text}` is not a URL: {error}"))?;
+                if !url.username().is_empty() || url.password().is_some() {
+                    return Err(
+                        "put credentials in TWILIO_* variables, not in the --store URL".to_owned(),
+                    );
+                }
+                Ok(StoreSpec::Http(url))
+            }
+            _ => Err(format!(
+                "`{text}` is not a store: use `twilio`, `local`, `local:FILE` or `http(s)://HOST:PORT`"
+            )),
+        }
+    }
+}
+
+impl StoreSpec {
+    /// For clap, whose errors want a `String`.
+    pub fn from_str_for_clap(text: &str) -> Result<StoreSpec, String> {
+        text.parse()
+    }
+}
+
+/// The store in use.
+#[derive(Debug)]
+pub enum AnyStore {
+    Twilio(TwilioClient),
+    Local(LocalStore),
+}
+
+impl AnyStore {
+    pub fn open(
+        spec: &StoreSpec,
+        env: EnvLookup<'_>,
+        concurrency: usize,
+    ) -> Result<AnyStore, StoreError> {
+        let client = |base: Option<&Url>| {
+            let config = ClientConfig {
+                concurrency,
+                ..ClientConfig::from_env(env, base)?
+            };
+            TwilioClient::new(config).map(AnyStore::Twilio)
+        };
+        match spec {
+            StoreSpec::Twilio => client(None),
+            StoreSpec::Http(url) => client(Some(url)),
+            StoreSpec::Local(path) => LocalStore::open(path).map(AnyStore::Local),
+        }
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self, AnyStore::Local(_))
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            AnyStore::Twilio($store) => $call.await,
+            AnyStore::Local($store) => $call.await,
+        }
+    };
+}
+
+impl Store for AnyStore {
+    fn describe(&self) -> String {
+        match self {
+            AnyStore::Twilio(store) => store.describe(),
+            AnyStore::Local(store) => store.describe(),
+        }
+    }
+
+    async fn snapshot(&self) -> Result<Live, StoreError> {
+        delegate!(self, store => store.snapshot())
+    }
+
+    async fn fetch_rule(&self, sid: &str) -> Result<Option<Rule>, StoreError> {
+        delegate!(self, store => store.fetch_rule(sid))
+    }
+
+    async fn create_rule(&self, body: &RuleBody) -> Result<Rule, StoreError> {
+        delegate!(self, store => store.create_rule(body))
+    }
+
+    async fn update_rule(&self, sid: &str, body: &RuleBody) -> Result<Rule, StoreError> {
+        delegate!(self, store => store.update_rule(sid, body))
+    }
+
+    async fn delete_rule(&self, sid: &str) -> Result<(), StoreError> {
+        delegate!(self, store => store.delete_rule(sid))
+    }
+
+    async fn fetch_config(&self, ttid: &str) -> Result<Option<NotificationConfig>, StoreError> {
+        delegate!(self, store => store.fetch_config(ttid))
+    }
+
+    async fn create_config(
+        &self,
+        destinations: &Destinations,
+    ) -> Result<NotificationConfig, StoreError> {
+        delegate!(self, store => store.create_config(destinations))
+    }
+
+    async fn update_config(
+        &self,
+        ttid: &str,
+        destinations: &Destinations,
+    ) -> Result<NotificationConfig, StoreError> {
+        delegate!(self, store => store.update_config(ttid, destinations))
+    }
+
+    async fn delete_config(&self, ttid: &str) -> Result<(), StoreError> {
+        delegate!(self, store => store.delete_config(ttid))
+    }
+
+    async fn set_notifications_mode(&self, mode: &str) -> Result<(), StoreError> {
+        delegate!(self, store => store.set_notifications_mode(mode))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_spec_reads_every_form_and_refuses_the_rest() {
+        assert_eq!("twilio".parse(), Ok(StoreSpec::Twilio));
+        assert_eq!(
+            "local".parse(),
+            Ok(StoreSpec::Local(DEFAULT_SANDBOX.into()))
+        );
+        assert_eq!(
+            "local:/tmp/s.json".parse(),
+            Ok(StoreSpec::Local("/tmp/s.json".into()))
+        );
+        assert!(matches!(
+            "http://127.0.0.1:8780".parse(),
+            Ok(StoreSpec::Http(_))
+        ));
+        assert!(
+            "https://user:pw@x"
+                .parse::<StoreSpec>()
+                .unwrap_err()
+                .contains("credentials")
+        );
+        assert!(
+            "locale"
+                .parse::<StoreSpec>()
+                .unwrap_err()
+                .contains("is not a store")
+        );
+        assert!("local:".parse::<StoreSpec>().is_err());
+    }
+}

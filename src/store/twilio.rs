@@ -1,0 +1,830 @@
+//! The Twilio client: Flex Alerts (InsightsRules, NotificationConfigurations), Flex Users and
+//! Configuration, TaskRouter TaskQueues and TaskChannels, over HTTPS with Basic auth.
+//!
+//! It owns the transport rules: bounded concurrency, a timeout per request, retries with
+//! backoff on 429, 5xx and connection errors (honouring `Retry-After`), pagination by
+//! `meta.next_page_url` on the same host only, and the no-duplicate rule: a create whose
+//! outcome is unknown is never simply sent again.
+
+use std::sync::Once;
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::{StreamExt, TryStreamExt};
+use reqwest::{Method, StatusCode, Url, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio::sync::{OnceCell, Semaphore};
+
+use super::error::StoreError;
+use super::retry::{RetryPolicy, parse_retry_after};
+use super::wire::{
+    Destinations, ErrorBody, FlexUser, NotificationConfig, Rule, RuleBody, TaskChannel, TaskQueue,
+};
+use super::{Directory, Live, Store};
+use crate::config::rules::EnvLookup;
+use crate::emulator::engine::{TWILIO_FLEX_BASE, TWILIO_TASKROUTER_BASE};
+use crate::emulator::ids::is_sid;
+use crate::secret::Secret;
+
+pub const DEFAULT_CONCURRENCY: usize = 8;
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const PAGE_SIZE: &str = "1000";
+const MAX_PAGES: usize = 1000;
+
+/// Where and as whom to connect.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub flex_base: Url,
+    pub taskrouter_base: Url,
+    /// API key SID (`SK...`) or account SID (`AC...`).
+    pub username: String,
+    pub password: Secret,
+    /// Known when the credentials are an account SID; else read from the Flex configuration.
+    pub account_sid: Option<String>,
+    pub instance_sid: String,
+    /// Else read from the Flex configuration.
+    pub workspace_sid: Option<String>,
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl ClientConfig {
+    /// From the environment; `base` replaces both Twilio hosts (e.g. the emulator's address).
+    pub fn from_env(env: EnvLookup<'_>, base: Option<&Url>) -> Result<ClientConfig, StoreError> {
+        let setup = |message: String| StoreError::Setup {
+            message,
+            hint: "to try flex-alerts without Twilio, use --store local (an embedded sandbox)"
+                .to_owned(),
+        };
+        let var = |name: &str| env(name).filter(|value| !value.trim().is_empty());
+        let (username, password, account_sid) = match (
+            var("TWILIO_API_KEY"),
+            var("TWILIO_API_SECRET"),
+            var("TWILIO_ACCOUNT_SID"),
+            var("TWILIO_AUTH_TOKEN"),
+        ) {
+            (Some(key), Some(secret), account, _) => (key, secret, account),
+            (Some(_), None, _, _) => {
+                return Err(setup(
+                    "TWILIO_API_KEY is set but TWILIO_API_SECRET is not".into(),
+                ));
+            }
+            (None, _, Some(account), Some(token)) => (account.clone(), token, Some(account)),
+            (None, _, Some(_), None) => {
+                return Err(setup(
+                    "TWILIO_ACCOUNT_SID is set but TWILIO_AUTH_TOKEN is not".into(),
+                ));
+            }
+            _ => {
+                return Err(setup(
+                    "no Twilio credentials: set TWILIO_API_KEY and TWILIO_API_SECRET, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+                        .into(),
+                ));
+            }
+        };
+        if let Some(account) = account_sid
+            .as_deref()
+            .filter(|account| !is_sid(account, "AC"))
+        {
+            return Err(setup(format!(
+                "TWILIO_ACCOUNT_SID `{account}` is not an account SID (AC and 32 hex digits)"
+            )));
+        }
+        let instance_sid = var("FLEX_INSTANCE_SID")
+            .ok_or_else(|| setup("FLEX_INSTANCE_SID is not set: it is the GO... SID on the Flex overview page in Console".into()))?;
+        if !is_sid(&instance_sid, "GO") {
+            return Err(setup(format!(
+                "FLEX_INSTANCE_SID `{instance_sid}` is not a Flex instance SID (GO and 32 hex digits)"
+            )));
+        }
+        let workspace_sid = var("TWILIO_WORKSPACE_SID");
+        if let Some(workspace) = workspace_sid
+            .as_deref()
+            .filter(|workspace| !is_sid(workspace, "WS"))
+        {
+            return Err(setup(format!(
+                "TWILIO_WORKSPACE_SID `{workspace}` is not a workspace SID (WS and 32 hex digits)"
+            )));
+        }
+        let parse = |url: &str| Url::parse(url).expect("Twilio base URLs are valid");
+        Ok(ClientConfig {
+            flex_base: base.cloned().unwrap_or_else(|| parse(TWILIO_FLEX_BASE)),
+            taskrouter_base: base
+                .cloned()
+                .unwrap_or_else(|| parse(TWILIO_TASKROUTER_BASE)),
+            username,
+            password: Secret::new(password),
+            account_sid,
+            instance_sid,
+            workspace_sid,
+            concurrency: DEFAULT_CONCURRENCY,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+        })
+    }
+}
+
+/// What a request may safely do on a retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// GET: always safe.
+    Read,
+    /// Update: sends the whole object, so repeating it changes nothing.
+    Write,
+    /// DELETE: repeating it after an unknown outcome may find the object gone, which is fine.
+    Delete,
+    /// Create: repeating it could make a duplicate.
+    Create,
+}
+
+/// Which 404 a call can meet, to word it for the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Instance,
+    Workspace,
+    /// The object itself: the caller decides what a 404 means.
+    Object,
+}
+
+#[derive(Debug)]
+struct Call {
+    what: String,
+    method: Method,
+    url: Url,
+    body: Option<Value>,
+    /// `I-Twilio-Auth-Account`, required on notification configuration calls.
+    account_header: Option<String>,
+    kind: Kind,
+    scope: Scope,
+}
+
+/// The result of one attempt.
+enum Attempt {
+    Done(bytes::Bytes),
+    Status {
+        status: u16,
+        body: bytes::Bytes,
+        retry_after: Option<Duration>,
+    },
+    /// Failed before the request left (e.g. connection refused): safe to send again.
+    Unsent(String),
+    /// Sent, but no complete answer came back: it may or may not have been applied.
+    Unanswered(String),
+}
+
+/// The account and workspace, from the environment or the Flex configuration.
+#[derive(Debug, Clone)]
+struct Context {
+    account_sid: String,
+    workspace_sid: String,
+}
+
+/// A Flex instance reached over HTTP(S).
+#[derive(Debug)]
+pub struct TwilioClient {
+    http: reqwest::Client,
+    config: ClientConfig,
+    permits: Semaphore,
+    context: OnceCell<Context>,
+}
+
+fn install_crypto_provider() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // Fails only when a provider is installed already, which is just as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl TwilioClient {
+    pub fn new(config: ClientConfig) -> Result<TwilioClient, StoreError> {
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("flex-alerts/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|error| StoreError::Setup {
+                message: format!("cannot set up the HTTP client: {}", describe(&error)),
+                hint: "this is a bug in flex-alerts; please report it".to_owned(),
+            })?;
+        let permits = Semaphore::new(config.concurrency.max(1));
+        Ok(TwilioClient {
+            http,
+            config,
+            permits,
+            context: OnceCell::new(),
+        })
+    }
+
+    fn flex_url(&self, path: &str) -> Url {
+        self.config.flex_base.join(path).expect("paths are valid")
+    }
+
+    fn rules_url(&self, sid: Option<&str>) -> Url {
+        let instance = &self.config.instance_sid;
+        match sid {
+            Some(sid) => self.flex_url(&format!("/v1/Instances/{instance}/InsightsRules/{sid}")),
+            None => self.flex_url(&format!("/v1/Instances/{instance}/InsightsRules")),
+        }
+    }
+
+    fn configs_url(&self, ttid: Option<&str>) -> Url {
+        let instance = &self.config.instance_sid;
+        match ttid {
+            Some(ttid) => self.flex_url(&format!(
+                "/v1/Instances/{instance}/NotificationConfigurations/{ttid}"
+            )),
+            None => self.flex_url(&format!(
+                "/v1/Instances/{instance}/NotificationConfigurations"
+            )),
+        }
+    }
+
+    fn call(&self, what: &str, method: Method, url: Url, kind: Kind, scope: Scope) -> Call {
+        Call {
+            what: format!("{what} ({method} {})", without_query(&url)),
+            method,
+            url,
+            body: None,
+            account_header: None,
+            kind,
+            scope,
+        }
+    }
+
+    /// Sends `call`, retrying what is safe to retry, and returns the body of a 2xx answer.
+    async fn send(&self, call: &Call) -> Result<bytes::Bytes, StoreError> {
+        let started = Instant::now();
+        let mut delays = self.config.retry.delays();
+        let mut attempts = 0;
+        let mut unsure = false;
+        loop {
+            attempts += 1;
+            let (retry_after, failure) = match self.attempt(call).await {
+                Attempt::Done(body) => return Ok(body),
+                Attempt::Status { status: 404, .. } if unsure && call.kind == Kind::Delete => {
+                    // An earlier attempt that got no answer did delete it.
+                    return Ok(bytes::Bytes::new());
+                }
+                Attempt::Status {
+                    status,
+                    body,
+                    retry_after,
+                } => {
+                    let error = self.status_error(call, status, &body);
+                    match status {
+                        // Never processed: safe to retry whatever the request.
+                        429 | 503 => (retry_after, error),
+                        500 | 502 | 504 if call.kind == Kind::Create => {
+                            return Err(StoreError::Unknown {
+                                what: call.what.clone(),
+                                detail: format!("HTTP {status}"),
+                            });
+                        }
+                        500 | 502 | 504 => {
+                            unsure = true;
+                            (retry_after, error)
+                        }
+                        _ => return Err(error),
+                    }
+                }
+                Attempt::Unsent(detail) => (None, self.transport_error(call, detail)),
+                Attempt::Unanswered(detail) if call.kind == Kind::Create => {
+                    return Err(StoreError::Unknown {
+                        what: call.what.clone(),
+                        detail,
+                    });
+                }
+                Attempt::Unanswered(detail) => {
+                    unsure = true;
+                    (None, self.transport_error(call, detail))
+                }
+            };
+            let Some(backoff) = delays.next() else {
+                return Err(gave_up(failure, attempts, started));
+            };
+            let delay = retry_after.unwrap_or(backoff);
+            if started.elapsed() + delay > self.config.retry.max_total {
+                return Err(gave_up(failure, attempts, started));
+            }
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt(&self, call: &Call) -> Attempt {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let mut request = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .basic_auth(&self.config.username, Some(self.config.password.expose()))
+            .header(header::ACCEPT, "application/json");
+        if let Some(account) = &call.account_header {
+            request = request.header("I-Twilio-Auth-Account", account);
+        }
+        if let Some(body) = &call.body {
+            request = request.json(body);
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) if error.is_connect() => return Attempt::Unsent(describe(&error)),
+            Err(error) => return Attempt::Unanswered(describe(&error)),
+        };
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| parse_retry_after(value, SystemTime::now()));
+        match response.bytes().await {
+            Ok(body) if status.is_success() => Attempt::Done(body),
+            Ok(body) => Attempt::Status {
+                status: status.as_u16(),
+                body,
+                retry_after,
+            },
+            Err(error) => Attempt::Unanswered(describe(&error)),
+        }
+    }
+
+    fn status_error(&self, call: &Call, status: u16, body: &[u8]) -> StoreError {
+        let what = call.what.clone();
+        match (status, call.scope) {
+            (401, _) => return StoreError::Unauthorized { what },
+            (404, Scope::Instance) => {
+                return StoreError::InstanceNotFound {
+                    what,
+                    instance: self.config.instance_sid.clone(),
+                };
+            }
+            (404, Scope::Workspace) => {
+                return StoreError::WorkspaceNotFound {
+                    what,
+                    workspace: self
+                        .context
+                        .get()
+                        .map(|context| context.workspace_sid.clone())
+                        .unwrap_or_default(),
+                };
+            }
+            _ => {}
+        }
+        match serde_json::from_slice::<ErrorBody>(body) {
+            Ok(error) => StoreError::Api {
+                what,
+                status,
+                code: error.code,
+                message: error.message,
+                more_info: error.more_info,
+            },
+            Err(_) => StoreError::Api {
+                what,
+                status,
+                code: None,
+                message: StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|status| status.canonical_reason())
+                    .unwrap_or_default()
+                    .to_owned(),
+                more_info: None,
+            },
+        }
+    }
+
+    fn transport_error(&self, call: &Call, detail: String) -> StoreError {
+        StoreError::Transport {
+            what: call.what.clone(),
+            detail,
+        }
+    }
+
+    async fn send_json<T: DeserializeOwned>(&self, call: &Call) -> Result<T, StoreError> {
+        let body = self.send(call).await?;
+        serde_json::from_slice(&body).map_err(|error| StoreError::Transport {
+            what: call.what.clone(),
+            detail: format!("the answer is not what the Flex API documents: {error}"),
+        })
+    }
+
+    /// A 404 on the object itself means it does not exist.
+    async fn fetch_optional<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+    ) -> Result<Option<T>, StoreError> {
+        match self.send_json(call).await {
+            Ok(value) => Ok(Some(value)),
+            Err(StoreError::Api { status: 404, .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Every item of a list, page after page, following `meta.next_page_url` on the same host.
+    async fn list_all<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        url: Url,
+        key: &str,
+        scope: Scope,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut url = url;
+        url.query_pairs_mut().append_pair("PageSize", PAGE_SIZE);
+        let origin = url.origin();
+        let mut items = Vec::new();
+        let mut seen = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let call = self.call(what, Method::GET, url.clone(), Kind::Read, scope);
+            let mut page: Value = self.send_json(&call).await?;
+            let malformed = |detail: &str| StoreError::Transport {
+                what: call.what.clone(),
+                detail: format!("the list answer is not what the Flex API documents: {detail}"),
+            };
+            let page_items = page
+                .get_mut(key)
+                .map(Value::take)
+                .ok_or_else(|| malformed(&format!("no `{key}` array")))?;
+            let page_items: Vec<T> = serde_json::from_value(page_items)
+                .map_err(|error| malformed(&error.to_string()))?;
+            items.extend(page_items);
+            seen.push(url.to_string());
+            let next = match page.pointer("/meta/next_page_url") {
+                Some(Value::String(next)) => next.clone(),
+                Some(Value::Null) | None => return Ok(items),
+                Some(_) => return Err(malformed("`meta.next_page_url` is not a string")),
+            };
+            url = url
+                .join(&next)
+                .map_err(|error| malformed(&format!("bad `next_page_url`: {error}")))?;
+            if url.origin() != origin {
+                return Err(malformed(
+                    "`next_page_url` points at another host; it was not followed",
+                ));
+            }
+            if seen.contains(&url.to_string()) {
+                return Err(malformed("`next_page_url` repeats an earlier page"));
+            }
+        }
+        Err(StoreError::Transport {
+            what: what.to_owned(),
+            detail: format!("more than {MAX_PAGES} pages; stopped"),
+        })
+    }
+
+    async fn configuration(&self) -> Result<Value, StoreError> {
+        let call = self.call(
+            "read the Flex configuration",
+            Method::GET,
+            self.flex_url("/v1/Configuration"),
+            Kind::Read,
+            Scope::Instance,
+        );
+        self.send_json(&call).await
+    }
+
+    async fn context(&self) -> Result<&Context, StoreError> {
+        self.context
+            .get_or_try_init(|| async {
+                if let (Some(account_sid), Some(workspace_sid)) =
+                    (&self.config.account_sid, &self.config.workspace_sid)
+                {
+                    return Ok(Context {
+                        account_sid: account_sid.clone(),
+                        workspace_sid: workspace_sid.clone(),
+                    });
+                }
+                let configuration = self.configuration().await?;
+                self.context_from(&configuration)
+            })
+            .await
+    }
+
+    fn context_from(&self, configuration: &Value) -> Result<Context, StoreError> {
+        let field = |key: &str| {
+            configuration
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let missing = |key: &str| StoreError::Transport {
+            what: "read the Flex configuration".to_owned(),
+            detail: format!("it has no `{key}`"),
+        };
+        Ok(Context {
+            account_sid: match &self.config.account_sid {
+                Some(account) => account.clone(),
+                None => field("account_sid").ok_or_else(|| missing("account_sid"))?,
+            },
+            workspace_sid: match &self.config.workspace_sid {
+                Some(workspace) => workspace.clone(),
+                None => field("taskrouter_workspace_sid")
+                    .ok_or_else(|| missing("taskrouter_workspace_sid"))?,
+            },
+        })
+    }
+
+    async fn list_rules(&self) -> Result<Vec<Rule>, StoreError> {
+        self.list_all(
+            "list alert rules",
+            self.rules_url(None),
+            "rules",
+            Scope::Instance,
+        )
+        .await
+    }
+
+    fn with_body(mut call: Call, body: &impl Serialize) -> Call {
+        call.body = Some(serde_json::to_value(body).expect("wire types serialize"));
+        call
+    }
+
+    /// The rule a create whose answer was lost would have made, if Flex has it.
+    async fn find_created(&self, body: &RuleBody) -> Result<Option<Rule>, StoreError> {
+        let rules = self.list_rules().await?;
+        Ok(rules.into_iter().rev().find(|rule| {
+            rule.rule_friendly_name == body.rule_friendly_name && rule.metric_id == body.metric_id
+        }))
+    }
+}
+
+impl Store for TwilioClient {
+    fn describe(&self) -> String {
+        let host = self.config.flex_base.host_str().unwrap_or_default();
+        format!("Flex instance {} at {host}", self.config.instance_sid)
+    }
+
+    async fn snapshot(&self) -> Result<Live, StoreError> {
+        let users_url = self.flex_url(&format!("/v1/Instances/{}/Users", self.config.instance_sid));
+        let (rules, configuration, users) = futures::try_join!(
+            self.list_rules(),
+            self.configuration(),
+            self.list_all::<FlexUser>("list Flex users", users_url, "users", Scope::Instance),
+        )?;
+        let context = match self.context.get() {
+            Some(context) => context.clone(),
+            None => {
+                let context = self.context_from(&configuration)?;
+                let _ = self.context.set(context.clone());
+                context
+            }
+        };
+        let workspace = self
+            .config
+            .taskrouter_base
+            .join(&format!("/v1/Workspaces/{}/", context.workspace_sid))
+            .expect("paths are valid");
+        let ttids: Vec<String> = rules
+            .iter()
+            .filter_map(|rule| rule.notify_methods_id.clone())
+            .collect();
+        let configs = futures::stream::iter(ttids)
+            .map(|ttid| async move { self.fetch_config(&ttid).await })
+            .buffer_unordered(self.config.concurrency.max(1))
+            .try_collect::<Vec<_>>();
+        let (queues, channels, configs) = futures::try_join!(
+            self.list_all::<TaskQueue>(
+                "list task queues",
+                workspace.join("TaskQueues").expect("valid"),
+                "task_queues",
+                Scope::Workspace
+            ),
+            self.list_all::<TaskChannel>(
+                "list task channels",
+                workspace.join("TaskChannels").expect("valid"),
+                "channels",
+                Scope::Workspace
+            ),
+            configs,
+        )?;
+        Ok(Live {
+            configs: configs
+                .into_iter()
+                .flatten()
+                .map(|config| (config.ttid.clone(), config))
+                .collect(),
+            rules,
+            directory: Directory {
+                queues,
+                channels,
+                users,
+            },
+            notifications_mode: configuration
+                .pointer("/notifications/mode")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        })
+    }
+
+    async fn fetch_rule(&self, sid: &str) -> Result<Option<Rule>, StoreError> {
+        let call = self.call(
+            &format!("read alert rule {sid}"),
+            Method::GET,
+            self.rules_url(Some(sid)),
+            Kind::Read,
+            Scope::Object,
+        );
+        self.fetch_optional(&call).await
+    }
+
+    async fn create_rule(&self, body: &RuleBody) -> Result<Rule, StoreError> {
+        let what = format!("create alert rule `{}`", body.rule_friendly_name);
+        let call = TwilioClient::with_body(
+            self.call(
+                &what,
+                Method::POST,
+                self.rules_url(None),
+                Kind::Create,
+                Scope::Instance,
+            ),
+            body,
+        );
+        let mut delays = self.config.retry.delays();
+        loop {
+            match self.send_json(&call).await {
+                Err(StoreError::Unknown { detail, .. }) => {
+                    // Look before sending again: the lost answer may have been a success.
+                    if let Some(rule) = self.find_created(body).await? {
+                        return Ok(rule);
+                    }
+                    match delays.next() {
+                        Some(delay) => tokio::time::sleep(delay).await,
+                        None => {
+                            return Err(StoreError::Transport {
+                                what: call.what.clone(),
+                                detail: format!(
+                                    "no answer after several attempts ({detail}), and Flex has no such rule"
+                                ),
+                            });
+                        }
+                    }
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn update_rule(&self, sid: &str, body: &RuleBody) -> Result<Rule, StoreError> {
+        let what = format!("update alert rule `{}` ({sid})", body.rule_friendly_name);
+        let call = TwilioClient::with_body(
+            self.call(
+                &what,
+                Method::POST,
+                self.rules_url(Some(sid)),
+                Kind::Write,
+                Scope::Object,
+            ),
+            body,
+        );
+        self.send_json(&call).await
+    }
+
+    async fn delete_rule(&self, sid: &str) -> Result<(), StoreError> {
+        let call = self.call(
+            &format!("delete alert rule {sid}"),
+            Method::DELETE,
+            self.rules_url(Some(sid)),
+            Kind::Delete,
+            Scope::Object,
+        );
+        self.send(&call).await.map(drop)
+    }
+
+    async fn fetch_config(&self, ttid: &str) -> Result<Option<NotificationConfig>, StoreError> {
+        let mut call = self.call(
+            &format!("read notification configuration {ttid}"),
+            Method::GET,
+            self.configs_url(Some(ttid)),
+            Kind::Read,
+            Scope::Object,
+        );
+        call.account_header = Some(self.context().await?.account_sid.clone());
+        self.fetch_optional(&call).await
+    }
+
+    async fn create_config(
+        &self,
+        destinations: &Destinations,
+    ) -> Result<NotificationConfig, StoreError> {
+        let mut call = self.call(
+            "create a notification configuration",
+            Method::POST,
+            self.configs_url(None),
+            Kind::Create,
+            Scope::Instance,
+        );
+        call.account_header = Some(self.context().await?.account_sid.clone());
+        let call = TwilioClient::with_body(call, &json!({ "destinations": destinations }));
+        self.send_json(&call).await
+    }
+
+    async fn update_config(
+        &self,
+        ttid: &str,
+        destinations: &Destinations,
+    ) -> Result<NotificationConfig, StoreError> {
+        let mut call = self.call(
+            &format!("update notification configuration {ttid}"),
+            Method::POST,
+            self.configs_url(Some(ttid)),
+            Kind::Write,
+            Scope::Object,
+        );
+        call.account_header = Some(self.context().await?.account_sid.clone());
+        let call = TwilioClient::with_body(call, &json!({ "destinations": destinations }));
+        self.send_json(&call).await
+    }
+
+    async fn delete_config(&self, ttid: &str) -> Result<(), StoreError> {
+        let mut call = self.call(
+            &format!("delete notification configuration {ttid}"),
+            Method::DELETE,
+            self.configs_url(Some(ttid)),
+            Kind::Delete,
+            Scope::Object,
+        );
+        call.account_header = Some(self.context().await?.account_sid.clone());
+        self.send(&call).await.map(drop)
+    }
+
+    async fn set_notifications_mode(&self, mode: &str) -> Result<(), StoreError> {
+        let configuration = self.configuration().await?;
+        let context = self.context().await?;
+        let mut notifications = configuration
+            .get("notifications")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        if !notifications.is_object() {
+            notifications = json!({});
+        }
+        notifications["mode"] = json!(mode);
+        let call = self.call(
+            "set the Flex configuration's notifications.mode",
+            Method::POST,
+            self.flex_url("/v1/Configuration"),
+            Kind::Write,
+            Scope::Instance,
+        );
+        // JSON-typed properties are replaced wholesale: send the whole `notifications` object.
+        let body = json!({ "account_sid": context.account_sid, "notifications": notifications });
+        self.send(&TwilioClient::with_body(call, &body))
+            .await
+            .map(drop)
+    }
+}
+
+fn without_query(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.to_string()
+}
+
+/// A transport error and its causes, without the URL (the operation names it already).
+fn describe(error: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    if error.is_timeout() {
+        parts.push("timed out".to_owned());
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        parts.push(error.to_string());
+    }
+    parts.join(": ")
+}
+
+fn gave_up(failure: StoreError, attempts: usize, started: Instant) -> StoreError {
+    let suffix = format!(
+        " (gave up after {attempts} attempts in {:.1}s)",
+        started.elapsed().as_secs_f64()
+    );
+    match failure {
+        StoreError::Api {
+            what,
+            status,
+            code,
+            message,
+            more_info,
+        } => StoreError::Api {
+            what: what + &suffix,
+            status,
+            code,
+            message,
+            more_info,
+        },
+        StoreError::Transport { what, detail } => StoreError::Transport {
+            what: what + &suffix,
+            detail,
+        },
+        other => other,
+    }
+}
