@@ -117,6 +117,10 @@ pub struct EmulatorArgs {
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub fault_seed: u64,
 
+    /// Serve at most N items per list page (Twilio allows up to 1000), to exercise paging.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_page_size: usize,
+
     /// Refuse request bodies larger than this (413).
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,

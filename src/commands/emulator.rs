@@ -28,7 +28,8 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
                 .hint("the file was left as it is; move it away to start from the seed")
         })?,
         None => Engine::new(&seed),
-    };
+    }
+    .with_max_page_size(args.max_page_size);
     let address: SocketAddr = args.listen.parse().map_err(|_| {
         Error::new(format!("`{}` is not an address to listen on", args.listen))
             .hint("use HOST:PORT, e.g. 127.0.0.1:8780")

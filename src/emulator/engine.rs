@@ -137,6 +137,7 @@ pub struct Engine {
     flex_base: String,
     taskrouter_base: String,
     clock: Clock,
+    max_page_size: usize,
 }
 
 impl Engine {
@@ -152,6 +153,7 @@ impl Engine {
             flex_base: TWILIO_FLEX_BASE.to_owned(),
             taskrouter_base: TWILIO_TASKROUTER_BASE.to_owned(),
             clock: system_clock,
+            max_page_size: listing::MAX_PAGE_SIZE,
         }
     }
 
@@ -174,6 +176,12 @@ impl Engine {
         let base = base.trim_end_matches('/');
         self.flex_base = base.to_owned();
         self.taskrouter_base = base.to_owned();
+        self
+    }
+
+    /// Serve at most `size` items per page, so small lists still span several pages.
+    pub fn with_max_page_size(mut self, size: usize) -> Engine {
+        self.max_page_size = size;
         self
     }
 
@@ -245,7 +253,13 @@ impl Engine {
             .iter()
             .map(|rule| self.present(rule))
             .collect();
-        listing::page("rules", &rules, &self.rules_url(), query)
+        listing::page(
+            "rules",
+            &rules,
+            &self.rules_url(),
+            query,
+            self.max_page_size,
+        )
     }
 
     pub fn fetch_rule(&self, instance_sid: &str, sid: &str) -> Result<Rule, ApiError> {
@@ -445,7 +459,7 @@ impl Engine {
             })
             .collect();
         let url = format!("{}/v1/Instances/{instance_sid}/Users", self.flex_base);
-        listing::page("users", &users, &url, query)
+        listing::page("users", &users, &url, query, self.max_page_size)
     }
 
     fn workspace(&self, workspace_sid: &str, path: &str) -> Result<String, ApiError> {
@@ -497,6 +511,7 @@ impl Engine {
             &queues,
             &format!("{workspace_url}/TaskQueues"),
             query,
+            self.max_page_size,
         )
     }
 
@@ -530,6 +545,7 @@ impl Engine {
             &channels,
             &format!("{workspace_url}/TaskChannels"),
             query,
+            self.max_page_size,
         )
     }
 

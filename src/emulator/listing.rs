@@ -106,12 +106,14 @@ pub fn filter_rules(rules: &[Rule], query: &[(String, String)]) -> Result<Vec<Ru
 }
 
 /// One page of `items` in Twilio's envelope. `url` is the list's absolute URL without query;
-/// the filters in `query` are echoed (sorted by name) in every page URL.
+/// the filters in `query` are echoed (sorted by name) in every page URL. Pages hold at most
+/// `max_size` items whatever the client asks for.
 pub fn page<T: Serialize>(
     key: &str,
     items: &[T],
     url: &str,
     query: &[(String, String)],
+    max_size: usize,
 ) -> Result<Value, ApiError> {
     let size = match values(query, "PageSize").as_slice() {
         [] => DEFAULT_PAGE_SIZE,
@@ -129,7 +131,8 @@ pub fn page<T: Serialize>(
                 "Invalid value for [PageSize]: given twice",
             ));
         }
-    };
+    }
+    .min(max_size.max(1));
     let number = match (
         values(query, "PageToken").first(),
         values(query, "Page").first(),
@@ -192,6 +195,7 @@ mod tests {
             &items,
             "http://x/L",
             &query("Sort=a&Active=true&PageSize=2"),
+            MAX_PAGE_SIZE,
         )
         .unwrap();
         assert_eq!(first["n"], json!([0, 1]));
@@ -209,6 +213,7 @@ mod tests {
             &items,
             "http://x/L",
             &query("PageSize=2&PageToken=PT2"),
+            MAX_PAGE_SIZE,
         )
         .unwrap();
         assert_eq!(third["n"], json!([4]));
@@ -218,10 +223,22 @@ mod tests {
     }
 
     #[test]
+    fn the_server_cap_shrinks_pages() {
+        let items: Vec<u32> = (0..5).collect();
+        let capped = page("n", &items, "u", &query("PageSize=1000"), 2).unwrap();
+        assert_eq!(
+            (capped["n"].clone(), capped["meta"]["page_size"].clone()),
+            (json!([0, 1]), json!(2))
+        );
+    }
+
+    #[test]
     fn page_size_is_bounded() {
         for bad in ["PageSize=0", "PageSize=1001", "PageSize=x", "PageToken=zz"] {
             assert_eq!(
-                page("n", &[1], "u", &query(bad)).unwrap_err().status,
+                page("n", &[1], "u", &query(bad), MAX_PAGE_SIZE)
+                    .unwrap_err()
+                    .status,
                 400,
                 "{bad}"
             );

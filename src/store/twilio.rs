@@ -190,7 +190,8 @@ pub struct TwilioClient {
     context: OnceCell<Context>,
 }
 
-fn install_crypto_provider() {
+/// Installs ring as the TLS crypto provider, once per process.
+pub fn install_crypto_provider() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         // Fails only when a provider is installed already, which is just as good.
@@ -826,5 +827,71 @@ fn gave_up(failure: StoreError, attempts: usize, started: Instant) -> StoreError
             detail,
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<ClientConfig, String> {
+        let env = |name: &str| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        };
+        ClientConfig::from_env(&env, None).map_err(|error| error.to_string())
+    }
+
+    const ACCOUNT: &str = "AC00000000000000000000000000000001";
+    const INSTANCE: &str = "GO00000000000000000000000000000001";
+
+    #[test]
+    fn api_key_or_account_credentials_and_an_instance_are_required() {
+        let error = config(&[("FLEX_INSTANCE_SID", INSTANCE)]).unwrap_err();
+        assert!(error.contains("set TWILIO_API_KEY and TWILIO_API_SECRET, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"), "{error}");
+        let error =
+            config(&[("TWILIO_API_KEY", "SK1"), ("FLEX_INSTANCE_SID", INSTANCE)]).unwrap_err();
+        assert!(error.contains("TWILIO_API_SECRET is not"), "{error}");
+        let error =
+            config(&[("TWILIO_ACCOUNT_SID", ACCOUNT), ("TWILIO_AUTH_TOKEN", "t")]).unwrap_err();
+        assert!(error.contains("FLEX_INSTANCE_SID is not set"), "{error}");
+        let error = config(&[
+            ("TWILIO_ACCOUNT_SID", ACCOUNT),
+            ("TWILIO_AUTH_TOKEN", "t"),
+            ("FLEX_INSTANCE_SID", "GO1"),
+        ])
+        .unwrap_err();
+        assert!(
+            error.contains("`GO1` is not a Flex instance SID"),
+            "{error}"
+        );
+
+        let key = config(&[
+            ("TWILIO_API_KEY", "SK1"),
+            ("TWILIO_API_SECRET", "s3cret"),
+            ("FLEX_INSTANCE_SID", INSTANCE),
+        ])
+        .unwrap();
+        assert_eq!(
+            (
+                key.username.as_str(),
+                key.password.expose(),
+                key.account_sid
+            ),
+            ("SK1", "s3cret", None)
+        );
+        assert_eq!(key.flex_base.as_str(), "https://flex-api.twilio.com/");
+        let account = config(&[
+            ("TWILIO_ACCOUNT_SID", ACCOUNT),
+            ("TWILIO_AUTH_TOKEN", "t"),
+            ("FLEX_INSTANCE_SID", INSTANCE),
+        ])
+        .unwrap();
+        assert_eq!(account.account_sid.as_deref(), Some(ACCOUNT));
+        assert!(
+            !format!("{account:?}").contains("\"t\""),
+            "the secret does not show in Debug"
+        );
     }
 }

@@ -1,4 +1,7 @@
 //! The one integration test binary: every test of the CLI and the library from outside.
 
+mod client;
+mod emulator_contract;
+mod sandbox;
 mod support;
 mod validate;

@@ -1,8 +1,15 @@
 //! Helpers shared by the integration tests.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use flex_alerts::config::{self, Loaded};
+use flex_alerts::emulator::faults::{FaultAction, Faults, ScriptedFault};
+use flex_alerts::emulator::http::{DEFAULT_MAX_BODY_BYTES, Emulator};
+use flex_alerts::emulator::{Engine, Seed};
+use flex_alerts::store::retry::RetryPolicy;
+use flex_alerts::store::twilio::{ClientConfig, TwilioClient, install_crypto_provider};
+use flex_alerts::store::wire::RuleBody;
 
 /// The repository root (where Cargo.toml is).
 pub fn root() -> &'static Path {
@@ -34,4 +41,120 @@ pub fn cli() -> assert_cmd::Command {
         .env_remove("FLEX_ALERTS_STORE")
         .env("NO_COLOR", "1");
     command
+}
+
+/// The built-in seed's account, credentials and a few directory SIDs.
+pub const ACCOUNT: &str = "ACe268443e43d93dab7ebef303bbe9642f";
+pub const TOKEN: &str = "emulator-auth-token";
+pub const INSTANCE: &str = "GO7123a699d77db6479a1d8ece2c4f1c16";
+pub const WORKSPACE: &str = "WS1629dee48cc4e53161f9b2be8614e062";
+pub const SUPPORT: &str = "WQdb5eb84117d06047c97c9a0191b5fffe";
+pub const BILLING: &str = "WQ780c462e85ba4399a5d42e88f69a15ca";
+pub const VOICE: &str = "TCb95677216e439d96ec4fba1240a3c1f8";
+pub const JANE: &str = "FU0645c9291d00eb8546d1dca3c92c26e9";
+pub const RAJ: &str = "FU1882ebd4bc04192b2df4b3803f740401";
+
+/// An emulator with the built-in seed on a free local port.
+pub async fn emulator() -> Emulator {
+    emulator_with(Engine::new(&Seed::builtin())).await
+}
+
+pub async fn emulator_with(engine: Engine) -> Emulator {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    Emulator::start(
+        listener,
+        engine,
+        Faults::default(),
+        1,
+        DEFAULT_MAX_BODY_BYTES,
+    )
+    .expect("the emulator starts")
+}
+
+/// Client settings for `emulator`, with short retry waits so fault tests stay quick.
+pub fn client_config(emulator: &Emulator) -> ClientConfig {
+    let env = |name: &str| match name {
+        "TWILIO_ACCOUNT_SID" => Some(ACCOUNT.to_owned()),
+        "TWILIO_AUTH_TOKEN" => Some(TOKEN.to_owned()),
+        "FLEX_INSTANCE_SID" => Some(INSTANCE.to_owned()),
+        _ => None,
+    };
+    let base = reqwest::Url::parse(&emulator.url()).unwrap();
+    ClientConfig {
+        retry: RetryPolicy {
+            max_retries: 5,
+            min_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(40),
+            max_total: Duration::from_secs(20),
+        },
+        timeout: Duration::from_secs(10),
+        ..ClientConfig::from_env(&env, Some(&base)).unwrap()
+    }
+}
+
+pub fn client(emulator: &Emulator) -> TwilioClient {
+    TwilioClient::new(client_config(emulator)).unwrap()
+}
+
+/// A plain HTTP client for raw contract tests.
+pub fn raw_http() -> reqwest::Client {
+    install_crypto_provider();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// The documented create example, with the seed's real SIDs.
+pub fn documented_rule(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "rule_friendly_name": name,
+        "metric_id": "Active (Now)",
+        "task_channel_sid": VOICE,
+        "task_queue_sids": [SUPPORT],
+        "active": true,
+        "rule_thresholds": [
+            {"threshold_type": "Critical", "threshold_operator": "Greater Than", "threshold_value": 5000}
+        ],
+        "notify_enabled": true,
+        "notify_severity": "Critical",
+        "notify_duration": 900000
+    })
+}
+
+/// A typed rule body for the client.
+pub fn rule_body(name: &str) -> RuleBody {
+    serde_json::from_value(documented_rule(name)).unwrap()
+}
+
+/// Sets the emulator's faults to `script` only.
+pub fn script(emulator: &Emulator, script: Vec<ScriptedFault>) {
+    emulator.shared.set_faults(Faults {
+        script,
+        ..Faults::default()
+    });
+    emulator.shared.clear_requests();
+}
+
+/// A scripted fault for the next `times` requests matching `method` and `path_contains`.
+pub fn fault(method: &str, path_contains: &str, action: FaultAction, times: u32) -> ScriptedFault {
+    ScriptedFault {
+        method: Some(method.to_owned()),
+        path_contains: Some(path_contains.to_owned()),
+        body_contains: None,
+        action,
+        times: Some(times),
+    }
+}
+
+/// How many requests the emulator saw with `method` on a path containing `part`.
+pub fn count(emulator: &Emulator, method: &str, part: &str) -> usize {
+    emulator
+        .shared
+        .requests()
+        .iter()
+        .filter(|request| request.method == method && request.path.contains(part))
+        .count()
 }
