@@ -44,6 +44,46 @@ pub enum Command {
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Show what apply would change in the live store to match the alert files.
+    Plan {
+        /// Alert files or directories (read recursively). Default: the current directory.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Also save the plan as JSON, for `apply --plan FILE`.
+        #[arg(long, value_name = "PLAN.json")]
+        out: Option<PathBuf>,
+        /// How to print the plan.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+        /// Exit 0 when there is nothing to change, 2 when there is, 1 on error.
+        #[arg(long)]
+        detailed_exitcode: bool,
+        /// Delete live alerts that no file declares (as `settings.prune: true` does).
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Change the live store to match the alert files, after showing the plan.
+    Apply {
+        /// Alert files or directories (read recursively). Default: the current directory.
+        #[arg(value_name = "PATH", conflicts_with = "plan")]
+        paths: Vec<PathBuf>,
+        /// Do not ask for confirmation (needed when not run from a terminal).
+        #[arg(long)]
+        auto_approve: bool,
+        /// Delete live alerts that no file declares (as `settings.prune: true` does).
+        #[arg(long, conflicts_with = "plan")]
+        prune: bool,
+        /// Apply exactly this saved plan (`plan --out`); refused if an alert it touches changed
+        /// live since.
+        #[arg(long, value_name = "PLAN.json")]
+        plan: Option<PathBuf>,
+    },
+    /// Write the live alerts as an alert file that `plan` then finds unchanged.
+    Export {
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the alert file format.
     Schema,
     /// Run an emulated Twilio Flex (alerts, users, configuration, TaskRouter) on a local port,
@@ -54,6 +94,17 @@ pub enum Command {
         /// The shell to complete for.
         shell: Shell,
     },
+}
+
+/// `plan --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// For people, in a terminal or a log.
+    Text,
+    /// For a pull-request comment (split into parts below 65,000 characters).
+    Markdown,
+    /// For programs; the shape of a saved plan.
+    Json,
 }
 
 /// PATH arguments, defaulting to the current directory.

@@ -3,12 +3,15 @@
 //! YAML files -> `config` (checked desired state) -> commands. `run` is the whole program
 //! behind the thin `main`; it returns the exit status and never calls `process::exit`.
 
+pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod emulator;
 pub mod error;
 pub mod output;
+pub mod plan;
+pub mod render;
 pub mod secret;
 pub mod store;
 

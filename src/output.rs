@@ -16,6 +16,7 @@ pub enum ColorChoice {
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
     styled: bool,
+    data_styled: bool,
 }
 
 impl Output {
@@ -26,7 +27,25 @@ impl Output {
             ColorChoice::Never => false,
             ColorChoice::Auto => !no_color && io::stderr().is_terminal(),
         };
-        Output { styled }
+        let data_styled = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && io::stdout().is_terminal(),
+        };
+        Output {
+            styled,
+            data_styled,
+        }
+    }
+
+    /// Whether data on stdout may carry colour.
+    pub fn data_styled(&self) -> bool {
+        self.data_styled
+    }
+
+    /// Whether messages go to a person at a terminal (for progress bars).
+    pub fn interactive(&self) -> bool {
+        io::stderr().is_terminal()
     }
 
     /// Whether messages on stderr may carry colour.

@@ -1,6 +1,10 @@
 //! One function per subcommand: each turns parsed arguments into work and output.
 
+mod apply;
 mod emulator;
+mod export;
+mod plan;
+mod session;
 mod validate;
 
 use clap::CommandFactory;
@@ -15,6 +19,28 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
     match &cli.command {
         Command::Validate { paths } => validate::run(paths, output),
         Command::Emulator(args) => emulator::run(args, output),
+        Command::Plan {
+            paths,
+            out,
+            format,
+            detailed_exitcode,
+            prune,
+        } => plan::run(
+            cli,
+            paths,
+            out.as_ref(),
+            *format,
+            *detailed_exitcode,
+            *prune,
+            output,
+        ),
+        Command::Apply {
+            paths,
+            auto_approve,
+            prune,
+            plan,
+        } => apply::run(cli, paths, *auto_approve, *prune, plan.as_ref(), output),
+        Command::Export { out } => export::run(cli, out.as_ref(), output),
         Command::Schema => {
             output.data(&schema::generate_pretty())?;
             Ok(0)

@@ -56,6 +56,11 @@ pub fn load(path: &Path) -> Result<Option<State>, LoadError> {
 
 /// Replaces the state at `path` atomically and durably.
 pub fn save(path: &Path, state: &State) -> io::Result<()> {
+    save_json(path, state)
+}
+
+/// Replaces the JSON file at `path` with `value`, atomically and durably.
+pub fn save_json(path: &Path, value: &impl serde::Serialize) -> io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -64,7 +69,7 @@ pub fn save(path: &Path, state: &State) -> io::Result<()> {
     let file_name = path.file_name().unwrap_or_default().to_string_lossy();
     let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let mut file = File::create(&temporary)?;
-    let mut text = serde_json::to_string_pretty(state).map_err(io::Error::other)?;
+    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
     text.push('\n');
     file.write_all(text.as_bytes())?;
     file.sync_all()?;

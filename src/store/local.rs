@@ -71,15 +71,18 @@ impl Store for LocalStore {
     async fn snapshot(&self) -> Result<Live, StoreError> {
         let engine = self.engine();
         let state = engine.state();
-        let configs = state
+        let referenced = |ttid: &str| {
+            state
+                .rules
+                .iter()
+                .any(|rule| rule.notify_methods_id.as_deref() == Some(ttid))
+        };
+        let (configs, orphans): (Vec<_>, Vec<_>) = state
             .notification_configs
             .iter()
-            .filter(|config| {
-                state
-                    .rules
-                    .iter()
-                    .any(|rule| rule.notify_methods_id.as_deref() == Some(&config.ttid))
-            })
+            .partition(|config| referenced(&config.ttid));
+        let configs = configs
+            .into_iter()
             .map(|config| (config.ttid.clone(), config.clone()))
             .collect();
         let rules = state
@@ -104,6 +107,11 @@ impl Store for LocalStore {
                 .pointer("/notifications/mode")
                 .and_then(|mode| mode.as_str())
                 .map(str::to_owned),
+            // The sandbox sees all of its state, so it knows every configuration nothing names.
+            orphan_configs: orphans
+                .into_iter()
+                .map(|config| config.ttid.clone())
+                .collect(),
         })
     }
 

@@ -28,6 +28,10 @@ pub struct Live {
     pub directory: Directory,
     /// The Flex configuration's `notifications.mode` (`always` / `whenNotInFocus`).
     pub notifications_mode: Option<String>,
+    /// Notification configurations known to exist that no rule names (left by an interrupted
+    /// apply). The API cannot list configurations, so only the sandbox and the apply journal
+    /// can know them.
+    pub orphan_configs: Vec<String>,
 }
 
 /// Reads and writes of a Flex instance's alerts. Every method is one logical operation; the

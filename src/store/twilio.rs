@@ -617,6 +617,7 @@ impl Store for TwilioClient {
                 .pointer("/notifications/mode")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            orphan_configs: Vec::new(),
         })
     }
 

@@ -1,0 +1,316 @@
+//! `flex-alerts apply`: plan (or read a saved plan), show it, ask, run it with progress, report
+//! every failure, then read the store back and say whether it matches the files.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use super::plan::make_plan;
+use super::session::{Session, load_desired};
+use crate::apply::report::Outcome;
+use crate::apply::{self, Counts, Progress};
+use crate::cli::Cli;
+use crate::error::Error;
+use crate::output::Output;
+use crate::plan::order::lay_out;
+use crate::plan::{Action, Plan};
+use crate::render::json::{FORMAT_VERSION, desired_fingerprint};
+use crate::render::text;
+use crate::store::{Live, Store};
+
+/// A line per finished step; on a terminal also a bar of how many are done.
+struct StepLines<'a> {
+    output: &'a Output,
+    bar: Option<indicatif::ProgressBar>,
+    running: Mutex<Vec<String>>,
+}
+
+impl StepLines<'_> {
+    fn print(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => self.output.message(&format!("{line}\n")),
+        }
+    }
+}
+
+impl Progress for StepLines<'_> {
+    fn started(&self, label: &str) {
+        let mut running = self
+            .running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        running.push(label.to_owned());
+        if let Some(bar) = &self.bar {
+            bar.set_message(running.join("; "));
+        }
+    }
+
+    fn finished(&self, label: &str, outcome: &Outcome) {
+        let mut running = self
+            .running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        running.retain(|known| known != label);
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(running.join("; "));
+        }
+        drop(running);
+        match outcome {
+            Outcome::Done => self.print(&format!("  done: {label}")),
+            Outcome::Failed(_) => self.print(&format!("  FAILED: {label}")),
+            Outcome::Skipped(reason) => self.print(&format!("  skipped: {label} ({reason})")),
+        }
+    }
+}
+
+pub fn run(
+    cli: &Cli,
+    paths: &[PathBuf],
+    auto_approve: bool,
+    prune_flag: bool,
+    saved: Option<&PathBuf>,
+    output: &Output,
+) -> Result<u8, Error> {
+    let session = Session::open(cli, output)?;
+    let (plan, desired, prune) = match saved {
+        Some(file) => saved_plan(&session, file, output)?,
+        None => {
+            let desired = load_desired(paths, output)?;
+            let live = session.snapshot()?;
+            let prune = desired.prune || prune_flag;
+            (make_plan(&desired, &live, prune, output)?, desired, prune)
+        }
+    };
+    output.data(&text::render(&plan, output.data_styled()))?;
+    if !plan.has_changes() {
+        return Ok(0);
+    }
+    if !auto_approve {
+        confirm(&session, output)?;
+    }
+    let counts = Counts {
+        alerts: plan.alerts_before,
+        configs: plan
+            .entries
+            .iter()
+            .filter(|entry| entry.live.as_ref().is_some_and(|live| live.config_exists))
+            .count()
+            + plan.orphan_configs.len(),
+    };
+    let bar = output.interactive().then(|| {
+        let bar = indicatif::ProgressBar::new(plan.steps.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                .expect("a valid template"),
+        );
+        bar
+    });
+    let progress = StepLines {
+        output,
+        bar,
+        running: Mutex::new(Vec::new()),
+    };
+    output.line(&format!(
+        "Applying {} steps to {}:",
+        plan.steps.len(),
+        session.store.describe()
+    ));
+    let report = session.runtime.block_on(apply::apply(
+        &plan,
+        &session.store,
+        counts,
+        session.concurrency,
+        &session.journal,
+        &progress,
+    ));
+    if let Some(bar) = &progress.bar {
+        bar.finish_and_clear();
+    }
+    output.message(&report.render());
+    read_back(&session, &desired, prune, output);
+    if report.succeeded() {
+        Ok(0)
+    } else {
+        Err(Error::new(format!(
+            "apply did not finish: {} failed, {} skipped",
+            report.failed(),
+            report.skipped()
+        ))
+        .hint("fix the cause and run apply again: it starts from the live state, so it converges"))
+    }
+}
+
+/// Asks for `yes` on a terminal; without one, `--auto-approve` is required.
+fn confirm(session: &Session, output: &Output) -> Result<(), Error> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::new("apply needs confirmation, and there is no terminal to ask on")
+            .hint("review the plan, then run again with --auto-approve (or apply a saved plan with --plan)"));
+    }
+    output.message(&format!(
+        "\nApply these changes to {}? Only `yes` goes on: ",
+        session.store.describe()
+    ));
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Error::new("apply cancelled; nothing was changed"))
+    }
+}
+
+/// Reads the store again and plans against it: an empty plan means it holds what was written.
+fn read_back(
+    session: &Session,
+    desired: &crate::config::desired::Desired,
+    prune: bool,
+    output: &Output,
+) {
+    let outcome = session.snapshot().ok().and_then(|live| {
+        crate::plan::plan(desired, &live, crate::plan::PlanOptions { prune }).ok()
+    });
+    match outcome {
+        Some(plan) if !plan.has_changes() => {
+            output.line("Read back: the live alerts match the files.")
+        }
+        Some(plan) => {
+            let names: Vec<&str> = plan.changes().map(|entry| entry.name.as_str()).collect();
+            output.line(&format!(
+                "Read back: {} alert(s) still differ from the files: {}. Run apply again.",
+                names.len(),
+                names.join(", ")
+            ));
+        }
+        None => output.line("Read back: could not read the store back to check it."),
+    }
+}
+
+/// `apply --plan FILE`: the saved plan, checked against what is live and in the files now.
+fn saved_plan(
+    session: &Session,
+    file: &Path,
+    output: &Output,
+) -> Result<(Plan, crate::config::desired::Desired, bool), Error> {
+    let text = std::fs::read_to_string(file).map_err(|error| {
+        Error::new(format!("cannot read the saved plan {}", file.display())).cause(error)
+    })?;
+    let saved: Value = serde_json::from_str(&text).map_err(|error| {
+        Error::new(format!("{} is not a saved plan", file.display())).cause(error)
+    })?;
+    if saved["format_version"] != FORMAT_VERSION {
+        return Err(Error::new(format!(
+            "{} has plan format {}; this flex-alerts reads format {FORMAT_VERSION}",
+            file.display(),
+            saved["format_version"]
+        ))
+        .hint("make the plan again with this version"));
+    }
+    let store = session.store.describe();
+    if saved["store"] != store.as_str() {
+        return Err(Error::new(format!(
+            "{} was made for {}, not {store}",
+            file.display(),
+            saved["store"]
+        )));
+    }
+    let paths: Vec<PathBuf> = saved["paths"]
+        .as_array()
+        .map(|paths| {
+            paths
+                .iter()
+                .filter_map(Value::as_str)
+                .map(PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let prune = saved["prune"].as_bool().unwrap_or(false);
+    let desired = load_desired(&paths, output)?;
+    let live = session.snapshot()?;
+    let fresh = make_plan(&desired, &live, prune, output)?;
+    let plan = restrict(fresh, &saved, &live)?;
+    Ok((plan, desired, prune))
+}
+
+/// Keeps only what the saved plan changes, refusing when any of it changed since.
+fn restrict(fresh: Plan, saved: &Value, live: &Live) -> Result<Plan, Error> {
+    let saved_changes: Vec<&Value> = saved["alerts"]
+        .as_array()
+        .map(|alerts| {
+            alerts
+                .iter()
+                .filter(|alert| alert["actions"] != serde_json::json!(["no-op"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut stale = Vec::new();
+    for alert in &saved_changes {
+        let name = alert["name"].as_str().unwrap_or_default();
+        let entry = fresh.entries.iter().find(|entry| {
+            entry.name == name
+                || entry
+                    .live
+                    .as_ref()
+                    .and_then(|live| alert["sid"].as_str().map(|sid| sid == live.sid))
+                    .unwrap_or(false)
+        });
+        let live_now = entry
+            .and_then(|entry| entry.live.as_ref())
+            .map(|live| live.fingerprint.as_str());
+        if alert["live_fingerprint"].as_str() != live_now {
+            stale.push(format!("`{name}` changed in the live store"));
+        } else if alert["desired_fingerprint"].as_str()
+            != entry.and_then(desired_fingerprint).as_deref()
+        {
+            stale.push(format!("`{name}` changed in the alert files"));
+        }
+    }
+    if !stale.is_empty() {
+        let mut error = Error::new(format!(
+            "the saved plan is out of date: {} alert(s) changed since it was made",
+            stale.len()
+        ));
+        for reason in stale {
+            error = error.cause(reason);
+        }
+        return Err(error.hint("make a new plan and review it"));
+    }
+    let names: Vec<&str> = saved_changes
+        .iter()
+        .filter_map(|alert| alert["name"].as_str())
+        .collect();
+    let entries = fresh
+        .entries
+        .into_iter()
+        .map(|mut entry| {
+            if entry.action.is_change() && !names.contains(&entry.name.as_str()) {
+                entry.action = if entry.desired.is_some() {
+                    Action::NoOp
+                } else {
+                    Action::Unmanaged
+                };
+            }
+            entry
+        })
+        .collect();
+    let mode = fresh
+        .notifications_mode
+        .filter(|_| !saved["notifications_mode"].is_null());
+    let mut live = live.clone();
+    let saved_orphans: Vec<&str> = saved["leftover_notification_configurations"]
+        .as_array()
+        .map(|list| list.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    live.orphan_configs
+        .retain(|ttid| saved_orphans.contains(&ttid.as_str()));
+    lay_out(entries, mode, &live).map_err(|problems| {
+        let mut error = Error::new("the saved plan no longer fits the caps");
+        for problem in problems {
+            error = error.cause(problem.message);
+        }
+        error
+    })
+}

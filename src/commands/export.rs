@@ -1,0 +1,149 @@
+//! `flex-alerts export`: the live alerts as an alert file (format v1) that `validate` accepts
+//! and `plan` finds unchanged. Webhook URLs are secrets: they become `${VARIABLE}` placeholders
+//! with a comment, never the URL.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::session::{Session, write_file};
+use crate::cli::Cli;
+use crate::error::Error;
+use crate::output::Output;
+use crate::plan::alert::AlertSpec;
+use crate::plan::view::AlertView;
+use crate::render::yaml;
+use crate::store::Live;
+
+/// The environment variable an exported alert's webhook URL is read from.
+pub fn webhook_variable(alert: &str) -> String {
+    let mut name = String::from("FLEX_ALERTS_WEBHOOK");
+    let mut separate = true;
+    for character in alert.chars() {
+        if character.is_ascii_alphanumeric() {
+            if separate {
+                name.push('_');
+            }
+            name.push(character.to_ascii_uppercase());
+            separate = false;
+        } else {
+            separate = true;
+        }
+    }
+    name
+}
+
+/// The modeline's path from the output file's directory to `schemas/` in the current one.
+fn schema_path(out: Option<&PathBuf>) -> String {
+    let depth = out
+        .and_then(|out| out.parent())
+        .map(|parent| {
+            parent
+                .components()
+                .filter(|part| matches!(part, Component::Normal(_)))
+                .count()
+        })
+        .unwrap_or(0);
+    let absolute = out.is_some_and(|out| out.is_absolute());
+    if absolute {
+        let schema = std::env::current_dir()
+            .unwrap_or_default()
+            .join("schemas/flex-alerts.schema.json");
+        return schema.display().to_string();
+    }
+    format!("{}schemas/flex-alerts.schema.json", "../".repeat(depth))
+}
+
+/// The alert file for `live`, and the variables its webhooks need.
+pub fn export(live: &Live, schema: &str) -> (String, Vec<String>) {
+    let mut text = format!(
+        "# yaml-language-server: $schema={schema}\n# Exported by flex-alerts from the live store.\nversion: 1\n"
+    );
+    match live.notifications_mode.as_deref() {
+        Some("always") => text.push_str("settings:\n  browser_push_mode: always\n"),
+        Some("whenNotInFocus") => {
+            text.push_str("settings:\n  browser_push_mode: when_not_in_focus\n")
+        }
+        _ => {}
+    }
+    let mut rules: Vec<_> = live.rules.iter().collect();
+    rules.sort_by(|left, right| left.rule_friendly_name.cmp(&right.rule_friendly_name));
+    let mut variables = Vec::new();
+    text.push_str(if rules.is_empty() {
+        "alerts: []\n"
+    } else {
+        "alerts:\n"
+    });
+    for rule in rules {
+        let view = AlertView::new(&AlertSpec::from_live(rule, &live.configs), &live.directory);
+        if view
+            .notify
+            .as_ref()
+            .is_some_and(|notify| notify.webhook.is_some())
+        {
+            variables.push(webhook_variable(&view.name));
+        }
+        let item = yaml::alert(&view, &|view, webhook| {
+            let variable = webhook_variable(&view.name);
+            (
+                format!("${{{variable}}}"),
+                Some(format!(
+                    "set {variable} to the webhook URL Flex has ({}, {})",
+                    webhook.url, webhook.url_hash
+                )),
+            )
+        });
+        for line in item.lines() {
+            text.push_str(&format!("  {line}\n"));
+        }
+    }
+    (text, variables)
+}
+
+pub fn run(cli: &Cli, out: Option<&PathBuf>, output: &Output) -> Result<u8, Error> {
+    let session = Session::open(cli, output)?;
+    let live = session.snapshot()?;
+    let (text, variables) = export(&live, &schema_path(out));
+    match out {
+        Some(path) => {
+            write_file(Path::new(path), &text)?;
+            output.line(&format!(
+                "Exported {} alerts to {}.",
+                live.rules.len(),
+                path.display()
+            ));
+        }
+        None => output.data(&text)?,
+    }
+    if !variables.is_empty() {
+        output.line(&format!(
+            "Webhook URLs are secrets and were not exported: set {} before running plan.",
+            variables.join(", ")
+        ));
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_variables_are_shell_safe_names() {
+        assert_eq!(
+            webhook_variable("Support voice - longest wait"),
+            "FLEX_ALERTS_WEBHOOK_SUPPORT_VOICE_LONGEST_WAIT"
+        );
+        assert_eq!(
+            webhook_variable("SLA (30 min)!"),
+            "FLEX_ALERTS_WEBHOOK_SLA_30_MIN"
+        );
+    }
+
+    #[test]
+    fn modeline_points_back_to_the_schema() {
+        assert_eq!(schema_path(None), "schemas/flex-alerts.schema.json");
+        assert_eq!(
+            schema_path(Some(&PathBuf::from("alerts/live.yaml"))),
+            "../schemas/flex-alerts.schema.json"
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! `flex-alerts plan`: the changes apply would make, as text, Markdown or JSON; optionally
+//! saved for `apply --plan`.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use super::session::{Session, load_desired, write_file};
+use crate::cli::{Cli, PlanFormat, paths_or_current};
+use crate::config::desired::Desired;
+use crate::error::Error;
+use crate::output::Output;
+use crate::plan::{self, Plan, PlanOptions};
+use crate::render::{json as json_plan, markdown, text};
+use crate::store::{Live, Store};
+
+/// Plans, printing every problem when there is no plan.
+pub fn make_plan(
+    desired: &Desired,
+    live: &Live,
+    prune: bool,
+    output: &Output,
+) -> Result<Plan, Error> {
+    plan::plan(desired, live, PlanOptions { prune }).map_err(|problems| {
+        for problem in &problems {
+            let mut error = Error::new(problem.message.clone());
+            if let Some(hint) = &problem.hint {
+                error = error.hint(hint.clone());
+            }
+            output.message(&error.render());
+        }
+        let count = problems.len();
+        Error::new(format!(
+            "no plan: {count} problem{} to fix first; nothing was changed",
+            if count == 1 { "" } else { "s" }
+        ))
+        .reported()
+    })
+}
+
+/// The saved plan: the JSON plan plus what `apply --plan` needs to redo it.
+pub fn saved_plan(plan: &Plan, store: &str, prune: bool, paths: &[PathBuf]) -> Value {
+    let mut document = json_plan::render(plan, store, prune);
+    let paths: Vec<String> = paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    document["paths"] = json!(paths);
+    document
+}
+
+pub fn run(
+    cli: &Cli,
+    paths: &[PathBuf],
+    out: Option<&PathBuf>,
+    format: PlanFormat,
+    detailed_exitcode: bool,
+    prune_flag: bool,
+    output: &Output,
+) -> Result<u8, Error> {
+    let session = Session::open(cli, output)?;
+    let desired = load_desired(paths, output)?;
+    let live = session.snapshot()?;
+    let prune = desired.prune || prune_flag;
+    let plan = make_plan(&desired, &live, prune, output)?;
+    let store = session.store.describe();
+    match format {
+        PlanFormat::Text => output.data(&text::render(&plan, output.data_styled()))?,
+        PlanFormat::Json => output.data(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json_plan::render(&plan, &store, prune)).expect("JSON")
+        ))?,
+        PlanFormat::Markdown => {
+            let parts = markdown::render(&plan, &store);
+            let total = parts.len();
+            for (index, part) in parts.iter().enumerate() {
+                if total > 1 {
+                    output.data(&format!(
+                        "<!-- flex-alerts plan part {} of {total} -->\n",
+                        index + 1
+                    ))?;
+                }
+                output.data(part)?;
+            }
+        }
+    }
+    if let Some(out) = out {
+        let document = saved_plan(&plan, &store, prune, &paths_or_current(paths));
+        write_file(
+            out,
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(&document).expect("JSON")
+            ),
+        )?;
+        output.line(&format!(
+            "Saved the plan to {}; apply it with `flex-alerts apply --plan {}`.",
+            out.display(),
+            out.display()
+        ));
+    }
+    Ok(if detailed_exitcode && plan.has_changes() {
+        2
+    } else {
+        0
+    })
+}

@@ -1,0 +1,121 @@
+//! The Markdown plan for a pull-request comment: the summary and a table first, each change's
+//! details collapsed in `<details>`, no secrets, split into parts that each stay below the
+//! 65,000 characters a comment may hold.
+
+use super::text;
+use crate::plan::view::changes;
+use crate::plan::{Action, Plan};
+
+/// Each part stays below this many characters.
+pub const MAX_PART: usize = 65_000;
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The comment, in one or more parts.
+pub fn render(plan: &Plan, store: &str) -> Vec<String> {
+    let mut head = format!(
+        "### flex-alerts plan\n\nStore: {}\n\n**{}**\n\n",
+        cell(store),
+        text::summary(plan)
+    );
+    let listed: Vec<_> = plan
+        .entries
+        .iter()
+        .filter(|entry| entry.action != Action::NoOp)
+        .collect();
+    if !listed.is_empty() {
+        head.push_str("| | Alert | Action | Why |\n|---|---|---|---|\n");
+        for entry in &listed {
+            head.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                entry.action.symbol(),
+                cell(&entry.name),
+                entry.action.names().join(" then "),
+                cell(&entry.reason)
+            ));
+        }
+        head.push('\n');
+    }
+    if let Some(change) = &plan.notifications_mode {
+        head.push_str(&format!(
+            "Browser push mode: `{}` -> `{}`\n\n",
+            change.before.as_deref().unwrap_or("unset"),
+            change.after
+        ));
+    }
+    let mut blocks = Vec::new();
+    for entry in plan.entries.iter().filter(|entry| entry.action.is_change()) {
+        let mut block = format!(
+            "<details><summary><code>{}</code> {} {}</summary>\n\n",
+            entry.action.symbol(),
+            entry.action.verb(),
+            html(&entry.name)
+        );
+        if let (Some(before), Some(after)) = (&entry.before, &entry.after) {
+            for (field, old, new) in changes(before, after) {
+                block.push_str(&format!("- `{field}`: {} -> {}\n", html(&old), html(&new)));
+            }
+            block.push('\n');
+        }
+        let yaml = |view| text::diff_yaml(view);
+        let body = match (&entry.before, &entry.after) {
+            (Some(before), Some(after)) => {
+                similar::TextDiff::from_lines(&yaml(before), &yaml(after))
+                    .unified_diff()
+                    .header("live", "files")
+                    .to_string()
+            }
+            (None, Some(after)) => yaml(after)
+                .lines()
+                .map(|line| format!("+{line}\n"))
+                .collect(),
+            (Some(before), None) => yaml(before)
+                .lines()
+                .map(|line| format!("-{line}\n"))
+                .collect(),
+            (None, None) => String::new(),
+        };
+        block.push_str(&format!(
+            "```diff\n{}```\n\n</details>\n\n",
+            body.replace("```", "'''")
+        ));
+        blocks.push(truncate(block));
+    }
+    let mut parts = vec![head];
+    for block in blocks {
+        let last = parts.last_mut().expect("one part at least");
+        if last.len() + block.len() > MAX_PART {
+            parts.push(format!(
+                "### flex-alerts plan (part {})\n\n{block}",
+                parts.len() + 1
+            ));
+        } else {
+            last.push_str(&block);
+        }
+    }
+    parts
+}
+
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A single block that would not fit in any part is cut, saying so.
+fn truncate(block: String) -> String {
+    const ROOM: usize = MAX_PART - 1000;
+    if block.len() <= ROOM {
+        return block;
+    }
+    let mut end = ROOM;
+    while !block.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}\n```\n\n(cut: too long for one comment)\n\n</details>\n\n",
+        &block[..end]
+    )
+}

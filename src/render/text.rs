@@ -1,0 +1,135 @@
+//! The text plan: one line per alert with its symbol, the reason, the changed fields
+//! `old -> new`, and for updates a unified diff of the alert's YAML; then the summary line.
+//! Colour only when asked (the caller knows whether stdout is a terminal).
+
+use anstyle::{AnsiColor, Style};
+use similar::TextDiff;
+
+use super::yaml;
+use crate::plan::view::{AlertView, changes};
+use crate::plan::{Action, Entry, Plan};
+
+fn style(action: Action) -> Style {
+    let color = match action {
+        Action::Create => AnsiColor::Green,
+        Action::Update => AnsiColor::Yellow,
+        Action::Replace(_) | Action::Delete => AnsiColor::Red,
+        Action::NoOp | Action::Unmanaged => AnsiColor::BrightBlack,
+    };
+    Style::new().fg_color(Some(color.into()))
+}
+
+/// YAML of a view for diffs: the webhook masked, its hash in a comment.
+pub fn diff_yaml(view: &AlertView) -> String {
+    yaml::alert(view, &|_, webhook| {
+        (webhook.url.clone(), Some(webhook.url_hash.clone()))
+    })
+}
+
+/// The summary line of the contract.
+pub fn summary(plan: &Plan) -> String {
+    let counts = plan.counts();
+    format!(
+        "Plan: {} to create, {} to update, {} to replace, {} to delete. Alerts after apply: {}/100.",
+        counts.create, counts.update, counts.replace, counts.delete, plan.alerts_after
+    )
+}
+
+pub fn render(plan: &Plan, styled: bool) -> String {
+    let mut out = String::new();
+    let paint = |style: Style, text: &str| {
+        if styled {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    };
+    for entry in plan
+        .entries
+        .iter()
+        .filter(|entry| entry.action != Action::NoOp)
+    {
+        let sid = entry
+            .live
+            .as_ref()
+            .map(|live| format!(" ({})", live.sid))
+            .unwrap_or_default();
+        let symbol = format!("{:>3}", entry.action.symbol());
+        out.push_str(&format!(
+            "{} {} \"{}\"{sid}\n",
+            paint(style(entry.action), &symbol),
+            entry.action.verb(),
+            entry.name
+        ));
+        out.push_str(&format!("      {}\n", entry.reason));
+        details(entry, styled, &mut out);
+    }
+    if let Some(change) = &plan.notifications_mode {
+        out.push_str(&format!(
+            "{} settings.browser_push_mode: notifications.mode {} -> {}\n",
+            paint(style(Action::Update), "  ~"),
+            change.before.as_deref().unwrap_or("(unset)"),
+            change.after
+        ));
+    }
+    for ttid in &plan.orphan_configs {
+        out.push_str(&format!(
+            "{} delete leftover notification configuration {ttid}\n      an earlier apply created it and no alert names it\n",
+            paint(style(Action::Delete), "  -")
+        ));
+    }
+    let unchanged = plan.counts().unchanged;
+    if unchanged > 0 {
+        out.push_str(&format!("    {unchanged} alert(s) unchanged\n"));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    if plan.has_changes() {
+        out.push_str(&summary(plan));
+    } else {
+        out.push_str(&format!("No changes. {}", summary(plan)));
+    }
+    out.push('\n');
+    out
+}
+
+fn details(entry: &Entry, styled: bool, out: &mut String) {
+    match (entry.action, &entry.before, &entry.after) {
+        (Action::Update, Some(before), Some(after)) => {
+            for (field, old, new) in changes(before, after) {
+                out.push_str(&format!("      {field}: {old} -> {new}\n"));
+            }
+            let (old, new) = (diff_yaml(before), diff_yaml(after));
+            let diff = TextDiff::from_lines(&old, &new);
+            let unified = diff
+                .unified_diff()
+                .context_radius(2)
+                .header("live", "files")
+                .to_string();
+            for line in unified.lines() {
+                let style = match line.chars().next() {
+                    Some('+') if !line.starts_with("+++") => {
+                        Style::new().fg_color(Some(AnsiColor::Green.into()))
+                    }
+                    Some('-') if !line.starts_with("---") => {
+                        Style::new().fg_color(Some(AnsiColor::Red.into()))
+                    }
+                    _ => Style::new(),
+                };
+                if styled {
+                    out.push_str(&format!("      {style}{line}{style:#}\n"));
+                } else {
+                    out.push_str(&format!("      {line}\n"));
+                }
+            }
+        }
+        (Action::Replace(_), Some(before), Some(after)) => {
+            out.push_str(&format!(
+                "      metric: {} -> {}\n",
+                before.metric, after.metric
+            ));
+        }
+        _ => {}
+    }
+}
