@@ -41,6 +41,21 @@ pub struct Counts {
     pub configs: usize,
 }
 
+impl Counts {
+    /// What the live store held when `plan` was made.
+    pub fn before(plan: &Plan) -> Counts {
+        let configs = plan
+            .entries
+            .iter()
+            .filter(|entry| entry.live.as_ref().is_some_and(|live| live.config_exists))
+            .count();
+        Counts {
+            alerts: plan.alerts_before,
+            configs: configs + plan.orphan_configs.len(),
+        }
+    }
+}
+
 /// What steps share while they run.
 struct Run<'a, S> {
     plan: &'a Plan,

@@ -92,15 +92,7 @@ pub fn run(
     if !auto_approve {
         confirm(&session, output)?;
     }
-    let counts = Counts {
-        alerts: plan.alerts_before,
-        configs: plan
-            .entries
-            .iter()
-            .filter(|entry| entry.live.as_ref().is_some_and(|live| live.config_exists))
-            .count()
-            + plan.orphan_configs.len(),
-    };
+    let counts = Counts::before(&plan);
     let bar = output.interactive().then(|| {
         let bar = indicatif::ProgressBar::new(plan.steps.len() as u64);
         bar.set_style(

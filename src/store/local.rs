@@ -28,6 +28,19 @@ impl LocalStore {
         })
     }
 
+    /// A sandbox kept in memory only, for tests.
+    pub fn in_memory(engine: Engine) -> LocalStore {
+        LocalStore {
+            engine: Mutex::new(engine),
+            path: PathBuf::from("(memory)"),
+        }
+    }
+
+    /// The whole state, for tests to inspect.
+    pub fn state(&self) -> crate::emulator::State {
+        self.engine().state().clone()
+    }
+
     fn engine(&self) -> MutexGuard<'_, Engine> {
         self.engine
             .lock()

@@ -2,6 +2,8 @@
 
 mod client;
 mod emulator_contract;
+mod plan;
+mod plan_property;
 mod sandbox;
 mod support;
 mod validate;

@@ -1,0 +1,561 @@
+//! plan() and apply() against the in-memory sandbox engine: every kind of change, renames,
+//! replaces in both orders, prune, unmanaged alerts, name errors, notification configurations
+//! owned one per alert, browser push mode, and the caps at every step.
+
+use flex_alerts::apply::journal::Journal;
+use flex_alerts::apply::report::Report;
+use flex_alerts::apply::{Counts, Silent, apply};
+use flex_alerts::config::desired::Desired;
+use flex_alerts::config::{self, source};
+use flex_alerts::emulator::{Engine, Seed};
+use flex_alerts::plan::view::changes;
+use flex_alerts::plan::{Action, Plan, PlanOptions, ReplaceOrder, plan};
+use flex_alerts::store::Store;
+use flex_alerts::store::local::LocalStore;
+
+use crate::support::*;
+
+pub fn desired(yaml: &str) -> Desired {
+    let source = source::from_bytes("test.yaml".to_owned(), yaml.as_bytes().to_vec()).unwrap();
+    let loaded = config::check_sources(vec![source], &test_env);
+    assert!(
+        !loaded.diagnostics.has_errors(),
+        "{}",
+        loaded.diagnostics.render(&loaded.sources, false)
+    );
+    loaded.desired
+}
+
+pub fn sandbox() -> LocalStore {
+    LocalStore::in_memory(Engine::new(&Seed::builtin()))
+}
+
+pub async fn plan_for(store: &LocalStore, desired: &Desired, prune: bool) -> Plan {
+    let live = store.snapshot().await.unwrap();
+    plan(desired, &live, PlanOptions { prune }).unwrap_or_else(|problems| panic!("{problems:?}"))
+}
+
+pub async fn apply_all(store: &LocalStore, desired: &Desired, prune: bool) -> (Plan, Report) {
+    let plan = plan_for(store, desired, prune).await;
+    let report = apply(
+        &plan,
+        store,
+        Counts::before(&plan),
+        4,
+        &Journal::disabled(),
+        &Silent,
+    )
+    .await;
+    (plan, report)
+}
+
+/// Applies and checks that it worked and that a second plan is empty.
+pub async fn converge(store: &LocalStore, desired: &Desired, prune: bool) -> Plan {
+    let (plan, report) = apply_all(store, desired, prune).await;
+    assert!(report.succeeded(), "{}", report.render());
+    let again = plan_for(store, desired, prune).await;
+    assert!(
+        !again.has_changes(),
+        "second plan not empty: {:?}",
+        again.changes().collect::<Vec<_>>()
+    );
+    assert_configs_owned(store);
+    plan
+}
+
+/// Every notification configuration is named by exactly one rule, and no name is taken twice.
+pub fn assert_configs_owned(store: &LocalStore) {
+    let state = store.state();
+    for config in &state.notification_configs {
+        let owners = state
+            .rules
+            .iter()
+            .filter(|rule| rule.notify_methods_id.as_deref() == Some(&config.ttid))
+            .count();
+        assert_eq!(
+            owners, 1,
+            "configuration {} is named by {owners} rules",
+            config.ttid
+        );
+    }
+    let mut names: Vec<&str> = state
+        .rules
+        .iter()
+        .map(|rule| rule.rule_friendly_name.as_str())
+        .collect();
+    names.sort();
+    let count = names.len();
+    names.dedup();
+    assert_eq!(names.len(), count, "duplicate alert names");
+}
+
+const BASE: &str = "version: 1
+alerts:
+  - name: Base
+    metric: Waiting (Now)
+    channel: voice
+    queues: [Support, Billing]
+    thresholds:
+      warning: { above: 5 }
+      critical: { above: 10 }
+    notify:
+      severity: warning
+      after: 1m
+      users: [jane.doe]
+      popup: true
+      webhook: { type: slack, url: \"https://hooks.slack.com/services/A\" }
+      emails: [a@example.com]
+";
+
+fn simple(name: &str, metric: &str) -> String {
+    format!(
+        "  - name: {name}\n    metric: {metric}\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: {{ above: 10 }}\n"
+    )
+}
+
+#[tokio::test]
+async fn create_from_empty_then_nothing_to_do() {
+    let store = sandbox();
+    let wanted = desired(BASE);
+    let plan = converge(&store, &wanted, false).await;
+    assert_eq!(plan.entries.len(), 1);
+    assert_eq!(plan.entries[0].action, Action::Create);
+    let state = store.state();
+    assert_eq!(state.rules.len(), 1);
+    assert_eq!(state.notification_configs.len(), 1);
+    let rule = &state.rules[0];
+    assert_eq!(rule.notify_duration, Some(60_000));
+    assert_eq!(rule.notify_severity.as_deref(), Some("Warning"));
+    let destinations = &state.notification_configs[0].destinations;
+    assert_eq!(
+        destinations.subscriptions.as_ref().unwrap().recipients[0].user_sids,
+        [JANE]
+    );
+    assert_eq!(
+        destinations.subscriptions.as_ref().unwrap().recipients[0].notification_type,
+        ["in_app", "toast"]
+    );
+    assert_eq!(
+        destinations.webhooks.as_ref().unwrap().endpoints[0].url,
+        "https://hooks.slack.com/services/A"
+    );
+}
+
+#[tokio::test]
+async fn every_single_field_change_is_an_update_of_that_field_only() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "queues: [Support, Billing]",
+            "queues: [Support]",
+            &["queues"],
+        ),
+        (
+            "queues: [Support, Billing]",
+            "queues: [Billing, Support]",
+            &[],
+        ),
+        ("channel: voice", "channel: chat", &["channel"]),
+        (
+            "channel: voice",
+            "channel: voice\n    active: false",
+            &["active"],
+        ),
+        (
+            "warning: { above: 5 }",
+            "warning: { above: 6 }",
+            &["thresholds.warning"],
+        ),
+        (
+            "critical: { above: 10 }",
+            "critical: { above: 11 }",
+            &["thresholds.critical"],
+        ),
+        (
+            "      warning: { above: 5 }\n      critical: { above: 10 }",
+            "      warning: { below: 10 }\n      critical: { below: 5 }",
+            &["thresholds.warning", "thresholds.critical"],
+        ),
+        (
+            "severity: warning",
+            "severity: critical",
+            &["notify.severity"],
+        ),
+        ("after: 1m", "after: 90s", &["notify.after"]),
+        ("after: 1m", "after: 60s", &[]),
+        (
+            "users: [jane.doe]",
+            "users: [jane.doe, raj.patel]",
+            &["notify.users"],
+        ),
+        (
+            "users: [jane.doe]",
+            "users: [jane.doe@owl-telecom.example]",
+            &[],
+        ),
+        (
+            "popup: true",
+            "popup: true\n      inbox: false",
+            &["notify.inbox"],
+        ),
+        ("popup: true", "popup: false", &["notify.popup"]),
+        (
+            "popup: true",
+            "popup: true\n      browser_push: true",
+            &["notify.browser_push"],
+        ),
+        ("services/A", "services/B", &["notify.webhook"]),
+        ("type: slack", "type: custom", &["notify.webhook"]),
+        (
+            "emails: [a@example.com]",
+            "emails: [a@example.com, b@example.com]",
+            &["notify.emails"],
+        ),
+        (
+            "    notify:\n",
+            "    notify:\n      enabled: false\n",
+            &["notify.enabled"],
+        ),
+    ];
+    for (from, to, fields) in cases {
+        let store = sandbox();
+        converge(&store, &desired(BASE), false).await;
+        let sid = store.state().rules[0].sid.clone();
+        let changed = BASE.replace(from, to);
+        assert_ne!(changed, BASE, "{from} not found");
+        let wanted = desired(&changed);
+        let plan = plan_for(&store, &wanted, false).await;
+        let entry = &plan.entries[0];
+        if fields.is_empty() {
+            assert_eq!(entry.action, Action::NoOp, "{to}: {}", entry.reason);
+            continue;
+        }
+        assert_eq!(entry.action, Action::Update, "{to}");
+        let found: Vec<String> = changes(
+            entry.before.as_ref().unwrap(),
+            entry.after.as_ref().unwrap(),
+        )
+        .into_iter()
+        .map(|(field, _, _)| field)
+        .collect();
+        assert_eq!(found, *fields, "{to}");
+        converge(&store, &wanted, false).await;
+        let state = store.state();
+        assert_eq!(state.rules[0].sid, sid, "{to}: updated in place");
+        assert_eq!(state.notification_configs.len(), 1, "{to}");
+    }
+}
+
+#[tokio::test]
+async fn rename_via_renamed_from_updates_in_place() {
+    let store = sandbox();
+    converge(&store, &desired(BASE), false).await;
+    let sid = store.state().rules[0].sid.clone();
+    let renamed = BASE.replace(
+        "  - name: Base\n",
+        "  - name: Base renamed\n    renamed_from: [Base]\n",
+    );
+    let plan = converge(&store, &desired(&renamed), true).await;
+    assert_eq!(
+        plan.entries.len(),
+        1,
+        "no delete of the old name even with prune"
+    );
+    assert_eq!(plan.entries[0].action, Action::Update);
+    assert!(
+        plan.entries[0].reason.starts_with("renamed from `Base`"),
+        "{}",
+        plan.entries[0].reason
+    );
+    let state = store.state();
+    assert_eq!(
+        (
+            state.rules[0].sid.as_str(),
+            state.rules[0].rule_friendly_name.as_str()
+        ),
+        (sid.as_str(), "Base renamed")
+    );
+}
+
+#[tokio::test]
+async fn metric_change_is_a_replace_that_creates_first_when_there_is_room() {
+    let store = sandbox();
+    converge(&store, &desired(BASE), false).await;
+    let old = store.state().rules[0].clone();
+    let changed = desired(&BASE.replace("Waiting (Now)", "Longest (Now)"));
+    let plan = converge(&store, &changed, false).await;
+    let entry = &plan.entries[0];
+    assert_eq!(entry.action, Action::Replace(ReplaceOrder::CreateFirst));
+    assert_eq!(entry.action.names(), ["create", "delete"]);
+    assert!(
+        entry.reason.contains("Flex cannot edit a metric") && entry.reason.contains("SID changes"),
+        "{}",
+        entry.reason
+    );
+    let state = store.state();
+    assert_eq!(state.rules.len(), 1);
+    assert_ne!(state.rules[0].sid, old.sid);
+    assert_eq!(state.rules[0].metric_id, "Longest (Now)");
+    assert_eq!(
+        state.notification_configs.len(),
+        1,
+        "the old configuration went with the old rule"
+    );
+}
+
+fn many(count: usize, metric_of: impl Fn(usize) -> &'static str) -> String {
+    let mut yaml = String::from("version: 1\nalerts:\n");
+    for index in 0..count {
+        yaml.push_str(&simple(&format!("alert {index:03}"), metric_of(index)));
+    }
+    yaml
+}
+
+#[tokio::test]
+async fn at_the_cap_a_replace_deletes_first_and_no_step_exceeds_100() {
+    let store = sandbox();
+    converge(&store, &desired(&many(100, |_| "Waiting (Now)")), false).await;
+    assert_eq!(store.state().rules.len(), 100);
+    // Two replaces at the cap: the engine refuses a 101st rule, so a create-first order fails.
+    let changed = desired(&many(100, |index| {
+        if index < 2 {
+            "Longest (Now)"
+        } else {
+            "Waiting (Now)"
+        }
+    }));
+    let plan = converge(&store, &changed, false).await;
+    let replaces: Vec<Action> = plan
+        .entries
+        .iter()
+        .map(|entry| entry.action)
+        .filter(|action| matches!(action, Action::Replace(_)))
+        .collect();
+    assert_eq!(replaces, [Action::Replace(ReplaceOrder::DeleteFirst); 2]);
+    assert!(
+        plan.entries[0].reason.contains("no room under the cap"),
+        "{}",
+        plan.entries[0].reason
+    );
+    assert_eq!(store.state().rules.len(), 100);
+
+    // With one free place, the first replace creates first and the second deletes first.
+    let store = sandbox();
+    converge(&store, &desired(&many(99, |_| "Waiting (Now)")), false).await;
+    let changed = desired(&many(99, |index| {
+        if index < 2 {
+            "Longest (Now)"
+        } else {
+            "Waiting (Now)"
+        }
+    }));
+    let plan = converge(&store, &changed, false).await;
+    assert_eq!(
+        plan.entries[0].action,
+        Action::Replace(ReplaceOrder::CreateFirst)
+    );
+    assert_eq!(
+        plan.entries[1].action,
+        Action::Replace(ReplaceOrder::DeleteFirst)
+    );
+}
+
+#[tokio::test]
+async fn exactly_100_fits_and_101_fails_before_any_write() {
+    let store = sandbox();
+    converge(&store, &desired(&many(100, |_| "Waiting (Now)")), false).await;
+
+    let store = sandbox();
+    for name in ["console one", "console two"] {
+        store.create_rule(&rule_body(name)).await.unwrap();
+    }
+    let before = store.state();
+    let live = store.snapshot().await.unwrap();
+    let problems = plan(
+        &desired(&many(99, |_| "Waiting (Now)")),
+        &live,
+        PlanOptions { prune: false },
+    )
+    .unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].message.contains("Flex would hold 101 alerts, 1 more than its cap of 100 (99 from the files, 2 live that no file declares)"), "{}", problems[0].message);
+    assert!(problems[0].hint.as_deref().unwrap().contains("--prune"));
+    assert_eq!(store.state(), before);
+    // With prune the two undeclared alerts go first and the 99 fit.
+    let plan = converge(&store, &desired(&many(99, |_| "Waiting (Now)")), true).await;
+    assert_eq!(plan.counts().delete, 2);
+    assert_eq!(store.state().rules.len(), 99);
+}
+
+#[tokio::test]
+async fn undeclared_live_alerts_are_kept_unless_prune_is_on() {
+    let store = sandbox();
+    converge(&store, &desired(BASE), false).await;
+    let only_other = desired(&format!(
+        "version: 1\nalerts:\n{}",
+        simple("Other", "Waiting (Now)")
+    ));
+    let plan = converge(&store, &only_other, false).await;
+    let base = plan
+        .entries
+        .iter()
+        .find(|entry| entry.name == "Base")
+        .unwrap();
+    assert_eq!(base.action, Action::Unmanaged);
+    assert_eq!(store.state().rules.len(), 2);
+
+    let plan = converge(&store, &only_other, true).await;
+    let base = plan
+        .entries
+        .iter()
+        .find(|entry| entry.name == "Base")
+        .unwrap();
+    assert_eq!(base.action, Action::Delete);
+    let state = store.state();
+    assert_eq!(state.rules.len(), 1);
+    assert!(
+        state.notification_configs.is_empty(),
+        "the deleted alert's configuration went with it"
+    );
+
+    // `settings.prune` in a file does the same as --prune.
+    let store = sandbox();
+    converge(&store, &desired(BASE), false).await;
+    let pruning = format!(
+        "version: 1\nsettings:\n  prune: true\nalerts:\n{}",
+        simple("Other", "Waiting (Now)")
+    );
+    let wanted = desired(&pruning);
+    converge(&store, &wanted, wanted.prune).await;
+    assert_eq!(store.state().rules.len(), 1);
+}
+
+#[tokio::test]
+async fn two_live_alerts_with_one_name_is_an_error_naming_both() {
+    let store = sandbox();
+    let first = store.create_rule(&rule_body("Base")).await.unwrap();
+    let second = store.create_rule(&rule_body("Base")).await.unwrap();
+    let live = store.snapshot().await.unwrap();
+    let problems = plan(&desired(BASE), &live, PlanOptions::default()).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].message.contains(&format!(
+            "matches 2 live alerts: {}, {}",
+            first.sid, second.sid
+        )),
+        "{}",
+        problems[0].message
+    );
+}
+
+#[tokio::test]
+async fn unknown_names_are_all_reported_with_suggestions() {
+    let store = sandbox();
+    let live = store.snapshot().await.unwrap();
+    let wrong = BASE
+        .replace("[Support, Billing]", "[Suport, Billing]")
+        .replace("channel: voice", "channel: vioce")
+        .replace("[jane.doe]", "[jane.do]");
+    let problems = plan(&desired(&wrong), &live, PlanOptions::default()).unwrap_err();
+    let messages: Vec<(String, Option<String>)> = problems
+        .into_iter()
+        .map(|problem| (problem.message, problem.hint))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                "test.yaml:3:11: alert `Base`: unknown channel `vioce`".to_owned(),
+                Some("did you mean `voice`?".to_owned())
+            ),
+            (
+                "test.yaml:3:11: alert `Base`: unknown queue `Suport`".to_owned(),
+                Some("did you mean `Support`?".to_owned())
+            ),
+            (
+                "test.yaml:3:11: alert `Base`: unknown user `jane.do`".to_owned(),
+                Some("did you mean `jane.doe`?".to_owned())
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn notification_configuration_follows_notify_added_changed_and_removed() {
+    let store = sandbox();
+    let without = BASE.split("    notify:\n").next().unwrap().to_owned();
+    converge(&store, &desired(&without), false).await;
+    assert!(store.state().notification_configs.is_empty());
+    assert!(store.state().rules[0].notify_methods_id.is_none());
+
+    converge(&store, &desired(BASE), false).await;
+    let state = store.state();
+    assert_eq!(state.notification_configs.len(), 1);
+    let ttid = state.notification_configs[0].ttid.clone();
+    assert_eq!(
+        state.rules[0].notify_methods_id.as_deref(),
+        Some(ttid.as_str())
+    );
+
+    let plan = converge(
+        &store,
+        &desired(&BASE.replace("a@example.com", "b@example.com")),
+        false,
+    )
+    .await;
+    assert_eq!(
+        plan.steps.len(),
+        1,
+        "only the configuration is updated: {:?}",
+        plan.steps
+    );
+    assert_eq!(
+        store.state().notification_configs[0].ttid,
+        ttid,
+        "updated in place"
+    );
+
+    converge(&store, &desired(&without), false).await;
+    let state = store.state();
+    assert!(state.notification_configs.is_empty());
+    assert!(state.rules[0].notify_methods_id.is_none() && !state.rules[0].notify_enabled);
+}
+
+#[tokio::test]
+async fn browser_push_mode_is_planned_and_applied() {
+    let store = sandbox();
+    let wanted = desired(&BASE.replace(
+        "version: 1\n",
+        "version: 1\nsettings:\n  browser_push_mode: always\n",
+    ));
+    let plan = converge(&store, &wanted, false).await;
+    let change = plan.notifications_mode.unwrap();
+    assert_eq!(
+        (change.before.as_deref(), change.after.as_str()),
+        (Some("whenNotInFocus"), "always")
+    );
+    assert_eq!(
+        store.state().configuration["notifications"]["mode"],
+        "always"
+    );
+    // Not managed when the setting is absent.
+    assert!(
+        plan_for(&store, &desired(BASE), false)
+            .await
+            .notifications_mode
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn leftover_configurations_are_deleted_by_the_next_apply() {
+    let store = sandbox();
+    converge(&store, &desired(BASE), false).await;
+    let leftover = store
+        .create_config(&flex_alerts::store::wire::Destinations::default())
+        .await
+        .unwrap();
+    let plan = plan_for(&store, &desired(BASE), false).await;
+    assert_eq!(plan.orphan_configs, std::slice::from_ref(&leftover.ttid));
+    converge(&store, &desired(BASE), false).await;
+    assert_eq!(store.state().notification_configs.len(), 1);
+}
