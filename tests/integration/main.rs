@@ -1,9 +1,11 @@
 //! The one integration test binary: every test of the CLI and the library from outside.
 
+mod cli_apply;
 mod client;
 mod emulator_contract;
 mod plan;
 mod plan_property;
+mod render;
 mod sandbox;
 mod support;
 mod validate;

@@ -1,0 +1,490 @@
+//! plan, apply and export through the real binary: the README's main job in the sandbox, the
+//! first line that names the sandbox, confirmation, exit codes, saved plans (stale ones refused),
+//! export round trips, secrets kept out of every output, and apply under injected faults
+//! against the emulator converging on a second run.
+
+use std::path::Path;
+
+use flex_alerts::emulator::faults::{FaultAction, Faults, ScriptedFault};
+use flex_alerts::store::Store;
+use flex_alerts::store::local::LocalStore;
+use serde_json::Value;
+
+use crate::support::*;
+
+const WEBHOOK: &str = "https://hooks.slack.com/services/T000/B000/CLISECRET";
+
+/// The binary against the sandbox in `sandbox`, with the examples' webhook set.
+fn flex(sandbox: &Path) -> assert_cmd::Command {
+    let mut command = cli();
+    command
+        .arg("--store")
+        .arg(format!("local:{}", sandbox.display()))
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+        .env_remove("FLEX_ALERTS_STATE_DIR");
+    command
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(command: &mut assert_cmd::Command) -> Run {
+    let output = command.output().unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains("CLISECRET") && !run.stderr.contains("CLISECRET"),
+        "a webhook URL was printed"
+    );
+    run
+}
+
+#[test]
+fn readme_main_job_plans_applies_and_converges_in_the_sandbox() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    let plan = run(flex(&sandbox).args(["plan", "examples/", "--detailed-exitcode"]));
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    assert!(
+        plan.stderr.starts_with("Using the local sandbox "),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stdout.contains(
+            "Plan: 9 to create, 0 to update, 0 to replace, 0 to delete. Alerts after apply: 9/100."
+        ),
+        "{}",
+        plan.stdout
+    );
+
+    let apply = run(flex(&sandbox).args(["apply", "examples/", "--auto-approve"]));
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    assert!(apply.stderr.starts_with("Using the local sandbox "));
+    assert!(
+        apply
+            .stderr
+            .contains("Apply: 18 done, 0 failed, 0 skipped."),
+        "{}",
+        apply.stderr
+    );
+    assert!(
+        apply
+            .stderr
+            .contains("Read back: the live alerts match the files."),
+        "{}",
+        apply.stderr
+    );
+
+    let again = run(flex(&sandbox).args(["plan", "examples/", "--detailed-exitcode"]));
+    assert_eq!(again.code, 0, "{}", again.stdout);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+    let state: Value = serde_json::from_str(&std::fs::read_to_string(&sandbox).unwrap()).unwrap();
+    assert_eq!(state["rules"].as_array().unwrap().len(), 9);
+}
+
+#[test]
+fn apply_without_a_terminal_needs_auto_approve_and_changes_nothing() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    let apply = run(flex(&sandbox).args(["apply", "examples/"]));
+    assert_eq!(apply.code, 1);
+    assert!(
+        apply
+            .stderr
+            .contains("hint: review the plan, then run again with --auto-approve"),
+        "{}",
+        apply.stderr
+    );
+    let state: Value = serde_json::from_str(&std::fs::read_to_string(&sandbox).unwrap()).unwrap();
+    assert_eq!(state["rules"], serde_json::json!([]));
+}
+
+#[test]
+fn corrupt_sandbox_is_reported_and_left_as_it_is() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    std::fs::write(&sandbox, "{ \"format_version\": 1, oops").unwrap();
+    let plan = run(flex(&sandbox).args(["plan", "examples/"]));
+    assert_eq!(plan.code, 1);
+    assert!(
+        plan.stderr
+            .contains("is not a flex-alerts state file (line 1, column 24"),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stderr.contains("hint: the file was left as it is"),
+        "{}",
+        plan.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&sandbox).unwrap(),
+        "{ \"format_version\": 1, oops"
+    );
+}
+
+#[test]
+fn unknown_names_fail_the_plan_before_any_write() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    let file = directory.path().join("alerts.yaml");
+    std::fs::write(&file, "version: 1\nalerts:\n  - name: Typo\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Suport]\n    thresholds:\n      critical: { above: 3 }\n").unwrap();
+    let apply = run(flex(&sandbox).arg("apply").arg(&file).arg("--auto-approve"));
+    assert_eq!(apply.code, 1);
+    assert!(
+        apply
+            .stderr
+            .contains("alert `Typo`: unknown queue `Suport`"),
+        "{}",
+        apply.stderr
+    );
+    assert!(
+        apply.stderr.contains("hint: did you mean `Support`?"),
+        "{}",
+        apply.stderr
+    );
+    assert!(
+        apply
+            .stderr
+            .contains("no plan: 1 problem to fix first; nothing was changed"),
+        "{}",
+        apply.stderr
+    );
+}
+
+fn two_alerts(a_threshold: u32) -> String {
+    format!(
+        "version: 1\nalerts:\n  - name: A\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: {{ above: {a_threshold} }}\n  - name: B\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Billing]\n    thresholds:\n      critical: {{ above: 7 }}\n"
+    )
+}
+
+/// Changes alert `name` in the sandbox file, as someone in Console would.
+async fn change_live(sandbox: &Path, name: &str) {
+    let store = LocalStore::open(sandbox).unwrap();
+    let rule = store
+        .snapshot()
+        .await
+        .unwrap()
+        .rules
+        .into_iter()
+        .find(|rule| rule.rule_friendly_name == name)
+        .unwrap();
+    let mut body = rule.body();
+    body.active = !body.active;
+    store.update_rule(&rule.sid, &body).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn saved_plan_applies_when_only_untouched_alerts_changed_and_is_refused_when_its_own_did() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    let file = directory.path().join("alerts.yaml");
+    let saved = directory.path().join("plan.json");
+    std::fs::write(&file, two_alerts(5)).unwrap();
+    assert_eq!(
+        run(flex(&sandbox).arg("apply").arg(&file).arg("--auto-approve")).code,
+        0
+    );
+
+    // The plan touches A; then B changes live. The plan still applies, and only to A.
+    std::fs::write(&file, two_alerts(6)).unwrap();
+    let plan = run(flex(&sandbox)
+        .arg("plan")
+        .arg(&file)
+        .arg("--out")
+        .arg(&saved));
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(document["format_version"], 1);
+    change_live(&sandbox, "B").await;
+    let apply = run(flex(&sandbox)
+        .arg("apply")
+        .arg("--plan")
+        .arg(&saved)
+        .arg("--auto-approve"));
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    assert!(apply.stdout.contains("update \"A\""), "{}", apply.stdout);
+    assert!(
+        !apply.stdout.contains("update \"B\""),
+        "B is not in the saved plan: {}",
+        apply.stdout
+    );
+    assert!(
+        apply
+            .stderr
+            .contains("Read back: 1 alert(s) still differ from the files: B."),
+        "{}",
+        apply.stderr
+    );
+
+    // A new plan for A, then A changes live: refused, naming A, nothing written.
+    std::fs::write(&file, two_alerts(8)).unwrap();
+    assert_eq!(
+        run(flex(&sandbox)
+            .arg("plan")
+            .arg(&file)
+            .arg("--out")
+            .arg(&saved))
+        .code,
+        0
+    );
+    change_live(&sandbox, "A").await;
+    let before = std::fs::read_to_string(&sandbox).unwrap();
+    let apply = run(flex(&sandbox)
+        .arg("apply")
+        .arg("--plan")
+        .arg(&saved)
+        .arg("--auto-approve"));
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    assert!(
+        apply
+            .stderr
+            .contains("the saved plan is out of date: 1 alert(s) changed since it was made"),
+        "{}",
+        apply.stderr
+    );
+    assert!(
+        apply
+            .stderr
+            .contains("caused by: `A` changed in the live store"),
+        "{}",
+        apply.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&sandbox).unwrap(), before);
+}
+
+#[test]
+fn saved_plan_holds_no_secret() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    let saved = directory.path().join("plan.json");
+    assert_eq!(
+        run(flex(&sandbox)
+            .args(["plan", "examples/", "--out"])
+            .arg(&saved))
+        .code,
+        0
+    );
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(!text.contains("CLISECRET"));
+    assert!(text.contains("https://hooks.slack.com/***"));
+    let apply = run(flex(&sandbox)
+        .arg("apply")
+        .arg("--plan")
+        .arg(&saved)
+        .arg("--auto-approve"));
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    // The webhook URL Flex got is the real one, read from the environment again.
+    let state: Value = serde_json::from_str(&std::fs::read_to_string(&sandbox).unwrap()).unwrap();
+    assert!(state.to_string().contains(WEBHOOK));
+}
+
+#[test]
+fn export_validates_and_plans_with_no_changes() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    assert_eq!(
+        run(flex(&sandbox).args(["apply", "examples/", "--auto-approve"])).code,
+        0
+    );
+    let exported = directory.path().join("exported.yaml");
+    let export = run(flex(&sandbox).arg("export").arg("--out").arg(&exported));
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    assert!(
+        export
+            .stderr
+            .contains("set FLEX_ALERTS_WEBHOOK_SUPPORT_VOICE_LONGEST_WAIT before running plan"),
+        "{}",
+        export.stderr
+    );
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(
+        text.starts_with("# yaml-language-server: $schema="),
+        "{text}"
+    );
+    assert!(
+        !text.contains("CLISECRET")
+            && text.contains("${FLEX_ALERTS_WEBHOOK_SUPPORT_VOICE_LONGEST_WAIT}"),
+        "{text}"
+    );
+
+    // Without the variable, plan says which secret to fill in.
+    let plan = run(flex(&sandbox).arg("plan").arg(&exported));
+    assert_eq!(plan.code, 1);
+    assert!(
+        plan.stderr
+            .contains("FLEX_ALERTS_WEBHOOK_SUPPORT_VOICE_LONGEST_WAIT"),
+        "{}",
+        plan.stderr
+    );
+    // With it, nothing to change.
+    let mut command = flex(&sandbox);
+    command.env("FLEX_ALERTS_WEBHOOK_SUPPORT_VOICE_LONGEST_WAIT", WEBHOOK);
+    assert_eq!(run(command.arg("validate").arg(&exported)).code, 0);
+    let mut command = flex(&sandbox);
+    command.env("FLEX_ALERTS_WEBHOOK_SUPPORT_VOICE_LONGEST_WAIT", WEBHOOK);
+    let plan = run(command
+        .arg("plan")
+        .arg(&exported)
+        .arg("--detailed-exitcode"));
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+}
+
+#[test]
+fn markdown_and_json_formats_print_the_plan() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    let markdown = run(flex(&sandbox).args(["plan", "examples/", "--format", "markdown"]));
+    assert!(
+        markdown.stdout.starts_with("### flex-alerts plan"),
+        "{}",
+        markdown.stdout
+    );
+    let json = run(flex(&sandbox).args(["plan", "examples/", "--format", "json"]));
+    let document: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(document["summary"]["create"], 9);
+    assert_eq!(
+        document["alerts"][0]["actions"],
+        serde_json::json!(["create"])
+    );
+}
+
+/// The binary against the in-process emulator, with the journal in `state_dir`.
+fn against(
+    emulator: &flex_alerts::emulator::http::Emulator,
+    state_dir: &Path,
+) -> assert_cmd::Command {
+    let mut command = cli();
+    command
+        .args(["--store", &emulator.url(), "--concurrency", "4"])
+        .env("TWILIO_ACCOUNT_SID", ACCOUNT)
+        .env("TWILIO_AUTH_TOKEN", TOKEN)
+        .env("FLEX_INSTANCE_SID", INSTANCE)
+        .env_remove("TWILIO_API_KEY")
+        .env_remove("TWILIO_WORKSPACE_SID")
+        .env("FLEX_ALERTS_STATE_DIR", state_dir)
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK);
+    command
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
+    let emulator = emulator().await;
+    let state_dir = tempfile::tempdir().unwrap();
+    emulator.shared.set_faults(Faults {
+        latency_ms: 5,
+        concurrency_limit: Some(3),
+        error_rate: 0.15,
+        error_status: 503,
+        script: vec![ScriptedFault {
+            method: Some("POST".to_owned()),
+            path_contains: Some("/InsightsRules".to_owned()),
+            body_contains: Some("Billing voice - callers waiting".to_owned()),
+            action: FaultAction::Status {
+                status: 400,
+                retry_after: None,
+            },
+            times: None,
+        }],
+        ..Faults::default()
+    });
+    let first = tokio::task::spawn_blocking({
+        let mut command = against(&emulator, state_dir.path());
+        move || run(command.args(["apply", "examples/", "--auto-approve"]))
+    })
+    .await
+    .unwrap();
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert!(
+        first
+            .stderr
+            .contains("failed: create alert \"Billing voice - callers waiting\""),
+        "{}",
+        first.stderr
+    );
+    assert!(
+        first
+            .stderr
+            .contains("Apply: 17 done, 1 failed, 0 skipped."),
+        "{}",
+        first.stderr
+    );
+    let requests = emulator.shared.requests();
+    assert!(
+        requests.iter().any(|request| request.status == Some(429)),
+        "the 429 storm happened"
+    );
+    assert!(
+        requests.iter().any(|request| request.status == Some(503)),
+        "503s happened"
+    );
+    let state = emulator.shared.state_json();
+    assert_eq!(
+        state["rules"].as_array().unwrap().len(),
+        8,
+        "the others were applied"
+    );
+    assert_eq!(
+        state["notification_configs"].as_array().unwrap().len(),
+        8,
+        "all 8 configurations, one waiting for its rule"
+    );
+
+    emulator.shared.set_faults(Faults::default());
+    let second = tokio::task::spawn_blocking({
+        let mut command = against(&emulator, state_dir.path());
+        move || run(command.args(["apply", "examples/", "--auto-approve"]))
+    })
+    .await
+    .unwrap();
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second
+            .stdout
+            .contains("delete leftover notification configuration"),
+        "{}",
+        second.stdout
+    );
+    let state = emulator.shared.state_json();
+    let rules = state["rules"].as_array().unwrap();
+    let configs = state["notification_configs"].as_array().unwrap();
+    assert_eq!(rules.len(), 9);
+    let mut names: Vec<&str> = rules
+        .iter()
+        .map(|rule| rule["rule_friendly_name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 9, "no duplicate");
+    for config in configs {
+        let owners = rules
+            .iter()
+            .filter(|rule| rule["notify_methods_id"] == config["ttid"])
+            .count();
+        assert_eq!(
+            owners, 1,
+            "configuration {} has {owners} owners",
+            config["ttid"]
+        );
+    }
+    assert_eq!(
+        configs.len(),
+        8,
+        "no orphaned configuration: 8 of the 9 alerts notify"
+    );
+    let third = tokio::task::spawn_blocking({
+        let mut command = against(&emulator, state_dir.path());
+        move || run(command.args(["plan", "examples/", "--detailed-exitcode"]))
+    })
+    .await
+    .unwrap();
+    assert_eq!(third.code, 0, "{}", third.stdout);
+}
