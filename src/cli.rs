@@ -17,7 +17,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// More detail in messages.
+    /// More detail: plans also list the alerts that do not change.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 

@@ -85,7 +85,7 @@ pub fn run(
             (make_plan(&desired, &live, prune, output)?, desired, prune)
         }
     };
-    output.data(&text::render(&plan, output.data_styled()))?;
+    output.data(&text::render(&plan, output.data_styled(), cli.verbose > 0))?;
     if !plan.has_changes() {
         return Ok(0);
     }

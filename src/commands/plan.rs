@@ -65,7 +65,9 @@ pub fn run(
     let plan = make_plan(&desired, &live, prune, output)?;
     let store = session.store.describe();
     match format {
-        PlanFormat::Text => output.data(&text::render(&plan, output.data_styled()))?,
+        PlanFormat::Text => {
+            output.data(&text::render(&plan, output.data_styled(), cli.verbose > 0))?
+        }
         PlanFormat::Json => output.data(&format!(
             "{}\n",
             serde_json::to_string_pretty(&json_plan::render(&plan, &store, prune)).expect("JSON")

@@ -35,7 +35,8 @@ pub fn summary(plan: &Plan) -> String {
     )
 }
 
-pub fn render(plan: &Plan, styled: bool) -> String {
+/// The plan; `all` also lists the alerts that do not change.
+pub fn render(plan: &Plan, styled: bool, all: bool) -> String {
     let mut out = String::new();
     let paint = |style: Style, text: &str| {
         if styled {
@@ -47,7 +48,7 @@ pub fn render(plan: &Plan, styled: bool) -> String {
     for entry in plan
         .entries
         .iter()
-        .filter(|entry| entry.action != Action::NoOp)
+        .filter(|entry| all || entry.action != Action::NoOp)
     {
         let sid = entry
             .live
@@ -79,7 +80,7 @@ pub fn render(plan: &Plan, styled: bool) -> String {
         ));
     }
     let unchanged = plan.counts().unchanged;
-    if unchanged > 0 {
+    if unchanged > 0 && !all {
         out.push_str(&format!("    {unchanged} alert(s) unchanged\n"));
     }
     if !out.is_empty() {

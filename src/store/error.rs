@@ -53,7 +53,7 @@ fn describe_code(code: Option<i64>, message: &str) -> String {
 }
 
 impl StoreError {
-    /// Twilio's error code, when the failure is an error answer.
+    /// The HTTP status, when the failure is an error answer.
     pub fn status(&self) -> Option<u16> {
         match self {
             StoreError::Api { status, .. } => Some(*status),

@@ -357,6 +357,14 @@ fn markdown_and_json_formats_print_the_plan() {
     );
 }
 
+/// Runs the binary off the async runtime, so the in-process emulator keeps serving.
+async fn run_blocking(mut command: assert_cmd::Command, args: &[&str]) -> Run {
+    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
+    tokio::task::spawn_blocking(move || run(command.args(args)))
+        .await
+        .unwrap()
+}
+
 /// The binary against the in-process emulator, with the journal in `state_dir`.
 fn against(
     emulator: &flex_alerts::emulator::http::Emulator,
@@ -396,12 +404,11 @@ async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
         }],
         ..Faults::default()
     });
-    let first = tokio::task::spawn_blocking({
-        let mut command = against(&emulator, state_dir.path());
-        move || run(command.args(["apply", "examples/", "--auto-approve"]))
-    })
-    .await
-    .unwrap();
+    let first = run_blocking(
+        against(&emulator, state_dir.path()),
+        &["apply", "examples/", "--auto-approve"],
+    )
+    .await;
     assert_eq!(first.code, 1, "{}", first.stderr);
     assert!(
         first
@@ -439,12 +446,11 @@ async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
     );
 
     emulator.shared.set_faults(Faults::default());
-    let second = tokio::task::spawn_blocking({
-        let mut command = against(&emulator, state_dir.path());
-        move || run(command.args(["apply", "examples/", "--auto-approve"]))
-    })
-    .await
-    .unwrap();
+    let second = run_blocking(
+        against(&emulator, state_dir.path()),
+        &["apply", "examples/", "--auto-approve"],
+    )
+    .await;
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert!(
         second
@@ -480,11 +486,10 @@ async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
         8,
         "no orphaned configuration: 8 of the 9 alerts notify"
     );
-    let third = tokio::task::spawn_blocking({
-        let mut command = against(&emulator, state_dir.path());
-        move || run(command.args(["plan", "examples/", "--detailed-exitcode"]))
-    })
-    .await
-    .unwrap();
+    let third = run_blocking(
+        against(&emulator, state_dir.path()),
+        &["plan", "examples/", "--detailed-exitcode"],
+    )
+    .await;
     assert_eq!(third.code, 0, "{}", third.stdout);
 }

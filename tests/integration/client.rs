@@ -213,13 +213,7 @@ async fn retries_429_after_the_wait_retry_after_asks_for() {
         started.elapsed()
     );
     assert_eq!(count(&emulator, "POST", RULES), 2);
-    assert_eq!(
-        emulator.shared.state_json()["rules"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(stored(&emulator, "rules"), 1);
 }
 
 #[tokio::test]
@@ -269,13 +263,7 @@ async fn retries_503_and_dropped_connections_for_reads_and_updates() {
         2,
         "a 503 was never processed: safe to send again"
     );
-    assert_eq!(
-        emulator.shared.state_json()["notification_configs"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(stored(&emulator, "notification_configs"), 1);
 }
 
 #[tokio::test]
@@ -311,13 +299,7 @@ async fn rule_create_lost_before_it_was_applied_is_sent_again() {
         2,
         "not found after the drop, so created"
     );
-    assert_eq!(
-        emulator.shared.state_json()["rules"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(stored(&emulator, "rules"), 1);
 }
 
 #[tokio::test]
@@ -332,13 +314,7 @@ async fn configuration_create_whose_answer_is_lost_is_not_sent_again() {
     assert!(matches!(error, StoreError::Unknown { .. }), "{error:?}");
     assert!(error.to_string().contains("it was not retried"), "{error}");
     assert_eq!(count(&emulator, "POST", CONFIGS), 1);
-    assert_eq!(
-        emulator.shared.state_json()["notification_configs"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(stored(&emulator, "notification_configs"), 1);
 }
 
 #[tokio::test]

@@ -102,14 +102,14 @@ async fn example_plan(prune: bool) -> Plan {
 
 #[tokio::test]
 async fn text_plan() {
-    let rendered = text::render(&example_plan(false).await, false);
+    let rendered = text::render(&example_plan(false).await, false, false);
     assert!(!rendered.contains("TOPSECRET"));
     insta::assert_snapshot!(rendered);
 }
 
 #[tokio::test]
 async fn text_plan_with_prune_and_colour() {
-    let rendered = text::render(&example_plan(true).await, true);
+    let rendered = text::render(&example_plan(true).await, true, true);
     assert!(
         rendered.contains("\u{1b}[31m"),
         "red for deletes on a terminal"

@@ -158,3 +158,10 @@ pub fn count(emulator: &Emulator, method: &str, part: &str) -> usize {
         .filter(|request| request.method == method && request.path.contains(part))
         .count()
 }
+
+/// How many items the emulator holds under `key` (`rules`, `notification_configs`).
+pub fn stored(emulator: &Emulator, key: &str) -> usize {
+    emulator.shared.state_json()[key]
+        .as_array()
+        .map_or(0, Vec::len)
+}
