@@ -6,6 +6,7 @@
 //! nothing about HTTP beyond status codes; every write is persisted (when a file is set)
 //! before it is acknowledged.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -42,6 +43,9 @@ pub struct State {
     pub format_version: u32,
     pub account_sid: String,
     pub auth_token: String,
+    /// API key SID -> secret.
+    #[serde(default)]
+    pub api_keys: BTreeMap<String, String>,
     pub instance_sid: String,
     pub workspace_sid: String,
     pub queues: Vec<TaskQueue>,
@@ -64,6 +68,11 @@ impl State {
             format_version: FORMAT_VERSION,
             account_sid: seed.account_sid.clone(),
             auth_token: seed.auth_token.clone(),
+            api_keys: seed
+                .api_keys
+                .iter()
+                .map(|key| (key.sid.clone(), key.secret.clone()))
+                .collect(),
             instance_sid: seed.instance_sid.clone(),
             workspace_sid: seed.workspace_sid.clone(),
             queues: seed
@@ -194,9 +203,14 @@ impl Engine {
         &self.state
     }
 
-    /// HTTP Basic credentials: the account SID and its auth token.
+    /// HTTP Basic credentials: the account SID and its auth token, or an API key and secret.
     pub fn authenticate(&self, username: &str, password: &str) -> bool {
-        username == self.state.account_sid && password == self.state.auth_token
+        (username == self.state.account_sid && password == self.state.auth_token)
+            || self
+                .state
+                .api_keys
+                .get(username)
+                .is_some_and(|secret| secret == password)
     }
 
     /// Applies `change` to a copy of the state, saves it, and only then makes it current.

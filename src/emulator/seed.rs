@@ -24,6 +24,16 @@ pub struct Seed {
     pub users: Vec<SeedUser>,
     #[serde(default = "default_mode")]
     pub notifications_mode: String,
+    /// API keys (`SK...` and secret) accepted besides the account SID and auth token.
+    #[serde(default)]
+    pub api_keys: Vec<SeedApiKey>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedApiKey {
+    pub sid: String,
+    pub secret: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -87,7 +97,8 @@ impl Seed {
         .into_iter()
         .chain(self.queues.iter().map(|queue| (&queue.sid, "WQ")))
         .chain(self.channels.iter().map(|channel| (&channel.sid, "TC")))
-        .chain(self.users.iter().map(|user| (&user.sid, "FU")));
+        .chain(self.users.iter().map(|user| (&user.sid, "FU")))
+        .chain(self.api_keys.iter().map(|key| (&key.sid, "SK")));
         for (sid, prefix) in sids {
             if !is_sid(sid, prefix) {
                 return Err(format!(

@@ -565,3 +565,66 @@ async fn killed_emulator_restarts_with_every_acknowledged_write() {
     );
     assert_eq!(live.notifications_mode.as_deref(), Some("always"));
 }
+
+#[tokio::test]
+async fn api_key_credentials_read_the_account_and_workspace_from_the_flex_configuration() {
+    let emulator = emulator().await;
+    let env = |name: &str| match name {
+        "TWILIO_API_KEY" => Some("SK5b1e6c3a9f0d4e2b8c7a6d5e4f3a2b1c".to_owned()),
+        "TWILIO_API_SECRET" => Some("emulator-api-key-secret".to_owned()),
+        "FLEX_INSTANCE_SID" => Some(INSTANCE.to_owned()),
+        _ => None,
+    };
+    let base = reqwest::Url::parse(&emulator.url()).unwrap();
+    let config = flex_alerts::store::twilio::ClientConfig::from_env(&env, Some(&base)).unwrap();
+    assert_eq!(config.account_sid, None);
+    let client = TwilioClient::new(config).unwrap();
+    // The notification configuration call needs the account SID in a header, so it comes first.
+    let created = client.create_config(&destinations()).await.unwrap();
+    let live = client.snapshot().await.unwrap();
+    assert_eq!(
+        live.directory.queues.len(),
+        6,
+        "the workspace came from the configuration"
+    );
+    assert_eq!(
+        client.fetch_config(&created.ttid).await.unwrap(),
+        Some(created)
+    );
+    assert_eq!(count(&emulator, "GET", "/Configuration"), 2);
+}
+
+#[tokio::test]
+async fn next_page_url_on_another_host_is_not_followed() {
+    // A server whose every list page claims a next page elsewhere.
+    let app = axum::Router::new().fallback(|| async {
+        axum::Json(json!({
+            "rules": [], "users": [], "task_queues": [], "channels": [],
+            "notifications": {"mode": "always"},
+            "meta": {"next_page_url": "http://other.invalid/v1/next?PageToken=PT1", "key": "rules"}
+        }))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = reqwest::Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let env = |name: &str| match name {
+        "TWILIO_ACCOUNT_SID" => Some(ACCOUNT.to_owned()),
+        "TWILIO_AUTH_TOKEN" => Some(TOKEN.to_owned()),
+        "FLEX_INSTANCE_SID" => Some(INSTANCE.to_owned()),
+        "TWILIO_WORKSPACE_SID" => Some(WORKSPACE.to_owned()),
+        _ => None,
+    };
+    let config = flex_alerts::store::twilio::ClientConfig::from_env(&env, Some(&base)).unwrap();
+    let error = TwilioClient::new(config)
+        .unwrap()
+        .snapshot()
+        .await
+        .unwrap_err();
+    server.abort();
+    assert!(
+        error
+            .to_string()
+            .contains("`next_page_url` points at another host; it was not followed"),
+        "{error}"
+    );
+}
