@@ -42,7 +42,20 @@ pub struct DesiredAlert {
     pub warning: Option<Limit>,
     pub critical: Option<Limit>,
     pub notify: Option<DesiredNotify>,
+    /// Where the alert is declared (its name).
     pub origin: Origin,
+    /// Each channel, queue and user name as written, with where, for name errors.
+    pub references: Vec<(String, Origin)>,
+}
+
+impl DesiredAlert {
+    /// Where `reference` (a channel, queue or user as written) is, else the alert's origin.
+    pub fn origin_of(&self, reference: &str) -> &Origin {
+        self.references
+            .iter()
+            .find(|(text, _)| text == reference)
+            .map_or(&self.origin, |(_, origin)| origin)
+    }
 }
 
 /// Which way a threshold compares.

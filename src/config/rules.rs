@@ -117,14 +117,45 @@ impl<'a> Place<'a> {
         Diagnostic::error(self.file, self.key_span(), message)
     }
 
+    /// Where the alert is declared: its name.
     fn origin(&self) -> Origin {
-        let span = self.child("name").value_span();
+        self.child("name").value_origin()
+    }
+
+    /// Where this value is.
+    fn value_origin(&self) -> Origin {
+        let span = self.value_span();
         Origin {
             file: self.file.to_owned(),
             line: span.map_or(0, |s| s.line),
             column: span.map_or(0, |s| s.column),
         }
     }
+}
+
+/// Every channel, queue and user an alert names, with where it names it.
+fn references(alert: &Alert, place: &Place<'_>) -> Vec<(String, Origin)> {
+    let mut references = vec![(
+        alert.channel.0.clone(),
+        place.child("channel").value_origin(),
+    )];
+    let queues = place.child("queues");
+    for (index, queue) in alert.queues.iter().enumerate() {
+        references.push((
+            queue.0.clone(),
+            queues.child(index.to_string()).value_origin(),
+        ));
+    }
+    if let Some(notify) = &alert.notify {
+        let users = place.child("notify").child("users");
+        for (index, user) in notify.users.iter().enumerate() {
+            references.push((
+                user.0.clone(),
+                users.child(index.to_string()).value_origin(),
+            ));
+        }
+    }
+    references
 }
 
 fn location(file: &str, span: Option<Span>) -> String {
@@ -193,6 +224,7 @@ impl Checker<'_> {
             critical,
             notify,
             origin: place.origin(),
+            references: references(alert, place),
         })
     }
 

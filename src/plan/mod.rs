@@ -156,7 +156,11 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
             Err(unknown) => {
                 for name in unknown {
                     problems.push(Problem {
-                        message: format!("{}: alert `{}`: {name}", alert.origin, alert.name),
+                        message: format!(
+                            "{}: alert `{}`: {name}",
+                            alert.origin_of(&name.given),
+                            alert.name
+                        ),
                         hint: name.hint,
                     });
                 }

@@ -141,7 +141,7 @@ fn unknown_names_fail_the_plan_before_any_write() {
     assert!(
         apply
             .stderr
-            .contains("alert `Typo`: unknown queue `Suport`"),
+            .contains("alerts.yaml:6:14: alert `Typo`: unknown queue `Suport`"),
         "{}",
         apply.stderr
     );

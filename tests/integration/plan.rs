@@ -464,15 +464,15 @@ async fn unknown_names_are_all_reported_with_suggestions() {
         messages,
         [
             (
-                "test.yaml:3:11: alert `Base`: unknown channel `vioce`".to_owned(),
+                "test.yaml:5:14: alert `Base`: unknown channel `vioce`".to_owned(),
                 Some("did you mean `voice`?".to_owned())
             ),
             (
-                "test.yaml:3:11: alert `Base`: unknown queue `Suport`".to_owned(),
+                "test.yaml:6:14: alert `Base`: unknown queue `Suport`".to_owned(),
                 Some("did you mean `Support`?".to_owned())
             ),
             (
-                "test.yaml:3:11: alert `Base`: unknown user `jane.do`".to_owned(),
+                "test.yaml:13:15: alert `Base`: unknown user `jane.do`".to_owned(),
                 Some("did you mean `jane.doe`?".to_owned())
             ),
         ]
