@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -162,7 +162,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/__admin/requests",
             get(admin_requests).delete(admin_clear_requests),
         );
-    admin.merge(twilio).with_state(shared)
+    // The gate enforces the body limit; axum's own default would answer in plain text.
+    admin
+        .merge(twilio)
+        .layer(DefaultBodyLimit::disable())
+        .with_state(shared)
 }
 
 type AppState = State<Arc<Shared>>;
