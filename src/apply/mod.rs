@@ -67,30 +67,6 @@ struct Run<'a, S> {
     created: Mutex<HashMap<usize, String>>,
 }
 
-/// A step in words: `create alert "Billing waiting"`.
-pub fn label(plan: &Plan, step: &Step) -> String {
-    let name = step
-        .entry
-        .map(|entry| plan.entries[entry].name.as_str())
-        .unwrap_or_default();
-    match &step.op {
-        Op::CreateConfig => format!("create the notification configuration of \"{name}\""),
-        Op::UpdateConfig { ttid } => {
-            format!("update the notification configuration of \"{name}\" ({ttid})")
-        }
-        Op::DeleteConfig { ttid } if step.entry.is_none() => {
-            format!("delete leftover notification configuration {ttid}")
-        }
-        Op::DeleteConfig { ttid } => {
-            format!("delete the notification configuration of \"{name}\" ({ttid})")
-        }
-        Op::CreateRule => format!("create alert \"{name}\""),
-        Op::UpdateRule { sid, .. } => format!("update alert \"{name}\" ({sid})"),
-        Op::DeleteRule { sid } => format!("delete alert \"{name}\" ({sid})"),
-        Op::SetNotificationsMode { mode } => format!("set the Flex notifications mode to {mode}"),
-    }
-}
-
 /// Runs `plan` against `store`.
 pub async fn apply<S: Store>(
     plan: &Plan,
@@ -126,7 +102,7 @@ pub async fn apply<S: Store>(
             }
             let results: Vec<(usize, Outcome)> = futures::stream::iter(ready)
                 .map(|step| async {
-                    let label = label(plan, step);
+                    let label = plan.describe(step);
                     progress.started(&label);
                     let outcome = run.step(step).await;
                     progress.finished(&label, &outcome);
@@ -147,7 +123,7 @@ pub async fn apply<S: Store>(
             .zip(outcomes)
             .map(|(step, outcome)| StepReport {
                 step: step.clone(),
-                label: label(plan, step),
+                label: plan.describe(step),
                 outcome: outcome.unwrap_or_else(|| Outcome::Skipped("not reached".to_owned())),
             })
             .collect(),
@@ -171,7 +147,7 @@ fn skip_dependants(plan: &Plan, outcomes: &mut [Option<Outcome>]) {
             if let Some(id) = blocked {
                 outcomes[step.id] = Some(Outcome::Skipped(format!(
                     "it needs: {}",
-                    label(plan, &plan.steps[*id])
+                    plan.describe(&plan.steps[*id])
                 )));
                 changed = true;
             }

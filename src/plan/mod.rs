@@ -117,6 +117,32 @@ impl Plan {
         !self.steps.is_empty()
     }
 
+    /// A step in words: `create alert "Billing waiting"`.
+    pub fn describe(&self, step: &Step) -> String {
+        let name = step
+            .entry
+            .map(|entry| self.entries[entry].name.as_str())
+            .unwrap_or_default();
+        match &step.op {
+            Op::CreateConfig => format!("create the notification configuration of \"{name}\""),
+            Op::UpdateConfig { ttid } => {
+                format!("update the notification configuration of \"{name}\" ({ttid})")
+            }
+            Op::DeleteConfig { ttid } if step.entry.is_none() => {
+                format!("delete leftover notification configuration {ttid}")
+            }
+            Op::DeleteConfig { ttid } => {
+                format!("delete the notification configuration of \"{name}\" ({ttid})")
+            }
+            Op::CreateRule => format!("create alert \"{name}\""),
+            Op::UpdateRule { sid, .. } => format!("update alert \"{name}\" ({sid})"),
+            Op::DeleteRule { sid } => format!("delete alert \"{name}\" ({sid})"),
+            Op::SetNotificationsMode { mode } => {
+                format!("set the Flex notifications mode to {mode}")
+            }
+        }
+    }
+
     /// The entries that change something.
     pub fn changes(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|entry| entry.action.is_change())

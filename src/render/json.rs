@@ -58,7 +58,7 @@ pub fn render(plan: &Plan, store: &str, prune: bool) -> Value {
                     Phase::Finish => "finish",
                 },
                 "after": step.after,
-                "step": crate::apply::label(plan, step),
+                "step": plan.describe(step),
             })
         })
         .collect();
