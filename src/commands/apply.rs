@@ -91,6 +91,16 @@ pub fn run(
     }
     if !auto_approve {
         confirm(&session, output)?;
+        // Time passed while we asked: make sure nobody changed what the plan touches.
+        let changed = crate::plan::stale(&plan, &session.snapshot()?);
+        if !changed.is_empty() {
+            let mut error =
+                Error::new("the live store changed while the plan was shown; nothing was changed");
+            for name in changed {
+                error = error.cause(format!("`{name}` changed in the live store"));
+            }
+            return Err(error.hint("run apply again to see a fresh plan"));
+        }
     }
     let counts = Counts::before(&plan);
     let bar = output.interactive().then(|| {

@@ -155,6 +155,30 @@ pub fn fingerprint(rule: &Rule, config: Option<&NotificationConfig>) -> String {
     hash_text(&text)
 }
 
+/// The alerts `plan` changes whose live side is no longer what the plan saw in `live`.
+pub fn stale(plan: &Plan, live: &Live) -> Vec<String> {
+    plan.changes()
+        .filter(|entry| {
+            let now = match &entry.live {
+                Some(seen) => live.rules.iter().find(|rule| rule.sid == seen.sid),
+                None => live
+                    .rules
+                    .iter()
+                    .find(|rule| rule.rule_friendly_name == entry.name),
+            };
+            let fingerprint = now.map(|rule| {
+                let config = rule
+                    .notify_methods_id
+                    .as_ref()
+                    .and_then(|ttid| live.configs.get(ttid));
+                fingerprint(rule, config)
+            });
+            fingerprint.as_ref() != entry.live.as_ref().map(|seen| &seen.fingerprint)
+        })
+        .map(|entry| entry.name.clone())
+        .collect()
+}
+
 /// The wire value of `settings.browser_push_mode`.
 pub fn mode_name(mode: BrowserPushMode) -> &'static str {
     match mode {

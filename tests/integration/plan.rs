@@ -559,3 +559,43 @@ async fn leftover_configurations_are_deleted_by_the_next_apply() {
     converge(&store, &desired(BASE), false).await;
     assert_eq!(store.state().notification_configs.len(), 1);
 }
+
+#[tokio::test]
+async fn stale_names_the_alerts_a_plan_touches_that_changed_live() {
+    let store = sandbox();
+    converge(
+        &store,
+        &desired(&format!(
+            "version: 1\nalerts:\n{}{}",
+            simple("A", "Waiting (Now)"),
+            simple("B", "Waiting (Now)")
+        )),
+        false,
+    )
+    .await;
+    let wanted = desired(&format!(
+        "version: 1\nalerts:\n{}{}{}",
+        simple("A", "Longest (Now)"),
+        simple("B", "Waiting (Now)"),
+        simple("C", "Waiting (Now)")
+    ));
+    let plan = plan_for(&store, &wanted, false).await;
+    assert!(flex_alerts::plan::stale(&plan, &store.snapshot().await.unwrap()).is_empty());
+    for name in ["A", "B"] {
+        let rule = store
+            .state()
+            .rules
+            .into_iter()
+            .find(|rule| rule.rule_friendly_name == name)
+            .unwrap();
+        let mut body = rule.body();
+        body.active = false;
+        store.update_rule(&rule.sid, &body).await.unwrap();
+    }
+    store.create_rule(&rule_body("C")).await.unwrap();
+    // B is not touched by the plan, so its change does not count.
+    assert_eq!(
+        flex_alerts::plan::stale(&plan, &store.snapshot().await.unwrap()),
+        ["A", "C"]
+    );
+}
