@@ -401,6 +401,7 @@ async fn gate(State(shared): AppState, request: Request, next: Next) -> Response
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let (parts, body) = request.into_parts();
+    let mut dropped_connection = false;
     let (response, fault) = match to_bytes(body, shared.max_body_bytes).await {
         Err(_) => (
             error_response(&ApiError::new(
@@ -417,25 +418,33 @@ async fn gate(State(shared): AppState, request: Request, next: Next) -> Response
             (error_response(&ApiError::unauthorized()), None)
         }
         Ok(bytes) => {
-            let (latency, decision) = lock(&shared.faults).decide(method.as_str(), &path, &bytes);
             let in_flight = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             let _guard = InFlight(&shared.in_flight);
-            let limit = lock(&shared.faults).faults.concurrency_limit;
-            if limit.is_some_and(|limit| in_flight > limit) {
-                let retry_after = lock(&shared.faults).faults.retry_after.clone();
-                (
+            // Over the limit, the request is refused before any other fault is drawn, so a
+            // scripted fault is not used up by it.
+            let refused_or_decided = {
+                let mut faults = lock(&shared.faults);
+                match faults.faults.concurrency_limit {
+                    Some(limit) if in_flight > limit => Err(faults.faults.retry_after.clone()),
+                    _ => Ok(faults.decide(method.as_str(), &path, &bytes)),
+                }
+            };
+            match refused_or_decided {
+                Err(retry_after) => (
                     too_many_requests(retry_after),
                     Some("concurrency_limit".to_owned()),
-                )
-            } else {
-                tokio::time::sleep(latency).await;
-                let request = Request::from_parts(parts, Body::from(bytes));
-                run(decision, request, next).await
+                ),
+                Ok((latency, decision)) => {
+                    dropped_connection =
+                        matches!(decision, Decision::Drop | Decision::ApplyThenDrop);
+                    tokio::time::sleep(latency).await;
+                    let request = Request::from_parts(parts, Body::from(bytes));
+                    run(decision, request, next).await
+                }
             }
         }
     };
-    let status = (fault.as_deref() != Some("drop") && fault.as_deref() != Some("apply_then_drop"))
-        .then(|| response.status().as_u16());
+    let status = (!dropped_connection).then(|| response.status().as_u16());
     lock(&shared.log).push(LoggedRequest {
         method: method.to_string(),
         path,

@@ -763,3 +763,33 @@ async fn bad_credentials_unknown_ids_and_big_bodies_get_twilio_error_bodies() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["status"], 413);
 }
+
+#[tokio::test]
+async fn a_request_refused_by_the_concurrency_limit_does_not_use_up_a_scripted_fault() {
+    let (api, emulator) = Api::new().await;
+    emulator
+        .shared
+        .set_faults(flex_alerts::emulator::faults::Faults {
+            concurrency_limit: Some(0),
+            script: vec![fault(
+                "GET",
+                "/InsightsRules",
+                flex_alerts::emulator::faults::FaultAction::Drop,
+                1,
+            )],
+            ..Default::default()
+        });
+    let (status, body) = api.get(&api.rules()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_twilio_error(&body, 429, 20429, "Too Many Requests");
+    let faults: Value = api
+        .http
+        .get(format!("{}/__admin/faults", api.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(faults["script"][0]["times"], 1, "{faults}");
+}
