@@ -244,6 +244,25 @@ impl TwilioClient {
         }
     }
 
+    /// A notification configuration call: they all carry the account in
+    /// `I-Twilio-Auth-Account`.
+    async fn config_call(
+        &self,
+        what: &str,
+        method: Method,
+        ttid: Option<&str>,
+        kind: Kind,
+    ) -> Result<Call, StoreError> {
+        let scope = if ttid.is_some() {
+            Scope::Object
+        } else {
+            Scope::Instance
+        };
+        let mut call = self.call(what, method, self.configs_url(ttid), kind, scope);
+        call.account_header = Some(self.context().await?.account_sid.clone());
+        Ok(call)
+    }
+
     fn call(&self, what: &str, method: Method, url: Url, kind: Kind, scope: Scope) -> Call {
         Call {
             what: format!("{what} ({method} {})", without_query(&url)),
@@ -482,7 +501,7 @@ impl TwilioClient {
             Method::GET,
             self.flex_url("/v1/Configuration"),
             Kind::Read,
-            Scope::Instance,
+            Scope::Object,
         );
         self.send_json(&call).await
     }
@@ -502,6 +521,15 @@ impl TwilioClient {
                 self.context_from(&configuration)
             })
             .await
+    }
+
+    /// The context, taken from `configuration` (just read) when not known yet.
+    fn context_seen(&self, configuration: &Value) -> Result<&Context, StoreError> {
+        if let Some(context) = self.context.get() {
+            return Ok(context);
+        }
+        let _ = self.context.set(self.context_from(configuration)?);
+        Ok(self.context.get().expect("set just above"))
     }
 
     fn context_from(&self, configuration: &Value) -> Result<Context, StoreError> {
@@ -565,14 +593,7 @@ impl Store for TwilioClient {
             self.configuration(),
             self.list_all::<FlexUser>("list Flex users", users_url, "users", Scope::Instance),
         )?;
-        let context = match self.context.get() {
-            Some(context) => context.clone(),
-            None => {
-                let context = self.context_from(&configuration)?;
-                let _ = self.context.set(context.clone());
-                context
-            }
-        };
+        let context = self.context_seen(&configuration)?.clone();
         let workspace = self
             .config
             .taskrouter_base
@@ -696,14 +717,10 @@ impl Store for TwilioClient {
     }
 
     async fn fetch_config(&self, ttid: &str) -> Result<Option<NotificationConfig>, StoreError> {
-        let mut call = self.call(
-            &format!("read notification configuration {ttid}"),
-            Method::GET,
-            self.configs_url(Some(ttid)),
-            Kind::Read,
-            Scope::Object,
-        );
-        call.account_header = Some(self.context().await?.account_sid.clone());
+        let what = format!("read notification configuration {ttid}");
+        let call = self
+            .config_call(&what, Method::GET, Some(ttid), Kind::Read)
+            .await?;
         self.fetch_optional(&call).await
     }
 
@@ -711,14 +728,10 @@ impl Store for TwilioClient {
         &self,
         destinations: &Destinations,
     ) -> Result<NotificationConfig, StoreError> {
-        let mut call = self.call(
-            "create a notification configuration",
-            Method::POST,
-            self.configs_url(None),
-            Kind::Create,
-            Scope::Instance,
-        );
-        call.account_header = Some(self.context().await?.account_sid.clone());
+        let what = "create a notification configuration";
+        let call = self
+            .config_call(what, Method::POST, None, Kind::Create)
+            .await?;
         let call = TwilioClient::with_body(call, &json!({ "destinations": destinations }));
         self.send_json(&call).await
     }
@@ -728,33 +741,25 @@ impl Store for TwilioClient {
         ttid: &str,
         destinations: &Destinations,
     ) -> Result<NotificationConfig, StoreError> {
-        let mut call = self.call(
-            &format!("update notification configuration {ttid}"),
-            Method::POST,
-            self.configs_url(Some(ttid)),
-            Kind::Write,
-            Scope::Object,
-        );
-        call.account_header = Some(self.context().await?.account_sid.clone());
+        let what = format!("update notification configuration {ttid}");
+        let call = self
+            .config_call(&what, Method::POST, Some(ttid), Kind::Write)
+            .await?;
         let call = TwilioClient::with_body(call, &json!({ "destinations": destinations }));
         self.send_json(&call).await
     }
 
     async fn delete_config(&self, ttid: &str) -> Result<(), StoreError> {
-        let mut call = self.call(
-            &format!("delete notification configuration {ttid}"),
-            Method::DELETE,
-            self.configs_url(Some(ttid)),
-            Kind::Delete,
-            Scope::Object,
-        );
-        call.account_header = Some(self.context().await?.account_sid.clone());
+        let what = format!("delete notification configuration {ttid}");
+        let call = self
+            .config_call(&what, Method::DELETE, Some(ttid), Kind::Delete)
+            .await?;
         self.send(&call).await.map(drop)
     }
 
     async fn set_notifications_mode(&self, mode: &str) -> Result<(), StoreError> {
         let configuration = self.configuration().await?;
-        let context = self.context().await?;
+        let context = self.context_seen(&configuration)?;
         let mut notifications = configuration
             .get("notifications")
             .cloned()
@@ -768,7 +773,7 @@ impl Store for TwilioClient {
             Method::POST,
             self.flex_url("/v1/Configuration"),
             Kind::Write,
-            Scope::Instance,
+            Scope::Object,
         );
         // JSON-typed properties are replaced wholesale: send the whole `notifications` object.
         let body = json!({ "account_sid": context.account_sid, "notifications": notifications });
@@ -804,31 +809,14 @@ fn describe(error: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
-fn gave_up(failure: StoreError, attempts: usize, started: Instant) -> StoreError {
-    let suffix = format!(
-        " (gave up after {attempts} attempts in {:.1}s)",
-        started.elapsed().as_secs_f64()
-    );
-    match failure {
-        StoreError::Api {
-            what,
-            status,
-            code,
-            message,
-            more_info,
-        } => StoreError::Api {
-            what: what + &suffix,
-            status,
-            code,
-            message,
-            more_info,
-        },
-        StoreError::Transport { what, detail } => StoreError::Transport {
-            what: what + &suffix,
-            detail,
-        },
-        other => other,
+fn gave_up(mut failure: StoreError, attempts: usize, started: Instant) -> StoreError {
+    if let StoreError::Api { what, .. } | StoreError::Transport { what, .. } = &mut failure {
+        what.push_str(&format!(
+            " (gave up after {attempts} attempts in {:.1}s)",
+            started.elapsed().as_secs_f64()
+        ));
     }
+    failure
 }
 
 #[cfg(test)]
