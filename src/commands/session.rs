@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::apply::journal::Journal;
 use crate::cli::{Cli, paths_or_current};
 use crate::config::{self, desired::Desired};
+use crate::emulator::persist;
 use crate::error::Error;
 use crate::output::Output;
 use crate::store::{AnyStore, Live, Store};
@@ -93,17 +94,8 @@ pub fn load_desired(paths: &[PathBuf], output: &Output) -> Result<Desired, Error
     Ok(loaded.desired)
 }
 
-/// Writes `text` to `path` atomically.
+/// Writes `text` to `path` atomically (a reader sees the old file or the new one).
 pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
-    let directory = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temporary = directory.join(format!(
-        ".{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
+    persist::save_text(path, text)
         .map_err(|error| Error::new(format!("cannot write {}", path.display())).cause(error))
 }

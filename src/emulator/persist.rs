@@ -1,6 +1,7 @@
-//! The emulator's state on disk: JSON, replaced atomically (write a temporary file beside it,
-//! fsync, rename over, fsync the directory), so a killed process leaves either the old or the
-//! new state and never half of one, and every acknowledged write is on disk.
+//! The emulator's state on disk, and every other file flex-alerts writes (saved plans,
+//! exports, the apply journal): replaced atomically (write a temporary file beside it, fsync,
+//! rename over, fsync the directory), so a killed process leaves either the old or the new
+//! content and never half of it, and every acknowledged write is on disk.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -61,6 +62,13 @@ pub fn save(path: &Path, state: &State) -> io::Result<()> {
 
 /// Replaces the JSON file at `path` with `value`, atomically and durably.
 pub fn save_json(path: &Path, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    text.push('\n');
+    save_text(path, &text)
+}
+
+/// Replaces the file at `path` with `text`, atomically and durably.
+pub fn save_text(path: &Path, text: &str) -> io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -69,8 +77,6 @@ pub fn save_json(path: &Path, value: &impl serde::Serialize) -> io::Result<()> {
     let file_name = path.file_name().unwrap_or_default().to_string_lossy();
     let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let mut file = File::create(&temporary)?;
-    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-    text.push('\n');
     file.write_all(text.as_bytes())?;
     file.sync_all()?;
     drop(file);
