@@ -34,28 +34,6 @@ impl Progress for Silent {
     fn finished(&self, _: &str, _: &Outcome) {}
 }
 
-/// The live counts apply starts from: alert rules, notification configurations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
-    pub alerts: usize,
-    pub configs: usize,
-}
-
-impl Counts {
-    /// What the live store held when `plan` was made.
-    pub fn before(plan: &Plan) -> Counts {
-        let configs = plan
-            .entries
-            .iter()
-            .filter(|entry| entry.live.as_ref().is_some_and(|live| live.config_exists))
-            .count();
-        Counts {
-            alerts: plan.alerts_before,
-            configs: configs + plan.orphan_configs.len(),
-        }
-    }
-}
-
 /// What steps share while they run.
 struct Run<'a, S> {
     plan: &'a Plan,
@@ -71,7 +49,6 @@ struct Run<'a, S> {
 pub async fn apply<S: Store>(
     plan: &Plan,
     store: &S,
-    start: Counts,
     concurrency: usize,
     journal: &Journal,
     progress: &dyn Progress,
@@ -80,7 +57,7 @@ pub async fn apply<S: Store>(
         plan,
         store,
         journal,
-        counts: Mutex::new((start.alerts as i64, start.configs as i64)),
+        counts: Mutex::new((plan.alerts_before as i64, plan.configs_before as i64)),
         created: Mutex::new(HashMap::new()),
     };
     let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.steps.len()];
@@ -182,15 +159,17 @@ impl<S: Store> Run<'_, S> {
             .counts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match (&result, alerts > 0 || configs > 0) {
-            (Ok(()), false) | (Err(_), true) => {
-                // A delete that happened frees room; a create that failed gives its reservation back.
-                let sign = if result.is_ok() { 1 } else { -1 };
-                counts.0 += i64::from(alerts) * sign;
-                counts.1 += i64::from(configs) * sign;
-            }
-            _ => {}
+        let adds = alerts > 0 || configs > 0;
+        if adds && result.is_err() {
+            // The create did not happen: give its reservation back.
+            counts.0 -= i64::from(alerts);
+            counts.1 -= i64::from(configs);
+        } else if !adds && result.is_ok() {
+            // A delete that happened frees room (the effect is negative or zero).
+            counts.0 += i64::from(alerts);
+            counts.1 += i64::from(configs);
         }
+        drop(counts);
         match result {
             Ok(()) => Outcome::Done,
             Err(error) => Outcome::Failed(crate::Error::from(error).render().trim_end().to_owned()),

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::plan::make_plan;
 use super::session::{Session, load_desired};
 use crate::apply::report::Outcome;
-use crate::apply::{self, Counts, Progress};
+use crate::apply::{self, Progress};
 use crate::cli::Cli;
 use crate::error::Error;
 use crate::output::Output;
@@ -102,7 +102,6 @@ pub fn run(
             return Err(error.hint("run apply again to see a fresh plan"));
         }
     }
-    let counts = Counts::before(&plan);
     let bar = output.interactive().then(|| {
         let bar = indicatif::ProgressBar::new(plan.steps.len() as u64);
         bar.set_style(
@@ -124,7 +123,6 @@ pub fn run(
     let report = session.runtime.block_on(apply::apply(
         &plan,
         &session.store,
-        counts,
         session.concurrency,
         &session.journal,
         &progress,
@@ -301,14 +299,9 @@ fn restrict(fresh: Plan, saved: &Value, live: &Live) -> Result<Plan, Error> {
     let mode = fresh
         .notifications_mode
         .filter(|_| !saved["notifications_mode"].is_null());
-    let mut live = live.clone();
-    let saved_orphans: Vec<&str> = saved["leftover_notification_configurations"]
-        .as_array()
-        .map(|list| list.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    live.orphan_configs
-        .retain(|ttid| saved_orphans.contains(&ttid.as_str()));
-    lay_out(entries, mode, &live).map_err(|problems| {
+    // Leftover configurations that nothing names are deleted whether or not the saved plan
+    // listed them: they are flex-alerts' own garbage, and counting them keeps the caps right.
+    lay_out(entries, mode, live).map_err(|problems| {
         let mut error = Error::new("the saved plan no longer fits the caps");
         for problem in problems {
             error = error.cause(problem.message);

@@ -74,6 +74,8 @@ pub struct Plan {
     pub orphan_configs: Vec<String>,
     pub steps: Vec<Step>,
     pub alerts_before: usize,
+    /// Notification configurations live when planned: those rules name, and leftovers.
+    pub configs_before: usize,
     pub alerts_after: usize,
     pub configs_after: usize,
 }

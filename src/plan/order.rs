@@ -200,6 +200,7 @@ pub fn lay_out(
         orphan_configs: live.orphan_configs.clone(),
         steps: steps.0,
         alerts_before: live.rules.len(),
+        configs_before: live.configs.len() + live.orphan_configs.len(),
         alerts_after,
         configs_after,
     })

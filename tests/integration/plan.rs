@@ -4,7 +4,7 @@
 
 use flex_alerts::apply::journal::Journal;
 use flex_alerts::apply::report::Report;
-use flex_alerts::apply::{Counts, Silent, apply};
+use flex_alerts::apply::{Silent, apply};
 use flex_alerts::config::desired::Desired;
 use flex_alerts::config::{self, source};
 use flex_alerts::emulator::{Engine, Seed};
@@ -37,15 +37,7 @@ pub async fn plan_for(store: &LocalStore, desired: &Desired, prune: bool) -> Pla
 
 pub async fn apply_all(store: &LocalStore, desired: &Desired, prune: bool) -> (Plan, Report) {
     let plan = plan_for(store, desired, prune).await;
-    let report = apply(
-        &plan,
-        store,
-        Counts::before(&plan),
-        4,
-        &Journal::disabled(),
-        &Silent,
-    )
-    .await;
+    let report = apply(&plan, store, 4, &Journal::disabled(), &Silent).await;
     (plan, report)
 }
 
