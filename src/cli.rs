@@ -28,7 +28,7 @@ pub struct Cli {
     /// Where the live alerts are: `twilio` (the real Flex API), `local` or `local:FILE` (an
     /// embedded sandbox, default file .flex-alerts/sandbox.json), or `http(s)://HOST:PORT`
     /// (the Twilio API at another address, such as `flex-alerts emulator`).
-    #[arg(long, global = true, env = "FLEX_ALERTS_STORE", default_value = "twilio", value_parser = StoreSpec::from_str_for_clap)]
+    #[arg(long, global = true, env = "FLEX_ALERTS_STORE", default_value = "twilio", value_parser = <StoreSpec as std::str::FromStr>::from_str)]
     pub store: StoreSpec,
 
     /// At most this many requests to the store at once.

@@ -257,16 +257,22 @@ impl Engine {
         }
     }
 
+    /// Every rule as the API shows it, in creation order.
+    pub fn rules(&self) -> Vec<Rule> {
+        self.state
+            .rules
+            .iter()
+            .map(|rule| self.present(rule))
+            .collect()
+    }
+
     pub fn list_rules(
         &self,
         instance_sid: &str,
         query: &[(String, String)],
     ) -> Result<Value, ApiError> {
         self.instance(instance_sid, "/InsightsRules")?;
-        let rules: Vec<Rule> = listing::filter_rules(&self.state.rules, query)?
-            .iter()
-            .map(|rule| self.present(rule))
-            .collect();
+        let rules: Vec<Rule> = listing::filter_rules(&self.rules(), query)?;
         listing::page(
             "rules",
             &rules,

@@ -59,19 +59,18 @@ pub fn render(plan: &Plan, store: &str) -> Vec<String> {
             }
             block.push('\n');
         }
-        let yaml = |view| text::diff_yaml(view);
         let body = match (&entry.before, &entry.after) {
             (Some(before), Some(after)) => {
-                similar::TextDiff::from_lines(&yaml(before), &yaml(after))
+                similar::TextDiff::from_lines(&text::diff_yaml(before), &text::diff_yaml(after))
                     .unified_diff()
                     .header("live", "files")
                     .to_string()
             }
-            (None, Some(after)) => yaml(after)
+            (None, Some(after)) => text::diff_yaml(after)
                 .lines()
                 .map(|line| format!("+{line}\n"))
                 .collect(),
-            (Some(before), None) => yaml(before)
+            (Some(before), None) => text::diff_yaml(before)
                 .lines()
                 .map(|line| format!("-{line}\n"))
                 .collect(),

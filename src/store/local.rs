@@ -98,15 +98,7 @@ impl Store for LocalStore {
             .into_iter()
             .map(|config| (config.ttid.clone(), config.clone()))
             .collect();
-        let rules = state
-            .rules
-            .iter()
-            .map(|rule| {
-                engine
-                    .fetch_rule(&state.instance_sid, &rule.sid)
-                    .expect("listed rules exist")
-            })
-            .collect();
+        let rules = engine.rules();
         Ok(Live {
             rules,
             configs,

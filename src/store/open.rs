@@ -50,13 +50,6 @@ impl FromStr for StoreSpec {
     }
 }
 
-impl StoreSpec {
-    /// For clap, whose errors want a `String`.
-    pub fn from_str_for_clap(text: &str) -> Result<StoreSpec, String> {
-        text.parse()
-    }
-}
-
 /// The store in use.
 #[derive(Debug)]
 pub enum AnyStore {
