@@ -307,10 +307,12 @@ fn decide(
     origin: &Origin,
     directory: &Directory,
 ) -> Entry {
-    let after = Some(AlertView::new(&spec, directory));
-    let (action, reason) = match &live {
-        None => (Action::Create, "new alert".to_owned()),
-        Some(live) if live.spec.metric != spec.metric => (
+    let after = AlertView::new(&spec, directory);
+    let before = live
+        .as_ref()
+        .map(|live| AlertView::new(&live.spec, directory));
+    let (action, reason) = match (&live, &before) {
+        (Some(live), _) if live.spec.metric != spec.metric => (
             // The order is settled with the caps; delete-first is the safe default.
             Action::Replace(ReplaceOrder::DeleteFirst),
             format!(
@@ -318,28 +320,26 @@ fn decide(
                 live.spec.metric, spec.metric
             ),
         ),
-        Some(live) if live.spec != spec => {
+        (Some(live), Some(before)) if live.spec != spec => {
             let mut reason = String::new();
             if live.spec.name != spec.name {
                 reason = format!("renamed from `{}`; ", live.spec.name);
             }
-            let before = AlertView::new(&live.spec, directory);
-            let changed = view::changes(&before, after.as_ref().expect("set above"));
+            let changed = view::changes(before, &after);
             let fields: Vec<&str> = changed.iter().map(|(field, _, _)| field.as_str()).collect();
             reason.push_str(&format!("changed: {}", fields.join(", ")));
             (Action::Update, reason)
         }
-        Some(_) => (Action::NoOp, "matches the files".to_owned()),
+        (Some(_), _) => (Action::NoOp, "matches the files".to_owned()),
+        (None, _) => (Action::Create, "new alert".to_owned()),
     };
     Entry {
         name: spec.name.clone(),
         action,
         reason,
-        before: live
-            .as_ref()
-            .map(|live| AlertView::new(&live.spec, directory)),
+        before,
         live,
-        after,
+        after: Some(after),
         desired: Some(spec),
         origin: Some(origin.clone()),
     }
