@@ -6,6 +6,7 @@
 //! it (or it is deleted); the next plan deletes what is left. The file lives in
 //! `.flex-alerts/` (or `$FLEX_ALERTS_STATE_DIR`), keyed by store, and holds only TTIDs.
 
+use crate::lock::lock;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -48,7 +49,10 @@ impl Journal {
 
     /// TTIDs created for this store and not yet named by a rule.
     pub fn pending(&self) -> Vec<String> {
-        self.lock().get(&self.key).cloned().unwrap_or_default()
+        lock(&self.entries)
+            .get(&self.key)
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn record(&self, ttid: &str) {
@@ -63,15 +67,9 @@ impl Journal {
         self.change(|pending| pending.retain(|known| known != ttid));
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Vec<String>>> {
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     fn change(&self, edit: impl FnOnce(&mut Vec<String>)) {
         let Some(path) = &self.path else { return };
-        let mut entries = self.lock();
+        let mut entries = lock(&self.entries);
         let before = entries.clone();
         edit(entries.entry(self.key.clone()).or_default());
         entries.retain(|_, pending| !pending.is_empty());

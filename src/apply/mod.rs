@@ -9,6 +9,7 @@
 pub mod journal;
 pub mod report;
 
+use crate::lock::lock;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -139,10 +140,7 @@ impl<S: Store> Run<'_, S> {
     async fn step(&self, step: &Step) -> Outcome {
         let (alerts, configs) = step.cap_effect();
         if alerts > 0 || configs > 0 {
-            let mut counts = self
-                .counts
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut counts = lock(&self.counts);
             if counts.0 + i64::from(alerts) > MAX_ALERTS as i64
                 || counts.1 + i64::from(configs) > MAX_CONFIGS as i64
             {
@@ -155,10 +153,7 @@ impl<S: Store> Run<'_, S> {
             counts.1 += i64::from(configs);
         }
         let result = self.write(step).await;
-        let mut counts = self
-            .counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut counts = lock(&self.counts);
         let adds = alerts > 0 || configs > 0;
         if adds && result.is_err() {
             // The create did not happen: give its reservation back.
@@ -184,13 +179,8 @@ impl<S: Store> Run<'_, S> {
                 .expect("writes of an alert have its desired side")
         };
         let created = || {
-            step.entry.and_then(|index| {
-                self.created
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get(&index)
-                    .cloned()
-            })
+            step.entry
+                .and_then(|index| lock(&self.created).get(&index).cloned())
         };
         match &step.op {
             Op::CreateConfig => {
@@ -200,13 +190,10 @@ impl<S: Store> Run<'_, S> {
                     .expect("only alerts that notify get a configuration");
                 let config = self.store.create_config(&notify.destinations()).await?;
                 self.journal.record(&config.ttid);
-                self.created
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .insert(
-                        step.entry.expect("configurations belong to an alert"),
-                        config.ttid,
-                    );
+                lock(&self.created).insert(
+                    step.entry.expect("configurations belong to an alert"),
+                    config.ttid,
+                );
                 Ok(())
             }
             Op::UpdateConfig { ttid } => {

@@ -1,6 +1,7 @@
 //! `flex-alerts apply`: plan (or read a saved plan), show it, ask, run it with progress, report
 //! every failure, then read the store back and say whether it matches the files.
 
+use crate::lock::lock;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -38,10 +39,7 @@ impl StepLines<'_> {
 
 impl Progress for StepLines<'_> {
     fn started(&self, label: &str) {
-        let mut running = self
-            .running
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut running = lock(&self.running);
         running.push(label.to_owned());
         if let Some(bar) = &self.bar {
             bar.set_message(running.join("; "));
@@ -49,10 +47,7 @@ impl Progress for StepLines<'_> {
     }
 
     fn finished(&self, label: &str, outcome: &Outcome) {
-        let mut running = self
-            .running
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut running = lock(&self.running);
         running.retain(|known| known != label);
         if let Some(bar) = &self.bar {
             bar.inc(1);

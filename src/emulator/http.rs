@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
@@ -26,6 +26,7 @@ use super::api_error::{ApiError, INTERNAL, TOO_MANY_REQUESTS, UNAVAILABLE, VALID
 use super::engine::Engine;
 use super::faults::{Decision, FaultState, Faults};
 use super::listing::parse_query;
+use crate::lock::lock;
 
 /// Requests larger than this are refused with 413 unless the emulator is told otherwise.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -50,13 +51,6 @@ pub struct Shared {
     in_flight: AtomicUsize,
     log: Mutex<Vec<LoggedRequest>>,
     max_body_bytes: usize,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic elsewhere must not take the emulator down with it.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {

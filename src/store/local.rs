@@ -1,6 +1,7 @@
 //! The local sandbox (`--store local[:FILE]`): the emulator's engine in-process, kept in a
 //! file, seeded with the contact center `examples/` uses. No network, no credentials.
 
+use crate::lock::lock;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -42,9 +43,7 @@ impl LocalStore {
     }
 
     fn engine(&self) -> MutexGuard<'_, Engine> {
-        self.engine
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.engine)
     }
 
     /// Runs `operation` on the engine, wording a refusal as the HTTP client would.
