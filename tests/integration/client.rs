@@ -519,17 +519,7 @@ fn spawn_emulator(state: &std::path::Path) -> (Child, String) {
 }
 
 fn client_for(url: &str) -> TwilioClient {
-    let env = |name: &str| match name {
-        "TWILIO_ACCOUNT_SID" => Some(ACCOUNT.to_owned()),
-        "TWILIO_AUTH_TOKEN" => Some(TOKEN.to_owned()),
-        "FLEX_INSTANCE_SID" => Some(INSTANCE.to_owned()),
-        _ => None,
-    };
-    let base = reqwest::Url::parse(url).unwrap();
-    TwilioClient::new(
-        flex_alerts::store::twilio::ClientConfig::from_env(&env, Some(&base)).unwrap(),
-    )
-    .unwrap()
+    TwilioClient::new(client_config_for(url)).unwrap()
 }
 
 #[tokio::test]

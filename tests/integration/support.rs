@@ -73,15 +73,16 @@ pub async fn emulator_with(engine: Engine) -> Emulator {
     .expect("the emulator starts")
 }
 
-/// Client settings for `emulator`, with short retry waits so fault tests stay quick.
-pub fn client_config(emulator: &Emulator) -> ClientConfig {
+/// Client settings for the emulator at `url`, with the seed's account credentials and short
+/// retry waits so fault tests stay quick.
+pub fn client_config_for(url: &str) -> ClientConfig {
     let env = |name: &str| match name {
         "TWILIO_ACCOUNT_SID" => Some(ACCOUNT.to_owned()),
         "TWILIO_AUTH_TOKEN" => Some(TOKEN.to_owned()),
         "FLEX_INSTANCE_SID" => Some(INSTANCE.to_owned()),
         _ => None,
     };
-    let base = reqwest::Url::parse(&emulator.url()).unwrap();
+    let base = reqwest::Url::parse(url).unwrap();
     ClientConfig {
         retry: RetryPolicy {
             max_retries: 5,
@@ -92,6 +93,10 @@ pub fn client_config(emulator: &Emulator) -> ClientConfig {
         timeout: Duration::from_secs(10),
         ..ClientConfig::from_env(&env, Some(&base)).unwrap()
     }
+}
+
+pub fn client_config(emulator: &Emulator) -> ClientConfig {
+    client_config_for(&emulator.url())
 }
 
 pub fn client(emulator: &Emulator) -> TwilioClient {
