@@ -107,6 +107,13 @@ pub enum PlanFormat {
     Json,
 }
 
+/// `emulator --update-semantics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UpdateSemantics {
+    Replace,
+    Merge,
+}
+
 /// PATH arguments, defaulting to the current directory.
 pub fn paths_or_current(paths: &[PathBuf]) -> Vec<PathBuf> {
     if paths.is_empty() {
@@ -163,6 +170,15 @@ pub struct EmulatorArgs {
     /// Share of writes applied and then answered with 500.
     #[arg(long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
     pub apply_then_fail_rate: f64,
+
+    /// Share of writes applied and then left without an answer (the connection is cut).
+    #[arg(long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
+    pub apply_then_drop_rate: f64,
+
+    /// What a rule update does with the optional keys its body leaves out: `replace` clears
+    /// them, `merge` keeps them (Twilio does not document which; flex-alerts works with both).
+    #[arg(long, value_enum, default_value_t = UpdateSemantics::Replace)]
+    pub update_semantics: UpdateSemantics,
 
     /// Seed of the random faults, so a run can be repeated.
     #[arg(long, default_value_t = 0, value_name = "N")]

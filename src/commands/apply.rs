@@ -296,7 +296,7 @@ fn restrict(fresh: Plan, saved: &Value, live: &Live) -> Result<Plan, Error> {
         .filter(|_| !saved["notifications_mode"].is_null());
     // Leftover configurations that nothing names are deleted whether or not the saved plan
     // listed them: they are flex-alerts' own garbage, and counting them keeps the caps right.
-    lay_out(entries, mode, live).map_err(|problems| {
+    lay_out(entries, fresh.unmanageable, mode, live).map_err(|problems| {
         let mut error = Error::new("the saved plan no longer fits the caps");
         for problem in problems {
             error = error.cause(problem.message);

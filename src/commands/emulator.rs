@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use crate::cli::EmulatorArgs;
+use crate::cli::{EmulatorArgs, UpdateSemantics};
 use crate::emulator::faults::Faults;
 use crate::emulator::http::Emulator;
 use crate::emulator::{Engine, Seed};
@@ -29,7 +29,8 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
         })?,
         None => Engine::new(&seed),
     }
-    .with_max_page_size(args.max_page_size);
+    .with_max_page_size(args.max_page_size)
+    .with_merge_updates(args.update_semantics == UpdateSemantics::Merge);
     let address: SocketAddr = args.listen.parse().map_err(|_| {
         Error::new(format!("`{}` is not an address to listen on", args.listen))
             .hint("use HOST:PORT, e.g. 127.0.0.1:8780")
@@ -43,6 +44,7 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
         error_status: args.error_status,
         drop_rate: args.drop_rate,
         apply_then_fail_rate: args.apply_then_fail_rate,
+        apply_then_drop_rate: args.apply_then_drop_rate,
         script: Vec::new(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

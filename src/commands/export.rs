@@ -66,14 +66,27 @@ pub fn export(live: &Live, schema: &str) -> (String, Vec<String>) {
     }
     let mut rules: Vec<_> = live.rules.iter().collect();
     rules.sort_by(|left, right| left.rule_friendly_name.cmp(&right.rule_friendly_name));
+    let (specs, unrepresentable): (Vec<_>, Vec<_>) = rules
+        .into_iter()
+        .map(|rule| (rule, AlertSpec::from_live(rule, &live.configs)))
+        .partition(|(_, spec)| spec.is_ok());
+    for (rule, reason) in unrepresentable {
+        text.push_str(&format!(
+            "# Not exported: live alert {} `{}`: {}.\n",
+            rule.sid.as_deref().unwrap_or("(no SID)"),
+            rule.name(),
+            reason.err().unwrap_or_default()
+        ));
+    }
     let mut variables = Vec::new();
-    text.push_str(if rules.is_empty() {
+    text.push_str(if specs.is_empty() {
         "alerts: []\n"
     } else {
         "alerts:\n"
     });
-    for rule in rules {
-        let view = AlertView::new(&AlertSpec::from_live(rule, &live.configs), &live.directory);
+    for (_, spec) in specs {
+        let spec = spec.expect("partitioned above");
+        let view = AlertView::new(&spec, &live.directory);
         if view
             .notify
             .as_ref()

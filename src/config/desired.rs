@@ -34,8 +34,9 @@ pub struct DesiredAlert {
     pub name: String,
     pub renamed_from: Vec<String>,
     pub metric: Metric,
-    /// A channel unique name or `TC...` SID, as written.
-    pub channel: String,
+    /// A channel unique name or `TC...` SID, as written; `None` for an agent-activity alert
+    /// that has none.
+    pub channel: Option<String>,
     /// Queue names or `WQ...` SIDs, as written, in file order.
     pub queues: Vec<String>,
     pub active: bool,

@@ -106,8 +106,10 @@ pub struct Alert {
     /// in Flex: changing it makes `apply` delete the alert and create it again.
     pub metric: Metric,
     /// The task channel: a TaskChannel unique name (`voice`, `sms`, `chat`, `email`) or a
-    /// `TC...` SID.
-    pub channel: ChannelRef,
+    /// `TC...` SID. Omitted only for an existing agent-activity alert that has none in Flex
+    /// (Flex needs a channel to create an alert).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<ChannelRef>,
     /// The task queues the alert watches: TaskQueue names or `WQ...` SIDs, 1 to 20, unique.
     #[schemars(length(min = 1, max = 20), extend("uniqueItems" = true))]
     pub queues: Vec<QueueRef>,

@@ -135,10 +135,11 @@ impl<'a> Place<'a> {
 
 /// Every channel, queue and user an alert names, with where it names it.
 fn references(alert: &Alert, place: &Place<'_>) -> Vec<(String, Origin)> {
-    let mut references = vec![(
-        alert.channel.0.clone(),
-        place.child("channel").value_origin(),
-    )];
+    let mut references: Vec<(String, Origin)> = alert
+        .channel
+        .iter()
+        .map(|channel| (channel.0.clone(), place.child("channel").value_origin()))
+        .collect();
     let queues = place.child("queues");
     for (index, queue) in alert.queues.iter().enumerate() {
         references.push((
@@ -217,7 +218,7 @@ impl Checker<'_> {
             name: alert.name.clone(),
             renamed_from: alert.renamed_from.clone(),
             metric: alert.metric,
-            channel: alert.channel.0.clone(),
+            channel: alert.channel.as_ref().map(|channel| channel.0.clone()),
             queues: alert.queues.iter().map(|q| q.0.clone()).collect(),
             active: alert.active,
             warning,

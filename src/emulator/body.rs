@@ -12,7 +12,8 @@ use super::ids::{is_sid, is_ttid};
 use crate::config::model::Metric;
 use crate::store::wire::{
     CRITICAL, Destinations, EmailRecipient, Emails, Enabled, Endpoint, GREATER_THAN, LESSER_THAN,
-    Recipient, RuleBody, RuleThreshold, SubscriptionDefaults, Subscriptions, WARNING, Webhooks,
+    Recipient, Rule, RuleBody, RuleThreshold, SubscriptionDefaults, Subscriptions, WARNING,
+    Webhooks,
 };
 
 pub const MAX_QUEUES: usize = 20;
@@ -37,7 +38,13 @@ const RULE_KEYS: [&str; 10] = [
 ];
 
 /// Checks a rule create or update body against the instance's directory and configurations.
-pub fn rule_body(value: &Value, state: &State) -> Result<RuleBody, ApiError> {
+/// `existing` is the rule an update changes: one without a channel (an agent-activity alert
+/// made in Console) may be updated without one; a create always needs one.
+pub fn rule_body(
+    value: &Value,
+    state: &State,
+    existing: Option<&Rule>,
+) -> Result<RuleBody, ApiError> {
     let body = object(value, "body")?;
     known_keys(body, "", &RULE_KEYS)?;
     let name = string(required(body, "rule_friendly_name")?, "rule_friendly_name")?;
@@ -52,13 +59,23 @@ pub fn rule_body(value: &Value, state: &State) -> Result<RuleBody, ApiError> {
             "Invalid value for [metric_id]: `{metric_id}` is not a supported metric"
         )));
     }
-    let channel = string(required(body, "task_channel_sid")?, "task_channel_sid")?;
-    sid(channel, "TC", "task_channel_sid")?;
-    if !state.channels.iter().any(|known| known.sid == channel) {
-        return Err(ApiError::invalid(format!(
-            "Invalid value for [task_channel_sid]: TaskChannel {channel} does not exist"
-        )));
-    }
+    let channel_optional = existing.is_some_and(|rule| rule.task_channel_sid.is_none());
+    let channel = match optional(body, "task_channel_sid") {
+        None if channel_optional => None,
+        value => {
+            let value = value.ok_or_else(|| {
+                ApiError::invalid("Missing required parameter [task_channel_sid]")
+            })?;
+            let channel = string(value, "task_channel_sid")?;
+            sid(channel, "TC", "task_channel_sid")?;
+            if !state.channels.iter().any(|known| known.sid == channel) {
+                return Err(ApiError::invalid(format!(
+                    "Invalid value for [task_channel_sid]: TaskChannel {channel} does not exist"
+                )));
+            }
+            Some(channel.to_owned())
+        }
+    };
     let queues = array(required(body, "task_queue_sids")?, "task_queue_sids")?;
     if queues.is_empty() || queues.len() > MAX_QUEUES {
         return Err(ApiError::invalid(format!(
@@ -123,7 +140,7 @@ pub fn rule_body(value: &Value, state: &State) -> Result<RuleBody, ApiError> {
     Ok(RuleBody {
         rule_friendly_name: name.to_owned(),
         metric_id: metric_id.to_owned(),
-        task_channel_sid: channel.to_owned(),
+        task_channel_sid: channel,
         task_queue_sids: queue_sids,
         active,
         rule_thresholds,
@@ -255,8 +272,7 @@ fn subscriptions(value: &Value, state: &State) -> Result<Subscriptions, ApiError
             user_sids,
             notification_type: optional(recipient, "notification_type")
                 .map(|value| notification_types(value, &format!("{path}.notification_type")))
-                .transpose()?
-                .unwrap_or_default(),
+                .transpose()?,
             archive: optional_bool(recipient, &path, "archive")?,
             enabled: optional_bool(recipient, &path, "enabled")?,
         });

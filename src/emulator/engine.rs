@@ -80,7 +80,7 @@ impl State {
                 .iter()
                 .map(|queue| TaskQueue {
                     sid: queue.sid.clone(),
-                    friendly_name: queue.name.clone(),
+                    friendly_name: Some(queue.name.clone()),
                 })
                 .collect(),
             channels: seed
@@ -88,8 +88,8 @@ impl State {
                 .iter()
                 .map(|channel| TaskChannel {
                     sid: channel.sid.clone(),
-                    unique_name: channel.unique_name.clone(),
-                    friendly_name: channel.friendly_name.clone(),
+                    unique_name: Some(channel.unique_name.clone()),
+                    friendly_name: Some(channel.friendly_name.clone()),
                 })
                 .collect(),
             users: seed
@@ -128,6 +128,18 @@ impl State {
     }
 }
 
+/// Objects as Console (or a future Twilio) may make them, stored without the API's checks:
+/// every nullable key the documentation allows can be null here. Appended to the state.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleObjects {
+    pub rules: Vec<Rule>,
+    pub notification_configs: Vec<NotificationConfig>,
+    pub queues: Vec<TaskQueue>,
+    pub channels: Vec<TaskChannel>,
+    pub users: Vec<FlexUser>,
+}
+
 /// Milliseconds since the Unix epoch; injectable so tests can fix the clock.
 pub type Clock = fn() -> u64;
 
@@ -147,6 +159,9 @@ pub struct Engine {
     taskrouter_base: String,
     clock: Clock,
     max_page_size: usize,
+    /// A rule update keeps the optional keys its body leaves out (instead of clearing them):
+    /// Twilio does not say which it does, so both are tested.
+    merge_updates: bool,
 }
 
 impl Engine {
@@ -163,6 +178,7 @@ impl Engine {
             taskrouter_base: TWILIO_TASKROUTER_BASE.to_owned(),
             clock: system_clock,
             max_page_size: listing::MAX_PAGE_SIZE,
+            merge_updates: false,
         }
     }
 
@@ -191,6 +207,12 @@ impl Engine {
     /// Serve at most `size` items per page, so small lists still span several pages.
     pub fn with_max_page_size(mut self, size: usize) -> Engine {
         self.max_page_size = size;
+        self
+    }
+
+    /// Rule updates merge into the rule instead of replacing its optional keys.
+    pub fn with_merge_updates(mut self, merge: bool) -> Engine {
+        self.merge_updates = merge;
         self
     }
 
@@ -252,7 +274,10 @@ impl Engine {
 
     fn present(&self, rule: &Rule) -> Rule {
         Rule {
-            url: format!("{}/{}", self.rules_url(), rule.sid),
+            url: rule
+                .sid
+                .as_ref()
+                .map(|sid| format!("{}/{sid}", self.rules_url())),
             ..rule.clone()
         }
     }
@@ -287,7 +312,7 @@ impl Engine {
         self.state
             .rules
             .iter()
-            .find(|rule| rule.sid == sid)
+            .find(|rule| rule.sid() == sid)
             .map(|rule| self.present(rule))
             .ok_or_else(|| {
                 ApiError::not_found(&format!("/v1/Instances/{instance_sid}/InsightsRules/{sid}"))
@@ -297,7 +322,7 @@ impl Engine {
     pub fn create_rule(&mut self, instance_sid: &str, body: &Value) -> Result<Rule, ApiError> {
         self.instance(instance_sid, "/InsightsRules")?;
         let rule = self.write(|state, now| {
-            let body = body::rule_body(body, state)?;
+            let body = body::rule_body(body, state, None)?;
             if state.rules.len() >= MAX_RULES {
                 return Err(ApiError::invalid(format!(
                     "Maximum number of alert rules reached: an account holds at most {MAX_RULES}"
@@ -305,22 +330,25 @@ impl Engine {
             }
             let counter = state.mint();
             let rule = Rule {
-                account_sid: state.account_sid.clone(),
-                instance_sid: state.instance_sid.clone(),
-                sid: mint_sid("QY", &state.instance_sid, counter),
-                rule_friendly_name: body.rule_friendly_name,
-                metric_id: body.metric_id,
+                account_sid: Some(state.account_sid.clone()),
+                instance_sid: Some(state.instance_sid.clone()),
+                sid: Some(mint_sid("QY", &state.instance_sid, counter)),
+                rule_friendly_name: Some(body.rule_friendly_name),
+                metric_id: Some(body.metric_id),
                 task_channel_sid: body.task_channel_sid,
-                task_queue_sids: body.task_queue_sids,
-                active: body.active,
-                rule_thresholds: body.rule_thresholds,
-                date_created: now.clone(),
-                date_updated: now,
-                notify_enabled: body.notify_enabled,
+                task_queue_sids: Some(body.task_queue_sids),
+                active: Some(body.active),
+                rule_thresholds: Some(
+                    serde_json::to_value(body.rule_thresholds).expect("thresholds serialize"),
+                ),
+                date_created: Some(now.clone()),
+                date_updated: Some(now),
+                notify_enabled: Some(body.notify_enabled),
                 notify_severity: body.notify_severity,
                 notify_duration: Some(body.notify_duration.unwrap_or(0)),
                 notify_methods_id: body.notify_methods_id,
-                url: String::new(),
+                url: None,
+                unreadable: None,
             };
             state.rules.push(rule.clone());
             Ok(rule)
@@ -335,39 +363,68 @@ impl Engine {
         body: &Value,
     ) -> Result<Rule, ApiError> {
         self.fetch_rule(instance_sid, sid)?;
+        let merge = self.merge_updates;
         let rule = self.write(|state, now| {
-            let body = body::rule_body(body, state)?;
+            let existing = state
+                .rules
+                .iter()
+                .find(|rule| rule.sid() == sid)
+                .expect("checked above");
+            let parsed = body::rule_body(body, state, Some(existing))?;
             let rule = state
                 .rules
                 .iter_mut()
-                .find(|rule| rule.sid == sid)
+                .find(|rule| rule.sid() == sid)
                 .expect("checked above");
-            if body.metric_id != rule.metric_id {
+            if Some(&parsed.metric_id) != rule.metric_id.as_ref() {
                 return Err(ApiError::invalid(format!(
                     "Invalid value for [metric_id]: the metric of an alert cannot be changed (it is `{}`); create a new alert instead",
-                    rule.metric_id
+                    rule.metric_id.as_deref().unwrap_or_default()
                 )));
             }
-            rule.rule_friendly_name = body.rule_friendly_name;
-            rule.task_channel_sid = body.task_channel_sid;
-            rule.task_queue_sids = body.task_queue_sids;
-            rule.active = body.active;
-            rule.rule_thresholds = body.rule_thresholds;
-            rule.notify_enabled = body.notify_enabled;
-            rule.notify_severity = body.notify_severity;
-            rule.notify_duration = Some(body.notify_duration.unwrap_or(0));
-            rule.notify_methods_id = body.notify_methods_id;
-            rule.date_updated = now;
+            // Keys the body leaves out: cleared on a full replacement, kept on a merge.
+            let sent = |key: &str| body.get(key).is_some();
+            rule.rule_friendly_name = Some(parsed.rule_friendly_name);
+            rule.task_channel_sid = parsed.task_channel_sid;
+            rule.task_queue_sids = Some(parsed.task_queue_sids);
+            rule.active = Some(parsed.active);
+            rule.rule_thresholds =
+                Some(serde_json::to_value(parsed.rule_thresholds).expect("thresholds serialize"));
+            rule.notify_enabled = Some(parsed.notify_enabled);
+            if !merge || sent("notify_severity") {
+                rule.notify_severity = parsed.notify_severity;
+            }
+            if !merge || sent("notify_duration") {
+                rule.notify_duration = Some(parsed.notify_duration.unwrap_or(0));
+            }
+            if !merge || sent("notify_methods_id") {
+                rule.notify_methods_id = parsed.notify_methods_id;
+            }
+            rule.date_updated = Some(now);
             Ok(rule.clone())
         })?;
         Ok(self.present(&rule))
+    }
+
+    /// Stores `objects` as they are (see `ConsoleObjects`), persisted like any write.
+    pub fn insert(&mut self, objects: ConsoleObjects) -> Result<(), ApiError> {
+        self.write(|state, _| {
+            state.rules.extend(objects.rules);
+            state
+                .notification_configs
+                .extend(objects.notification_configs);
+            state.queues.extend(objects.queues);
+            state.channels.extend(objects.channels);
+            state.users.extend(objects.users);
+            Ok(())
+        })
     }
 
     /// Deletes a rule; its notification configuration stays (Flex does not cascade).
     pub fn delete_rule(&mut self, instance_sid: &str, sid: &str) -> Result<(), ApiError> {
         self.fetch_rule(instance_sid, sid)?;
         self.write(|state, _| {
-            state.rules.retain(|rule| rule.sid != sid);
+            state.rules.retain(|rule| rule.sid() != sid);
             Ok(())
         })
     }

@@ -29,6 +29,8 @@ pub struct Faults {
     pub drop_rate: f64,
     /// Share of writes (POST, DELETE) applied and then answered with 500.
     pub apply_then_fail_rate: f64,
+    /// Share of writes applied and then left without an answer (the connection is cut).
+    pub apply_then_drop_rate: f64,
     /// One-off faults, each for the next `times` requests that match it, in order.
     pub script: Vec<ScriptedFault>,
 }
@@ -44,6 +46,7 @@ impl Default for Faults {
             error_status: 503,
             drop_rate: 0.0,
             apply_then_fail_rate: 0.0,
+            apply_then_drop_rate: 0.0,
             script: Vec::new(),
         }
     }
@@ -53,7 +56,7 @@ impl Default for Faults {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScriptedFault {
-    /// `GET`, `POST` or `DELETE`; any when omitted.
+    /// `GET`, `POST`, `DELETE`, or `WRITE` for both POST and DELETE; any when omitted.
     #[serde(default)]
     pub method: Option<String>,
     /// A part of the path, e.g. `/InsightsRules`.
@@ -66,6 +69,9 @@ pub struct ScriptedFault {
     /// How many matching requests get it; forever when omitted.
     #[serde(default)]
     pub times: Option<u32>,
+    /// How many matching requests pass untouched before it applies (to aim at the Nth write).
+    #[serde(default)]
+    pub skip: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +89,11 @@ pub enum FaultAction {
     ApplyThenFail,
     /// Process the request, then close the connection without an answer.
     ApplyThenDrop,
+    /// Hold the request without processing it and without answering (up to a minute), so a
+    /// test can kill the client while it waits.
+    Hold,
+    /// Process the request, then hold it without answering (up to a minute).
+    ApplyThenHold,
 }
 
 /// What to do with one request.
@@ -96,6 +107,8 @@ pub enum Decision {
     Drop,
     ApplyThenFail,
     ApplyThenDrop,
+    Hold,
+    ApplyThenHold,
 }
 
 /// The faults in force and the seeded generator behind the random ones.
@@ -129,21 +142,24 @@ impl FaultState {
 
     fn scripted(&mut self, method: &str, path: &str, body: &[u8]) -> Option<Decision> {
         let body = String::from_utf8_lossy(body);
+        let write = method == "POST" || method == "DELETE";
         let index = self.faults.script.iter().position(|fault| {
-            fault
-                .method
+            fault.method.as_deref().is_none_or(|wanted| {
+                wanted.eq_ignore_ascii_case(method) || (wanted == "WRITE" && write)
+            }) && fault
+                .path_contains
                 .as_deref()
-                .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method))
-                && fault
-                    .path_contains
-                    .as_deref()
-                    .is_none_or(|part| path.contains(part))
+                .is_none_or(|part| path.contains(part))
                 && fault
                     .body_contains
                     .as_deref()
                     .is_none_or(|part| body.contains(part))
         })?;
         let fault = &mut self.faults.script[index];
+        if fault.skip > 0 {
+            fault.skip -= 1;
+            return None;
+        }
         let action = fault.action.clone();
         if let Some(times) = &mut fault.times {
             *times = times.saturating_sub(1);
@@ -162,6 +178,8 @@ impl FaultState {
             FaultAction::Drop => Decision::Drop,
             FaultAction::ApplyThenFail => Decision::ApplyThenFail,
             FaultAction::ApplyThenDrop => Decision::ApplyThenDrop,
+            FaultAction::Hold => Decision::Hold,
+            FaultAction::ApplyThenHold => Decision::ApplyThenHold,
         })
     }
 
@@ -182,6 +200,12 @@ impl FaultState {
             && self.rng.f64() < faults.apply_then_fail_rate
         {
             return Decision::ApplyThenFail;
+        }
+        if write
+            && faults.apply_then_drop_rate > 0.0
+            && self.rng.f64() < faults.apply_then_drop_rate
+        {
+            return Decision::ApplyThenDrop;
         }
         Decision::Pass
     }
@@ -209,6 +233,7 @@ mod tests {
             body_contains: Some("Billing".into()),
             action: FaultAction::Drop,
             times: Some(2),
+            skip: 0,
         });
         assert_eq!(
             state

@@ -23,7 +23,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use super::api_error::{ApiError, INTERNAL, TOO_MANY_REQUESTS, UNAVAILABLE, VALIDATION};
-use super::engine::Engine;
+use super::engine::{ConsoleObjects, Engine};
 use super::faults::{Decision, FaultState, Faults};
 use super::listing::parse_query;
 use crate::lock::lock;
@@ -49,8 +49,12 @@ pub struct Shared {
     engine: Mutex<Engine>,
     faults: Mutex<FaultState>,
     in_flight: AtomicUsize,
+    /// Requests held by a `hold` fault so far.
+    held: AtomicUsize,
     log: Mutex<Vec<LoggedRequest>>,
     max_body_bytes: usize,
+    /// The admin routes answer only with the instance's credentials (when not on loopback).
+    admin_needs_auth: bool,
 }
 
 impl Shared {
@@ -59,13 +63,41 @@ impl Shared {
             engine: Mutex::new(engine),
             faults: Mutex::new(FaultState::new(faults, fault_seed)),
             in_flight: AtomicUsize::new(0),
+            held: AtomicUsize::new(0),
             log: Mutex::new(Vec::new()),
             max_body_bytes,
+            admin_needs_auth: false,
         }
     }
 
+    /// The whole state, credentials included: for tests in the same process only.
     pub fn state_json(&self) -> Value {
         serde_json::to_value(lock(&self.engine).state()).unwrap_or_default()
+    }
+
+    /// The state as `/__admin/state` shows it: never the auth token or API key secrets.
+    pub fn public_state_json(&self) -> Value {
+        let mut state = self.state_json();
+        if let Some(state) = state.as_object_mut() {
+            state.remove("auth_token");
+            if let Some(Value::Object(keys)) = state.get_mut("api_keys") {
+                for secret in keys.values_mut() {
+                    *secret = Value::String("(hidden)".to_owned());
+                }
+            }
+        }
+        state
+    }
+
+    /// How many requests a `hold` fault has held so far.
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
+    }
+
+    /// Stores objects as Console would have made them, without the API's validation: rules
+    /// without a channel or a name, recipients without types, queues without names, ...
+    pub fn insert(&self, objects: ConsoleObjects) -> Result<(), ApiError> {
+        lock(&self.engine).insert(objects)
     }
 
     pub fn set_faults(&self, faults: Faults) {
@@ -100,7 +132,9 @@ impl Emulator {
     ) -> std::io::Result<Emulator> {
         let addr = listener.local_addr()?;
         let engine = engine.with_base_url(&format!("http://{addr}"));
-        let shared = Arc::new(Shared::new(engine, faults, fault_seed, max_body_bytes));
+        let mut shared = Shared::new(engine, faults, fault_seed, max_body_bytes);
+        shared.admin_needs_auth = !addr.ip().is_loopback();
+        let shared = Arc::new(shared);
         let app = router(shared.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -155,7 +189,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/__admin/requests",
             get(admin_requests).delete(admin_clear_requests),
-        );
+        )
+        .route("/__admin/console", axum::routing::post(admin_console))
+        .layer(middleware::from_fn_with_state(shared.clone(), admin_gate));
     // The gate enforces the body limit; axum's own default would answer in plain text.
     admin
         .merge(twilio)
@@ -353,8 +389,26 @@ async fn not_found(request: Request) -> Response {
     error_response(&ApiError::not_found(request.uri().path()))
 }
 
+/// Off loopback, the admin routes need the instance's credentials like the API does.
+async fn admin_gate(State(shared): AppState, request: Request, next: Next) -> Response {
+    if shared.admin_needs_auth && !authorized(request.headers(), &shared) {
+        return error_response(&ApiError::unauthorized());
+    }
+    next.run(request).await
+}
+
 async fn admin_state(State(shared): AppState) -> Response {
-    json_response(StatusCode::OK, &shared.state_json())
+    json_response(StatusCode::OK, &shared.public_state_json())
+}
+
+async fn admin_console(State(shared): AppState, body: Bytes) -> Response {
+    let result = serde_json::from_slice::<ConsoleObjects>(&body)
+        .map_err(|error| ApiError::invalid(format!("Invalid objects: {error}")))
+        .and_then(|objects| shared.insert(objects));
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => error_response(&error),
+    }
 }
 
 async fn admin_faults(State(shared): AppState) -> Response {
@@ -429,11 +483,16 @@ async fn gate(State(shared): AppState, request: Request, next: Next) -> Response
                     Some("concurrency_limit".to_owned()),
                 ),
                 Ok((latency, decision)) => {
-                    dropped_connection =
-                        matches!(decision, Decision::Drop | Decision::ApplyThenDrop);
+                    dropped_connection = matches!(
+                        decision,
+                        Decision::Drop
+                            | Decision::ApplyThenDrop
+                            | Decision::Hold
+                            | Decision::ApplyThenHold
+                    );
                     tokio::time::sleep(latency).await;
                     let request = Request::from_parts(parts, Body::from(bytes));
-                    run(decision, request, next).await
+                    run(decision, request, next, &shared.held).await
                 }
             }
         }
@@ -448,7 +507,18 @@ async fn gate(State(shared): AppState, request: Request, next: Next) -> Response
     with_cors(response)
 }
 
-async fn run(decision: Decision, request: Request, next: Next) -> (Response, Option<String>) {
+async fn run(
+    decision: Decision,
+    request: Request,
+    next: Next,
+    held: &AtomicUsize,
+) -> (Response, Option<String>) {
+    // Long enough for a test to kill the client; short enough that nothing waits forever.
+    let hold = || async {
+        held.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        dropped()
+    };
     match decision {
         Decision::Pass => (next.run(request).await, None),
         Decision::Reject {
@@ -481,6 +551,11 @@ async fn run(decision: Decision, request: Request, next: Next) -> (Response, Opt
         Decision::ApplyThenDrop => {
             let _ = next.run(request).await;
             (dropped(), Some("apply_then_drop".into()))
+        }
+        Decision::Hold => (hold().await, Some("hold".into())),
+        Decision::ApplyThenHold => {
+            let _ = next.run(request).await;
+            (hold().await, Some("apply_then_hold".into()))
         }
     }
 }

@@ -76,13 +76,20 @@ pub fn filter_rules(rules: &[Rule], query: &[(String, String)]) -> Result<Vec<Ru
     }
     let mut selected: Vec<Rule> = rules
         .iter()
-        .filter(|rule| active.is_none_or(|active| rule.active == active))
-        .filter(|rule| metrics.is_empty() || metrics.contains(&rule.metric_id.as_str()))
+        .filter(|rule| active.is_none_or(|active| rule.active == Some(active)))
+        .filter(|rule| {
+            metrics.is_empty()
+                || rule
+                    .metric_id
+                    .as_deref()
+                    .is_some_and(|metric| metrics.contains(&metric))
+        })
         .filter(|rule| {
             queues.is_empty()
                 || rule
                     .task_queue_sids
                     .iter()
+                    .flatten()
                     .any(|sid| queues.contains(&sid.as_str()))
         })
         .cloned()

@@ -8,6 +8,9 @@ pub enum Action {
     /// The metric changed: delete and create again, in this order.
     Replace(ReplaceOrder),
     Delete,
+    /// A second live alert under a declared name (an interrupted replace, two applies at
+    /// once): deleted, the one that matches the file stays.
+    DeleteDuplicate,
     NoOp,
     /// Live, declared by no file, kept because prune is off.
     Unmanaged,
@@ -29,7 +32,7 @@ impl Action {
             Action::Update => &["update"],
             Action::Replace(ReplaceOrder::DeleteFirst) => &["delete", "create"],
             Action::Replace(ReplaceOrder::CreateFirst) => &["create", "delete"],
-            Action::Delete => &["delete"],
+            Action::Delete | Action::DeleteDuplicate => &["delete"],
             Action::NoOp | Action::Unmanaged => &["no-op"],
         }
     }
@@ -41,7 +44,7 @@ impl Action {
             Action::Update => "~",
             Action::Replace(ReplaceOrder::DeleteFirst) => "-/+",
             Action::Replace(ReplaceOrder::CreateFirst) => "+/-",
-            Action::Delete => "-",
+            Action::Delete | Action::DeleteDuplicate => "-",
             Action::NoOp => " ",
             Action::Unmanaged => "?",
         }
@@ -54,6 +57,7 @@ impl Action {
             Action::Update => "update",
             Action::Replace(_) => "replace",
             Action::Delete => "delete",
+            Action::DeleteDuplicate => "delete duplicate",
             Action::NoOp => "unchanged",
             Action::Unmanaged => "unmanaged",
         }

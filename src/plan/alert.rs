@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::desired::{Direction, Severity};
+use crate::config::desired::{Direction, Metric, Severity};
+use crate::emulator::body::{MAX_NOTIFY_DURATION_MS as MAX_AFTER_MS, MAX_QUEUES};
 use crate::secret::Secret;
 use crate::store::wire::{
     self, Destinations, EmailRecipient, Emails, Endpoint, NotificationConfig, Recipient, Rule,
@@ -17,8 +18,8 @@ pub struct AlertSpec {
     pub name: String,
     /// The exact `metric_id`.
     pub metric: String,
-    /// `TC...`.
-    pub channel: String,
+    /// `TC...`; `None` for an agent-activity alert without one.
+    pub channel: Option<String>,
     /// `WQ...`, sorted.
     pub queues: Vec<String>,
     pub active: bool,
@@ -122,7 +123,7 @@ impl NotifySpec {
                 defaults: None,
                 recipients: vec![Recipient {
                     user_sids: self.users.clone(),
-                    notification_type: self.notification_types(),
+                    notification_type: Some(self.notification_types()),
                     archive: None,
                     enabled: None,
                 }],
@@ -175,40 +176,85 @@ impl NotifySpec {
 }
 
 impl AlertSpec {
-    /// A live rule and, when it names one that exists, its notification configuration.
-    pub fn from_live(rule: &Rule, configs: &BTreeMap<String, NotificationConfig>) -> AlertSpec {
-        let threshold = |kind: &str| {
-            rule.rule_thresholds
-                .iter()
-                .find(|threshold| threshold.threshold_type == kind)
-                .map(|threshold| Threshold {
-                    direction: if threshold.threshold_operator == wire::LESSER_THAN {
-                        Direction::Below
-                    } else {
-                        Direction::Above
-                    },
-                    value: threshold.threshold_value,
-                })
-        };
-        let warning = threshold(wire::WARNING);
-        let critical = threshold(wire::CRITICAL);
-        let mut queues = rule.task_queue_sids.clone();
+    /// A live rule and, when it names one that exists, its notification configuration; or
+    /// why YAML v1 cannot represent it (then flex-alerts keeps it and leaves it alone).
+    ///
+    /// Keys Twilio documents as nullable read as their defaults: `active` and
+    /// `notify_enabled` null as false (Flex acts only on true). Notifications that are off
+    /// and name no configuration, or one that no longer exists, read as no notifications.
+    pub fn from_live(
+        rule: &Rule,
+        configs: &BTreeMap<String, NotificationConfig>,
+    ) -> Result<AlertSpec, String> {
+        if let Some(reason) = &rule.unreadable {
+            return Err(format!(
+                "Flex listed it in a shape its API does not document ({reason})"
+            ));
+        }
+        if rule.sid().is_empty() {
+            return Err("it has no SID, so no request can address it".to_owned());
+        }
+        let name = rule.name();
+        if name.trim().is_empty() {
+            return Err("it has no name".to_owned());
+        }
+        if name.trim() != name {
+            return Err(
+                "its name starts or ends with a space, which YAML v1 does not allow".to_owned(),
+            );
+        }
+        let metric = rule.metric_id.as_deref().unwrap_or_default();
+        if Metric::from_id(metric).is_none() {
+            return Err(format!(
+                "its metric `{metric}` is not one of the 17 Flex metrics flex-alerts knows"
+            ));
+        }
+        let (warning, critical) = read_thresholds(rule.rule_thresholds.as_ref())?;
+        let mut queues = rule.task_queue_sids.clone().unwrap_or_default();
         queues.sort();
+        queues.dedup();
+        if queues.is_empty() || queues.len() > MAX_QUEUES {
+            return Err(format!(
+                "it watches {} queues; YAML v1 holds 1 to {MAX_QUEUES}",
+                queues.len()
+            ));
+        }
+        let notify_enabled = rule.notify_enabled.unwrap_or(false);
         let config = rule
             .notify_methods_id
             .as_ref()
             .map(|ttid| configs.get(ttid));
         let notify = match config {
-            None if !rule.notify_enabled => None,
+            None | Some(None) if !notify_enabled => None,
             config => {
+                let severity = match rule.notify_severity.as_deref() {
+                    Some(wire::WARNING) => Severity::Warning,
+                    Some(wire::CRITICAL) => Severity::Critical,
+                    None => default_severity(warning),
+                    Some(other) => {
+                        return Err(format!("its notify severity `{other}` is unknown"));
+                    }
+                };
+                let missing_threshold = match severity {
+                    Severity::Warning => warning.is_none(),
+                    Severity::Critical => critical.is_none(),
+                };
+                if missing_threshold {
+                    return Err(
+                        "it notifies at a level it has no threshold for, which YAML v1 does not allow"
+                            .to_owned(),
+                    );
+                }
+                let after_ms = rule.notify_duration.unwrap_or(0);
+                if after_ms % 1000 != 0 || after_ms > MAX_AFTER_MS {
+                    return Err(format!(
+                        "it notifies after {after_ms} ms; YAML v1 holds whole seconds up to 15 minutes"
+                    ));
+                }
                 let mut notify = NotifySpec {
-                    enabled: rule.notify_enabled,
-                    severity: match rule.notify_severity.as_deref() {
-                        Some(wire::WARNING) => Severity::Warning,
-                        Some(wire::CRITICAL) => Severity::Critical,
-                        _ => default_severity(warning),
-                    },
-                    after_ms: rule.notify_duration.unwrap_or(0),
+                    enabled: notify_enabled,
+                    severity,
+                    after_ms,
                     users: Vec::new(),
                     inbox: false,
                     popup: false,
@@ -218,21 +264,21 @@ impl AlertSpec {
                     config_missing: matches!(config, Some(None)),
                 };
                 if let Some(Some(config)) = config {
-                    read_destinations(&config.destinations, &mut notify);
+                    read_destinations(&config.destinations, &mut notify)?;
                 }
                 Some(notify.normalize())
             }
         };
-        AlertSpec {
-            name: rule.rule_friendly_name.clone(),
-            metric: rule.metric_id.clone(),
+        Ok(AlertSpec {
+            name: name.to_owned(),
+            metric: metric.to_owned(),
             channel: rule.task_channel_sid.clone(),
             queues,
-            active: rule.active,
+            active: rule.active.unwrap_or(false),
             warning,
             critical,
             notify,
-        }
+        })
     }
 
     /// The rule body that makes Flex hold this alert, naming configuration `ttid`.
@@ -278,23 +324,72 @@ impl AlertSpec {
     }
 }
 
+/// The warning and critical thresholds of `rule_thresholds` ("any or null" in Twilio's
+/// schema), or why YAML v1 cannot hold them.
+fn read_thresholds(
+    value: Option<&serde_json::Value>,
+) -> Result<(Option<Threshold>, Option<Threshold>), String> {
+    let unknown = || "its thresholds are not in a shape flex-alerts knows".to_owned();
+    let items: Vec<RuleThreshold> = value
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|_| unknown())?
+        .unwrap_or_default();
+    let (mut warning, mut critical) = (None, None);
+    for item in &items {
+        let direction = match item.threshold_operator.as_str() {
+            wire::GREATER_THAN => Direction::Above,
+            wire::LESSER_THAN => Direction::Below,
+            other => {
+                return Err(format!(
+                    "a threshold compares with `{other}`, which is unknown"
+                ));
+            }
+        };
+        if item.threshold_value < 0 || item.threshold_value > i64::from(u32::MAX) {
+            return Err(format!(
+                "a threshold of {} is outside what YAML v1 holds (a whole number from 0)",
+                item.threshold_value
+            ));
+        }
+        let slot = match item.threshold_type.as_str() {
+            wire::WARNING => &mut warning,
+            wire::CRITICAL => &mut critical,
+            other => return Err(format!("a threshold has the unknown type `{other}`")),
+        };
+        if slot.is_some() {
+            return Err(format!("it has two {} thresholds", item.threshold_type));
+        }
+        *slot = Some(Threshold {
+            direction,
+            value: item.threshold_value,
+        });
+    }
+    match (warning, critical) {
+        (None, None) => Err("it has no threshold".to_owned()),
+        (Some(warning), Some(critical)) if warning.direction != critical.direction => {
+            Err("its warning and critical thresholds compare in different directions".to_owned())
+        }
+        thresholds => Ok(thresholds),
+    }
+}
+
 /// Reads who is told and how from a configuration: enabled recipients and their types (or the
 /// defaults'), the first enabled webhook, the emails unless disabled.
-fn read_destinations(destinations: &Destinations, notify: &mut NotifySpec) {
+fn read_destinations(destinations: &Destinations, notify: &mut NotifySpec) -> Result<(), String> {
     if let Some(subscriptions) = &destinations.subscriptions {
         let defaults = subscriptions.defaults.clone().unwrap_or_default();
         for recipient in &subscriptions.recipients {
             if !recipient.enabled.or(defaults.enabled).unwrap_or(true) {
                 continue;
             }
-            let types = if recipient.notification_type.is_empty() {
-                defaults
-                    .notification_type
-                    .clone()
-                    .unwrap_or_else(|| vec!["in_app".to_owned()])
-            } else {
-                recipient.notification_type.clone()
-            };
+            // A recipient's types override the defaults'; absent, the defaults (`in_app`) hold.
+            let types = recipient
+                .notification_type
+                .clone()
+                .or_else(|| defaults.notification_type.clone())
+                .unwrap_or_else(|| vec!["in_app".to_owned()]);
             notify.inbox |= types.iter().any(|kind| kind == "in_app");
             notify.popup |= types.iter().any(|kind| kind == "toast");
             notify.browser_push |= types.iter().any(|kind| kind == "browser_push");
@@ -307,13 +402,27 @@ fn read_destinations(destinations: &Destinations, notify: &mut NotifySpec) {
             .as_ref()
             .and_then(|defaults| defaults.enabled)
             .unwrap_or(true);
-        notify.webhook = webhooks
+        let enabled: Vec<&Endpoint> = webhooks
             .endpoints
             .iter()
-            .find(|endpoint| endpoint.enabled.unwrap_or(default))
-            .map(|endpoint| {
-                WebhookSpec::new(&endpoint.kind, Secret::new(endpoint.url.clone()), false)
-            });
+            .filter(|endpoint| endpoint.enabled.unwrap_or(default))
+            .collect();
+        if enabled.len() > 1 {
+            return Err(format!(
+                "it has {} webhooks; YAML v1 holds one",
+                enabled.len()
+            ));
+        }
+        if let Some(endpoint) = enabled.first() {
+            if !["slack", "custom"].contains(&endpoint.kind.as_str()) {
+                return Err(format!("its webhook type `{}` is unknown", endpoint.kind));
+            }
+            notify.webhook = Some(WebhookSpec::new(
+                &endpoint.kind,
+                Secret::new(endpoint.url.clone()),
+                false,
+            ));
+        }
     }
     if let Some(emails) = &destinations.emails {
         if emails
@@ -329,4 +438,5 @@ fn read_destinations(destinations: &Destinations, notify: &mut NotifySpec) {
                 .collect();
         }
     }
+    Ok(())
 }

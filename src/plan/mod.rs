@@ -65,10 +65,27 @@ pub struct ModeChange {
     pub after: String,
 }
 
+/// A live alert that YAML v1 cannot represent (made in Console, or of a shape flex-alerts does
+/// not know): listed with the reason, never changed, and counted against the caps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmanageable {
+    pub sid: Option<String>,
+    pub name: Option<String>,
+    pub reason: String,
+    /// It names a notification configuration that exists (which counts against its cap).
+    pub config_exists: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// One per alert, sorted by name.
     pub entries: Vec<Entry>,
+    /// Live alerts flex-alerts cannot represent, in the order the store lists them.
+    pub unmanageable: Vec<Unmanageable>,
+    /// Notification configuration creates whose answer never came: each may have made a
+    /// configuration whose id nobody knows (the API cannot list them). They are not deleted,
+    /// only reported, because nothing can address them.
+    pub possible_configs: usize,
     pub notifications_mode: Option<ModeChange>,
     /// Notification configurations nothing references that an earlier apply left; deleted.
     pub orphan_configs: Vec<String>,
@@ -106,7 +123,7 @@ impl Plan {
                 Action::Create => counts.create += 1,
                 Action::Update => counts.update += 1,
                 Action::Replace(_) => counts.replace += 1,
-                Action::Delete => counts.delete += 1,
+                Action::Delete | Action::DeleteDuplicate => counts.delete += 1,
                 Action::NoOp => counts.unchanged += 1,
                 Action::Unmanaged => counts.unmanaged += 1,
             }
@@ -162,11 +179,8 @@ pub fn stale(plan: &Plan, live: &Live) -> Vec<String> {
     plan.changes()
         .filter(|entry| {
             let now = match &entry.live {
-                Some(seen) => live.rules.iter().find(|rule| rule.sid == seen.sid),
-                None => live
-                    .rules
-                    .iter()
-                    .find(|rule| rule.rule_friendly_name == entry.name),
+                Some(seen) => live.rules.iter().find(|rule| rule.sid() == seen.sid),
+                None => live.rules.iter().find(|rule| rule.name() == entry.name),
             };
             let fingerprint = now.map(|rule| {
                 let config = rule
@@ -190,66 +204,108 @@ pub fn mode_name(mode: BrowserPushMode) -> &'static str {
 }
 
 /// Compares `desired` with `live` and lays out the steps that make live match.
+///
+/// Several live alerts under one declared name (the remains of an interrupted replace or of
+/// two applies at once) are repaired: the first that matches the file is kept and the others
+/// are deleted; when none matches, a person must choose, and the problem says what to delete.
 pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan, Vec<Problem>> {
     let directory = &live.directory;
     let mut problems = Vec::new();
-    let mut by_name: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
+    let mut unmanageable = Vec::new();
+    let mut by_name: BTreeMap<&str, Vec<LiveAlert>> = BTreeMap::new();
     for rule in &live.rules {
-        by_name
-            .entry(rule.rule_friendly_name.as_str())
-            .or_default()
-            .push(rule);
+        match live_alert(rule, live) {
+            Ok(alert) => by_name.entry(rule.name()).or_default().push(alert),
+            Err(reason) => unmanageable.push(Unmanageable {
+                sid: rule.sid.clone(),
+                name: rule.rule_friendly_name.clone(),
+                reason,
+                config_exists: rule
+                    .notify_methods_id
+                    .as_ref()
+                    .is_some_and(|ttid| live.configs.contains_key(ttid)),
+            }),
+        }
     }
-    let mut claimed: Vec<&str> = Vec::new();
+    let mut claimed: Vec<String> = Vec::new();
     let mut entries = Vec::new();
     for alert in &desired.alerts {
         let spec = match resolve::resolve(alert, directory) {
             Ok(spec) => Some(spec),
-            Err(unknown) => {
-                for name in unknown {
+            Err(errors) => {
+                for error in errors {
                     problems.push(Problem {
                         message: format!(
-                            "{}: alert `{}`: {name}",
-                            alert.origin_of(&name.given),
+                            "{}: alert `{}`: {error}",
+                            alert.origin_of(&error.given),
                             alert.name
                         ),
-                        hint: name.hint,
+                        hint: error.hint,
                     });
                 }
                 None
             }
         };
-        let matches: Vec<&Rule> = std::iter::once(&alert.name)
+        let names: Vec<&str> = std::iter::once(&alert.name)
             .chain(&alert.renamed_from)
-            .flat_map(|name| by_name.get(name.as_str()).cloned().unwrap_or_default())
+            .map(String::as_str)
             .collect();
-        if matches.len() > 1 {
-            let sids: Vec<&str> = matches.iter().map(|rule| rule.sid.as_str()).collect();
+        let mut matches: Vec<LiveAlert> = names
+            .iter()
+            .flat_map(|name| by_name.get(name).cloned().unwrap_or_default())
+            .collect();
+        claimed.extend(matches.iter().map(|live| live.sid.clone()));
+        if let Some(other) = unmanageable.iter().find(|other| {
+            other
+                .name
+                .as_deref()
+                .is_some_and(|name| names.contains(&name))
+        }) {
             problems.push(Problem {
                 message: format!(
-                    "{}: alert `{}` matches {} live alerts: {}",
+                    "{}: alert `{}`: live alert {} has this name, but flex-alerts cannot read it: {}",
                     alert.origin,
                     alert.name,
-                    matches.len(),
-                    sids.join(", ")
+                    other.sid.as_deref().unwrap_or("(no SID)"),
+                    other.reason
                 ),
                 hint: Some(
-                    "Flex holds two alerts under one name; delete or rename all but one in Console"
+                    "rename or delete that alert in Console, or give this one another name"
                         .to_owned(),
                 ),
             });
             continue;
         }
-        claimed.extend(matches.iter().map(|rule| rule.sid.as_str()));
         let Some(spec) = spec else { continue };
-        let live_alert = matches.first().map(|rule| live_alert(rule, live));
-        entries.push(decide(spec, live_alert, &alert.origin, directory));
-    }
-    for rule in &live.rules {
-        if claimed.contains(&rule.sid.as_str()) {
+        let kept = if matches.len() > 1 {
+            let as_declared = |live: &LiveAlert| {
+                AlertSpec {
+                    name: spec.name.clone(),
+                    ..live.spec.clone()
+                } == spec
+            };
+            let Some(index) = matches.iter().position(as_declared) else {
+                problems.push(ambiguous(alert, &matches));
+                continue;
+            };
+            let keep = matches.remove(index);
+            for duplicate in matches {
+                entries.push(duplicate_entry(duplicate, &keep, &alert.origin, directory));
+            }
+            Some(keep)
+        } else {
+            matches.pop()
+        };
+        if let Some(problem) = channel_problem(alert, &spec, kept.as_ref(), directory) {
+            problems.push(problem);
             continue;
         }
-        let live_alert = live_alert(rule, live);
+        entries.push(decide(spec, kept, &alert.origin, directory));
+    }
+    for alert in by_name.into_values().flatten() {
+        if claimed.contains(&alert.sid) {
+            continue;
+        }
         let (action, reason) = if options.prune {
             (Action::Delete, "no file declares it and prune is on")
         } else {
@@ -259,11 +315,11 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
             )
         };
         entries.push(Entry {
-            name: rule.rule_friendly_name.clone(),
+            name: alert.spec.name.clone(),
             action,
             reason: reason.to_owned(),
-            before: Some(AlertView::new(&live_alert.spec, directory)),
-            live: Some(live_alert),
+            before: Some(AlertView::new(&alert.spec, directory)),
+            live: Some(alert),
             desired: None,
             after: None,
             origin: None,
@@ -284,21 +340,102 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
             after: after.to_owned(),
         })
     });
-    order::lay_out(entries, notifications_mode, live)
+    order::lay_out(entries, unmanageable, notifications_mode, live)
 }
 
-fn live_alert(rule: &Rule, live: &Live) -> LiveAlert {
+/// Several live alerts carry the declared name and none matches the file: which to keep is a
+/// person's choice. Says exactly what there is and what to do.
+fn ambiguous(alert: &crate::config::desired::DesiredAlert, matches: &[LiveAlert]) -> Problem {
+    let listed: Vec<String> = matches
+        .iter()
+        .map(|live| format!("{} (metric `{}`)", live.sid, live.spec.metric))
+        .collect();
+    Problem {
+        message: format!(
+            "{}: alert `{}` matches {} live alerts and none of them matches the file: {}",
+            alert.origin,
+            alert.name,
+            matches.len(),
+            listed.join(", ")
+        ),
+        hint: Some(format!(
+            "delete all but one of them in Console (Flex > Alerts), e.g. keep {} and delete {}; the next apply updates the one left to match the file",
+            matches[0].sid,
+            matches[1..]
+                .iter()
+                .map(|live| live.sid.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// A live alert that repeats a declared name; `keep` is the one that stays.
+fn duplicate_entry(
+    duplicate: LiveAlert,
+    keep: &LiveAlert,
+    origin: &Origin,
+    directory: &Directory,
+) -> Entry {
+    Entry {
+        name: duplicate.spec.name.clone(),
+        action: Action::DeleteDuplicate,
+        reason: format!(
+            "a second live alert with this name, left by an interrupted replace or two applies at once; {} matches the file and is kept",
+            keep.sid
+        ),
+        before: Some(AlertView::new(&duplicate.spec, directory)),
+        live: Some(duplicate),
+        desired: None,
+        after: None,
+        origin: Some(origin.clone()),
+    }
+}
+
+/// A file may leave `channel` out only for an existing alert that has none: Flex needs a
+/// channel to create one.
+fn channel_problem(
+    alert: &crate::config::desired::DesiredAlert,
+    spec: &AlertSpec,
+    live: Option<&LiveAlert>,
+    directory: &Directory,
+) -> Option<Problem> {
+    if spec.channel.is_some() {
+        return None;
+    }
+    let message = match live {
+        Some(live) if live.spec.metric == spec.metric => {
+            let channel = live.spec.channel.as_ref()?;
+            format!(
+                "alert `{}` has no `channel`, but the live alert {} watches channel `{}`; a channel can be left out only for an alert that has none in Flex",
+                alert.name,
+                live.sid,
+                directory.channel_name(channel).unwrap_or(channel)
+            )
+        }
+        _ => format!(
+            "alert `{}` has no `channel`: Flex needs one to create an alert (it can be left out only for an existing agent-activity alert that has none)",
+            alert.name
+        ),
+    };
+    Some(Problem {
+        message: format!("{}: {message}", alert.origin),
+        hint: Some("add `channel:` (e.g. `channel: voice`)".to_owned()),
+    })
+}
+
+fn live_alert(rule: &Rule, live: &Live) -> Result<LiveAlert, String> {
     let config = rule
         .notify_methods_id
         .as_ref()
         .and_then(|ttid| live.configs.get(ttid));
-    LiveAlert {
-        sid: rule.sid.clone(),
+    Ok(LiveAlert {
+        sid: rule.sid().to_owned(),
         ttid: rule.notify_methods_id.clone(),
         config_exists: config.is_some(),
         fingerprint: fingerprint(rule, config),
-        spec: AlertSpec::from_live(rule, &live.configs),
-    }
+        spec: AlertSpec::from_live(rule, &live.configs)?,
+    })
 }
 
 fn decide(

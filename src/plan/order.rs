@@ -7,7 +7,9 @@
 //! detached, and created before the rule that will name it, so a completed apply never leaves
 //! a configuration nothing references.
 
-use super::{Action, Entry, MAX_ALERTS, MAX_CONFIGS, ModeChange, Plan, Problem, ReplaceOrder};
+use super::{
+    Action, Entry, MAX_ALERTS, MAX_CONFIGS, ModeChange, Plan, Problem, ReplaceOrder, Unmanageable,
+};
 use crate::store::Live;
 
 /// When a step may run: every step of a phase finishes before the next phase starts.
@@ -97,6 +99,7 @@ impl Steps {
 /// Checks the caps, settles replace orders and lays out the steps.
 pub fn lay_out(
     mut entries: Vec<Entry>,
+    unmanageable: Vec<Unmanageable>,
     notifications_mode: Option<ModeChange>,
     live: &Live,
 ) -> Result<Plan, Vec<Problem>> {
@@ -106,13 +109,18 @@ pub fn lay_out(
             .as_ref()
             .is_some_and(|spec| spec.notify.is_some())
     };
+    // Kept as they are: undeclared alerts with prune off, and alerts flex-alerts cannot read.
     let kept = entries
         .iter()
         .filter(|entry| entry.action == Action::Unmanaged);
-    let kept_count = kept.clone().count();
+    let kept_count = kept.clone().count() + unmanageable.len();
     let kept_configs = kept
         .filter(|entry| entry.live.as_ref().is_some_and(|live| live.config_exists))
-        .count();
+        .count()
+        + unmanageable
+            .iter()
+            .filter(|alert| alert.config_exists)
+            .count();
     let declared = entries
         .iter()
         .filter(|entry| entry.desired.is_some())
@@ -196,6 +204,8 @@ pub fn lay_out(
     }
     Ok(Plan {
         entries,
+        unmanageable,
+        possible_configs: live.possible_configs,
         notifications_mode,
         orphan_configs: live.orphan_configs.clone(),
         steps: steps.0,
@@ -240,7 +250,7 @@ fn add_steps(steps: &mut Steps, index: usize, entry: &Entry) {
         Action::Create => {
             create_new(steps, None);
         }
-        Action::Delete => {
+        Action::Delete | Action::DeleteDuplicate => {
             remove_old(steps, Phase::Remove, None);
         }
         Action::Replace(ReplaceOrder::DeleteFirst) => {

@@ -4,21 +4,23 @@
 use super::alert::{AlertSpec, NotifySpec, Threshold, WebhookSpec};
 use crate::config::desired::{DesiredAlert, WebhookKind};
 use crate::store::Directory;
-use crate::store::directory::Unknown;
+use crate::store::directory::NameError;
 
 /// A desired alert in normal form, or every name in it the directory does not know.
-pub fn resolve(alert: &DesiredAlert, directory: &Directory) -> Result<AlertSpec, Vec<Unknown>> {
+pub fn resolve(alert: &DesiredAlert, directory: &Directory) -> Result<AlertSpec, Vec<NameError>> {
     let mut unknown = Vec::new();
-    let mut sid = |result: Result<String, Unknown>| match result {
+    let mut sid = |result: Result<String, NameError>| match result {
         Ok(sid) => sid,
         Err(problem) => {
             unknown.push(problem);
             String::new()
         }
     };
-    let channel = sid(directory
-        .channel(&alert.channel)
-        .map(|channel| channel.sid.clone()));
+    let channel = alert.channel.as_ref().map(|channel| {
+        sid(directory
+            .channel(channel)
+            .map(|channel| channel.sid.clone()))
+    });
     let mut queues: Vec<String> = alert
         .queues
         .iter()

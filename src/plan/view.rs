@@ -14,7 +14,8 @@ use crate::store::Directory;
 pub struct AlertView {
     pub name: String,
     pub metric: String,
-    pub channel: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
     pub queues: Vec<String>,
     pub active: bool,
     pub thresholds: ThresholdsView,
@@ -100,7 +101,10 @@ impl AlertView {
         AlertView {
             name: spec.name.clone(),
             metric: spec.metric.clone(),
-            channel: name_or_sid(directory.channel_name(&spec.channel), &spec.channel),
+            channel: spec
+                .channel
+                .as_ref()
+                .map(|sid| name_or_sid(directory.channel_name(sid), sid)),
             queues,
             active: spec.active,
             thresholds: ThresholdsView {

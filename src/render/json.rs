@@ -79,6 +79,12 @@ pub fn render(plan: &Plan, store: &str, prune: bool) -> Value {
         },
         "notifications_mode": plan.notifications_mode.as_ref().map(|change| json!({"before": change.before, "after": change.after})),
         "leftover_notification_configurations": plan.orphan_configs,
+        "possible_unknown_notification_configurations": plan.possible_configs,
+        "unmanageable": plan.unmanageable.iter().map(|alert| json!({
+            "sid": alert.sid,
+            "name": alert.name,
+            "reason": alert.reason,
+        })).collect::<Vec<_>>(),
         "alerts": alerts,
         "steps": steps,
     })

@@ -38,6 +38,20 @@ pub fn render(plan: &Plan, store: &str) -> Vec<String> {
         }
         head.push('\n');
     }
+    for alert in &plan.unmanageable {
+        head.push_str(&format!(
+            "Cannot manage `{}` ({}): {}; kept as it is, and counted against the cap.\n\n",
+            cell(alert.name.as_deref().unwrap_or("(no name)")),
+            alert.sid.as_deref().unwrap_or("no SID"),
+            cell(&alert.reason)
+        ));
+    }
+    if plan.possible_configs > 0 {
+        head.push_str(&format!(
+            "{}\n\n",
+            text::possible_configs_note(plan.possible_configs)
+        ));
+    }
     if let Some(change) = &plan.notifications_mode {
         head.push_str(&format!(
             "Browser push mode: `{}` -> `{}`\n\n",

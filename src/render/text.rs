@@ -13,7 +13,7 @@ fn style(action: Action) -> Style {
     let color = match action {
         Action::Create => AnsiColor::Green,
         Action::Update => AnsiColor::Yellow,
-        Action::Replace(_) | Action::Delete => AnsiColor::Red,
+        Action::Replace(_) | Action::Delete | Action::DeleteDuplicate => AnsiColor::Red,
         Action::NoOp | Action::Unmanaged => AnsiColor::BrightBlack,
     };
     Style::new().fg_color(Some(color.into()))
@@ -24,6 +24,13 @@ pub fn diff_yaml(view: &AlertView) -> String {
     yaml::alert(view, &|_, webhook| {
         (webhook.url.clone(), Some(webhook.url_hash.clone()))
     })
+}
+
+/// What a plan says about configuration creates whose answer never came.
+pub fn possible_configs_note(count: usize) -> String {
+    format!(
+        "note: {count} notification configuration create(s) got no answer, so {count} configuration(s) may exist that nobody knows the id of; the API cannot list them, and if they exist they count against Flex's cap of 100 (Twilio support can remove them)"
+    )
 }
 
 /// The summary line of the contract.
@@ -73,10 +80,25 @@ pub fn render(plan: &Plan, styled: bool, all: bool) -> String {
             change.after
         ));
     }
+    for alert in &plan.unmanageable {
+        out.push_str(&format!(
+            "{} cannot manage \"{}\" ({})\n      {}; kept as it is, and counted against the cap\n",
+            paint(style(Action::Unmanaged), "  !"),
+            alert.name.as_deref().unwrap_or("(no name)"),
+            alert.sid.as_deref().unwrap_or("no SID"),
+            alert.reason
+        ));
+    }
     for ttid in &plan.orphan_configs {
         out.push_str(&format!(
             "{} delete leftover notification configuration {ttid}\n      an earlier apply created it and no alert names it\n",
             paint(style(Action::Delete), "  -")
+        ));
+    }
+    if plan.possible_configs > 0 {
+        out.push_str(&format!(
+            "{}\n",
+            possible_configs_note(plan.possible_configs)
         ));
     }
     let unchanged = plan.counts().unchanged;

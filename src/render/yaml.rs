@@ -16,7 +16,9 @@ pub fn alert(view: &AlertView, webhook: WebhookWriter<'_>) -> String {
     };
     line(0, format!("- name: {}", scalar(&view.name)));
     line(2, format!("metric: {}", scalar(&view.metric)));
-    line(2, format!("channel: {}", scalar(&view.channel)));
+    if let Some(channel) = &view.channel {
+        line(2, format!("channel: {}", scalar(channel)));
+    }
     line(2, format!("queues: {}", list(&view.queues)));
     if !view.active {
         line(2, "active: false".to_owned());

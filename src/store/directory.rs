@@ -11,53 +11,64 @@ pub struct Directory {
     pub users: Vec<FlexUser>,
 }
 
-/// A name the directory does not know, with the closest known one if any.
+/// A name in a file that cannot be used: unknown to the directory (with the closest known
+/// one, if any), or a user who is deactivated in Flex.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unknown {
-    /// `queue`, `channel` or `user`.
-    pub kind: &'static str,
+pub struct NameError {
+    /// The name as written.
     pub given: String,
+    pub message: String,
     pub hint: Option<String>,
 }
 
-impl std::fmt::Display for Unknown {
+impl std::fmt::Display for NameError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown {} `{}`", self.kind, self.given)
+        f.write_str(&self.message)
     }
 }
 
 impl Directory {
     /// A task queue by friendly name (exact) or `WQ` SID.
-    pub fn queue(&self, reference: &str) -> Result<&TaskQueue, Unknown> {
+    pub fn queue(&self, reference: &str) -> Result<&TaskQueue, NameError> {
         self.queues
             .iter()
-            .find(|queue| queue.sid == reference || queue.friendly_name == reference)
+            .find(|queue| {
+                queue.sid == reference || queue.friendly_name.as_deref() == Some(reference)
+            })
             .ok_or_else(|| {
                 unknown(
                     "queue",
                     reference,
-                    self.queues.iter().map(|queue| &queue.friendly_name),
+                    self.queues
+                        .iter()
+                        .filter_map(|queue| queue.friendly_name.as_ref()),
                 )
             })
     }
 
     /// A task channel by unique name (e.g. `voice`) or `TC` SID.
-    pub fn channel(&self, reference: &str) -> Result<&TaskChannel, Unknown> {
+    pub fn channel(&self, reference: &str) -> Result<&TaskChannel, NameError> {
         self.channels
             .iter()
-            .find(|channel| channel.sid == reference || channel.unique_name == reference)
+            .find(|channel| {
+                channel.sid == reference || channel.unique_name.as_deref() == Some(reference)
+            })
             .ok_or_else(|| {
                 unknown(
                     "channel",
                     reference,
-                    self.channels.iter().map(|channel| &channel.unique_name),
+                    self.channels
+                        .iter()
+                        .filter_map(|channel| channel.unique_name.as_ref()),
                 )
             })
     }
 
-    /// A Flex user by username, email (either case-insensitive) or `FU` SID.
-    pub fn user(&self, reference: &str) -> Result<&FlexUser, Unknown> {
-        self.users
+    /// A Flex user by username, email (either case-insensitive) or `FU` SID; a deactivated
+    /// user is not a valid recipient.
+    pub fn user(&self, reference: &str) -> Result<&FlexUser, NameError> {
+        let user = self
+            .users
             .iter()
             .find(|user| {
                 user.flex_user_sid == reference
@@ -71,23 +82,37 @@ impl Directory {
                 unknown(
                     "user",
                     reference,
-                    self.users.iter().map(|user| &user.username),
+                    self.users
+                        .iter()
+                        .filter(|user| !user.deactivated)
+                        .map(|user| &user.username),
                 )
-            })
+            })?;
+        if user.deactivated {
+            return Err(NameError {
+                given: reference.to_owned(),
+                message: format!(
+                    "user `{reference}` ({}) is deactivated in Flex and cannot be notified",
+                    user.flex_user_sid
+                ),
+                hint: Some("remove them from `users`, or reactivate them in Flex first".to_owned()),
+            });
+        }
+        Ok(user)
     }
 
     pub fn queue_name(&self, sid: &str) -> Option<&str> {
         self.queues
             .iter()
             .find(|queue| queue.sid == sid)
-            .map(|queue| queue.friendly_name.as_str())
+            .and_then(|queue| queue.friendly_name.as_deref())
     }
 
     pub fn channel_name(&self, sid: &str) -> Option<&str> {
         self.channels
             .iter()
             .find(|channel| channel.sid == sid)
-            .map(|channel| channel.unique_name.as_str())
+            .and_then(|channel| channel.unique_name.as_deref())
     }
 
     pub fn user_name(&self, sid: &str) -> Option<&str> {
@@ -102,11 +127,11 @@ fn unknown<'a>(
     kind: &'static str,
     given: &str,
     known: impl Iterator<Item = &'a String>,
-) -> Unknown {
+) -> NameError {
     let known: Vec<String> = known.cloned().collect();
-    Unknown {
-        kind,
+    NameError {
         given: given.to_owned(),
+        message: format!("unknown {kind} `{given}`"),
         hint: did_you_mean_or_list(given, &known),
     }
 }

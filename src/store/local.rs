@@ -116,6 +116,7 @@ impl Store for LocalStore {
                 .into_iter()
                 .map(|config| config.ttid.clone())
                 .collect(),
+            possible_configs: 0,
         })
     }
 

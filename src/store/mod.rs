@@ -32,6 +32,9 @@ pub struct Live {
     /// apply). The API cannot list configurations, so only the sandbox and the apply journal
     /// can know them.
     pub orphan_configs: Vec<String>,
+    /// Notification configuration creates whose answer never came (the apply journal's open
+    /// attempts): each may have made a configuration no one knows the id of.
+    pub possible_configs: usize,
 }
 
 /// Reads and writes of a Flex instance's alerts. Every method is one logical operation; the

@@ -556,14 +556,18 @@ impl TwilioClient {
         })
     }
 
+    /// Every rule, each read as leniently as the documentation allows, so one rule of an
+    /// unexpected shape never hides the others.
     async fn list_rules(&self) -> Result<Vec<Rule>, StoreError> {
-        self.list_all(
-            "list alert rules",
-            self.rules_url(None),
-            "rules",
-            Scope::Instance,
-        )
-        .await
+        let items: Vec<Value> = self
+            .list_all(
+                "list alert rules",
+                self.rules_url(None),
+                "rules",
+                Scope::Instance,
+            )
+            .await?;
+        Ok(items.into_iter().map(Rule::from_listed).collect())
     }
 
     fn with_body(mut call: Call, body: &impl Serialize) -> Call {
@@ -575,7 +579,8 @@ impl TwilioClient {
     async fn find_created(&self, body: &RuleBody) -> Result<Option<Rule>, StoreError> {
         let rules = self.list_rules().await?;
         Ok(rules.into_iter().rev().find(|rule| {
-            rule.rule_friendly_name == body.rule_friendly_name && rule.metric_id == body.metric_id
+            rule.name() == body.rule_friendly_name
+                && rule.metric_id.as_deref() == Some(body.metric_id.as_str())
         }))
     }
 }
@@ -639,6 +644,7 @@ impl Store for TwilioClient {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             orphan_configs: Vec::new(),
+            possible_configs: 0,
         })
     }
 

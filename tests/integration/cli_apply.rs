@@ -174,11 +174,11 @@ async fn change_live(sandbox: &Path, name: &str) {
         .unwrap()
         .rules
         .into_iter()
-        .find(|rule| rule.rule_friendly_name == name)
+        .find(|rule| rule.name() == name)
         .unwrap();
-    let mut body = rule.body();
+    let mut body = rule.body().unwrap();
     body.active = !body.active;
-    store.update_rule(&rule.sid, &body).await.unwrap();
+    store.update_rule(rule.sid(), &body).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -401,6 +401,7 @@ async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
                 retry_after: None,
             },
             times: None,
+            skip: 0,
         }],
         ..Faults::default()
     });

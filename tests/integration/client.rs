@@ -25,7 +25,7 @@ fn destinations() -> Destinations {
             defaults: None,
             recipients: vec![Recipient {
                 user_sids: vec![JANE.to_owned(), RAJ.to_owned()],
-                notification_type: vec!["in_app".to_owned(), "toast".to_owned()],
+                notification_type: Some(vec!["in_app".to_owned(), "toast".to_owned()]),
                 archive: None,
                 enabled: None,
             }],
@@ -52,7 +52,7 @@ async fn every_operation_round_trips() {
     let mut body = rule_body("Support waiting");
     body.notify_methods_id = Some(config.ttid.clone());
     let rule = client.create_rule(&body).await.unwrap();
-    assert_eq!(rule.body(), body);
+    assert_eq!(rule.body(), Some(body.clone()));
 
     let live = client.snapshot().await.unwrap();
     assert_eq!(live.rules, vec![rule.clone()]);
@@ -64,9 +64,9 @@ async fn every_operation_round_trips() {
 
     body.active = false;
     body.task_queue_sids.push(BILLING.to_owned());
-    let updated = client.update_rule(&rule.sid, &body).await.unwrap();
-    assert_eq!(updated.body(), body);
-    assert_eq!(client.fetch_rule(&rule.sid).await.unwrap(), Some(updated));
+    let updated = client.update_rule(rule.sid(), &body).await.unwrap();
+    assert_eq!(updated.body(), Some(body.clone()));
+    assert_eq!(client.fetch_rule(rule.sid()).await.unwrap(), Some(updated));
 
     let emails = Destinations {
         emails: Some(Emails {
@@ -116,9 +116,9 @@ async fn every_operation_round_trips() {
         Some("always")
     );
 
-    client.delete_rule(&rule.sid).await.unwrap();
+    client.delete_rule(rule.sid()).await.unwrap();
     client.delete_config(&config.ttid).await.unwrap();
-    assert_eq!(client.fetch_rule(&rule.sid).await.unwrap(), None);
+    assert_eq!(client.fetch_rule(rule.sid()).await.unwrap(), None);
     assert_eq!(client.fetch_config(&config.ttid).await.unwrap(), None);
     let state = emulator.shared.state_json();
     assert_eq!(
@@ -158,7 +158,7 @@ async fn snapshot_follows_next_page_url_across_pages() {
     let names: Vec<String> = live
         .rules
         .iter()
-        .map(|rule| rule.rule_friendly_name.clone())
+        .map(|rule| rule.name().to_owned())
         .collect();
     let expected: Vec<String> = (0..100).map(|index| format!("rule {index:03}")).collect();
     assert_eq!(names, expected);
@@ -234,7 +234,7 @@ async fn retries_503_and_dropped_connections_for_reads_and_updates() {
                 2,
             ),
             fault("GET", "/TaskQueues", FaultAction::Drop, 2),
-            fault("POST", &rule.sid, FaultAction::ApplyThenDrop, 1),
+            fault("POST", rule.sid(), FaultAction::ApplyThenDrop, 1),
             fault(
                 "POST",
                 CONFIGS,
@@ -249,11 +249,18 @@ async fn retries_503_and_dropped_connections_for_reads_and_updates() {
     client.snapshot().await.unwrap();
     assert_eq!(count(&emulator, "GET", "/Users"), 3);
     assert_eq!(count(&emulator, "GET", "/TaskQueues"), 3);
-    let mut body = rule.body();
+    let mut body = rule.body().unwrap();
     body.active = false;
-    assert!(!client.update_rule(&rule.sid, &body).await.unwrap().active);
+    assert!(
+        !client
+            .update_rule(rule.sid(), &body)
+            .await
+            .unwrap()
+            .active
+            .unwrap()
+    );
     assert_eq!(
-        count(&emulator, "POST", &rule.sid),
+        count(&emulator, "POST", rule.sid()),
         2,
         "an update is safe to send again"
     );
@@ -278,7 +285,7 @@ async fn rule_create_whose_answer_is_lost_makes_no_duplicate() {
             .unwrap();
         let rules = emulator.shared.state_json()["rules"].clone();
         assert_eq!(rules.as_array().unwrap().len(), 1, "{action:?}: {rules}");
-        assert_eq!(rules[0]["sid"], rule.sid.as_str());
+        assert_eq!(rules[0]["sid"], rule.sid());
         assert_eq!(
             count(&emulator, "POST", RULES),
             1,
@@ -326,7 +333,7 @@ async fn delete_retried_after_a_lost_answer_finds_it_gone_and_succeeds() {
         &emulator,
         vec![fault("DELETE", RULES, FaultAction::ApplyThenDrop, 1)],
     );
-    client.delete_rule(&rule.sid).await.unwrap();
+    client.delete_rule(rule.sid()).await.unwrap();
     assert_eq!(count(&emulator, "DELETE", RULES), 2);
     assert_eq!(emulator.shared.state_json()["rules"], json!([]));
 }
@@ -362,6 +369,7 @@ impl ScriptedFaultAlways {
                 retry_after: None,
             },
             times: None,
+            skip: 0,
         }
     }
 }
@@ -544,8 +552,8 @@ async fn killed_emulator_restarts_with_every_acknowledged_write() {
     child.kill().unwrap();
     child.wait().unwrap();
     let live = live.unwrap();
-    let sids: Vec<&str> = live.rules.iter().map(|rule| rule.sid.as_str()).collect();
-    let expected: Vec<&str> = acknowledged.iter().map(|rule| rule.sid.as_str()).collect();
+    let sids: Vec<&str> = live.rules.iter().map(|rule| rule.sid()).collect();
+    let expected: Vec<&str> = acknowledged.iter().map(|rule| rule.sid()).collect();
     assert_eq!(sids, expected);
     assert_eq!(
         live.configs

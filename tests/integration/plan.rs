@@ -70,11 +70,7 @@ pub fn assert_configs_owned(store: &LocalStore) {
             config.ttid
         );
     }
-    let mut names: Vec<&str> = state
-        .rules
-        .iter()
-        .map(|rule| rule.rule_friendly_name.as_str())
-        .collect();
+    let mut names: Vec<&str> = state.rules.iter().map(|rule| rule.name()).collect();
     names.sort();
     let count = names.len();
     names.dedup();
@@ -125,7 +121,7 @@ async fn create_from_empty_then_nothing_to_do() {
     );
     assert_eq!(
         destinations.subscriptions.as_ref().unwrap().recipients[0].notification_type,
-        ["in_app", "toast"]
+        Some(vec!["in_app".to_owned(), "toast".to_owned()])
     );
     assert_eq!(
         destinations.webhooks.as_ref().unwrap().endpoints[0].url,
@@ -260,11 +256,8 @@ async fn rename_via_renamed_from_updates_in_place() {
     );
     let state = store.state();
     assert_eq!(
-        (
-            state.rules[0].sid.as_str(),
-            state.rules[0].rule_friendly_name.as_str()
-        ),
-        (sid.as_str(), "Base renamed")
+        (state.rules[0].sid(), state.rules[0].name()),
+        (sid.as_deref().unwrap(), "Base renamed")
     );
 }
 
@@ -286,7 +279,7 @@ async fn metric_change_is_a_replace_that_creates_first_when_there_is_room() {
     let state = store.state();
     assert_eq!(state.rules.len(), 1);
     assert_ne!(state.rules[0].sid, old.sid);
-    assert_eq!(state.rules[0].metric_id, "Longest (Now)");
+    assert_eq!(state.rules[0].metric_id.as_deref(), Some("Longest (Now)"));
     assert_eq!(
         state.notification_configs.len(),
         1,
@@ -422,7 +415,70 @@ async fn undeclared_live_alerts_are_kept_unless_prune_is_on() {
 }
 
 #[tokio::test]
-async fn two_live_alerts_with_one_name_is_an_error_naming_both() {
+async fn an_interrupted_replace_is_repaired_by_the_next_plan_keeping_the_alert_that_matches() {
+    let store = sandbox();
+    converge(&store, &desired(BASE), false).await;
+    let old = store.state().rules[0].sid().to_owned();
+    let changed = desired(&BASE.replace("Waiting (Now)", "Longest (Now)"));
+    let mut cut = plan_for(&store, &changed, false).await;
+    assert_eq!(
+        cut.entries[0].action,
+        Action::Replace(ReplaceOrder::CreateFirst)
+    );
+    // Cut between the create and the delete: the old half never runs.
+    cut.steps
+        .retain(|step| step.phase != flex_alerts::plan::Phase::Finish);
+    let report = apply(&cut, &store, 4, &Journal::disabled(), &Silent).await;
+    assert!(report.succeeded(), "{}", report.render());
+    assert_eq!(
+        store.state().rules.len(),
+        2,
+        "old and new live under one name"
+    );
+
+    let repair = plan_for(&store, &changed, false).await;
+    let duplicate: Vec<_> = repair.changes().collect();
+    assert_eq!(duplicate.len(), 1, "{duplicate:?}");
+    assert_eq!(duplicate[0].action, Action::DeleteDuplicate);
+    assert_eq!(duplicate[0].live.as_ref().unwrap().sid, old);
+    assert!(
+        duplicate[0].reason.contains("interrupted replace")
+            && duplicate[0].reason.contains("is kept"),
+        "{}",
+        duplicate[0].reason
+    );
+    converge(&store, &changed, false).await;
+    let state = store.state();
+    assert_eq!(state.rules.len(), 1);
+    assert_ne!(state.rules[0].sid(), old);
+    assert_eq!(
+        state.notification_configs.len(),
+        1,
+        "the old configuration went too"
+    );
+}
+
+#[tokio::test]
+async fn the_same_alert_created_twice_by_two_applies_is_kept_once() {
+    let store = sandbox();
+    let wanted = desired(BASE);
+    let plan = plan_for(&store, &wanted, false).await;
+    for _ in 0..2 {
+        let report = apply(&plan, &store, 4, &Journal::disabled(), &Silent).await;
+        assert!(report.succeeded(), "{}", report.render());
+    }
+    let state = store.state();
+    assert_eq!(state.rules.len(), 2);
+    let first = state.rules[0].sid().to_owned();
+    converge(&store, &wanted, false).await;
+    let state = store.state();
+    assert_eq!(state.rules.len(), 1);
+    assert_eq!(state.rules[0].sid(), first, "the first one is kept");
+    assert_eq!(state.notification_configs.len(), 1);
+}
+
+#[tokio::test]
+async fn two_live_alerts_with_one_name_that_both_differ_from_the_file_say_what_to_delete() {
     let store = sandbox();
     let first = store.create_rule(&rule_body("Base")).await.unwrap();
     let second = store.create_rule(&rule_body("Base")).await.unwrap();
@@ -431,11 +487,23 @@ async fn two_live_alerts_with_one_name_is_an_error_naming_both() {
     assert_eq!(problems.len(), 1);
     assert!(
         problems[0].message.contains(&format!(
-            "matches 2 live alerts: {}, {}",
-            first.sid, second.sid
+            "matches 2 live alerts and none of them matches the file: {} (metric `Active (Now)`), {} (metric `Active (Now)`)",
+            first.sid(),
+            second.sid()
         )),
         "{}",
         problems[0].message
+    );
+    assert_eq!(
+        problems[0].hint.as_deref(),
+        Some(
+            format!(
+                "delete all but one of them in Console (Flex > Alerts), e.g. keep {} and delete {}; the next apply updates the one left to match the file",
+                first.sid(),
+                second.sid()
+            )
+            .as_str()
+        )
     );
 }
 
@@ -509,7 +577,9 @@ async fn notification_configuration_follows_notify_added_changed_and_removed() {
     converge(&store, &desired(&without), false).await;
     let state = store.state();
     assert!(state.notification_configs.is_empty());
-    assert!(state.rules[0].notify_methods_id.is_none() && !state.rules[0].notify_enabled);
+    assert!(
+        state.rules[0].notify_methods_id.is_none() && state.rules[0].notify_enabled == Some(false)
+    );
 }
 
 #[tokio::test]
@@ -578,11 +648,11 @@ async fn stale_names_the_alerts_a_plan_touches_that_changed_live() {
             .state()
             .rules
             .into_iter()
-            .find(|rule| rule.rule_friendly_name == name)
+            .find(|rule| rule.name() == name)
             .unwrap();
-        let mut body = rule.body();
+        let mut body = rule.body().unwrap();
         body.active = false;
-        store.update_rule(&rule.sid, &body).await.unwrap();
+        store.update_rule(rule.sid(), &body).await.unwrap();
     }
     store.create_rule(&rule_body("C")).await.unwrap();
     // B is not touched by the plan, so its change does not count.

@@ -102,7 +102,7 @@ proptest! {
             let kept = if prune {
                 0
             } else {
-                live.rules.iter().filter(|rule| !declared.contains(&rule.rule_friendly_name.as_str())).count()
+                live.rules.iter().filter(|rule| !declared.contains(&rule.name())).count()
             };
             match plan(&second, &live, PlanOptions { prune }) {
                 Ok(plan) => {

@@ -151,6 +151,7 @@ pub fn fault(method: &str, path_contains: &str, action: FaultAction, times: u32)
         body_contains: None,
         action,
         times: Some(times),
+        skip: 0,
     }
 }
 
