@@ -28,8 +28,17 @@ pub struct Cli {
     /// Where the live alerts are: `twilio` (the real Flex API), `local` or `local:FILE` (an
     /// embedded sandbox, default file .flex-alerts/sandbox.json), or `http(s)://HOST:PORT`
     /// (the Twilio API at another address, such as `flex-alerts emulator`).
-    #[arg(long, global = true, env = "FLEX_ALERTS_STORE", default_value = "twilio", value_parser = <StoreSpec as std::str::FromStr>::from_str)]
-    pub store: StoreSpec,
+    ///
+    /// Checked when a command uses it, not by the argument parser, so that a refusal never
+    /// echoes credentials someone put in the URL.
+    #[arg(
+        long,
+        global = true,
+        env = "FLEX_ALERTS_STORE",
+        default_value = "twilio",
+        hide_env_values = true
+    )]
+    pub store: String,
 
     /// At most this many requests to the store at once.
     #[arg(long, global = true, default_value_t = DEFAULT_CONCURRENCY, value_parser = concurrency)]
@@ -77,6 +86,10 @@ pub enum Command {
         /// live since.
         #[arg(long, value_name = "PLAN.json")]
         plan: Option<PathBuf>,
+        /// How long to wait for another apply that holds the lock of the same state directory
+        /// (or sandbox) before giving up, e.g. `0s`, `90s`, `10m`.
+        #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration)]
+        lock_timeout: std::time::Duration,
     },
     /// Write the live alerts as an alert file that `plan` then finds unchanged.
     Export {
@@ -191,6 +204,24 @@ pub struct EmulatorArgs {
     /// Refuse request bodies larger than this (413).
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
+}
+
+impl Cli {
+    /// `--store` as a store, or an error that never shows credentials written into it.
+    pub fn store_spec(&self) -> Result<StoreSpec, crate::Error> {
+        self.store.parse().map_err(|problem: String| {
+            crate::Error::new(format!("--store: {problem}"))
+                .hint("use `twilio`, `local`, `local:FILE` or `http(s)://HOST:PORT`; credentials go in TWILIO_* variables")
+        })
+    }
+}
+
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    crate::config::rules::parse_delay(text)
+        .map(|seconds| std::time::Duration::from_secs(u64::from(seconds)))
+        .ok_or_else(|| {
+            format!("`{text}` is not a duration: use seconds and minutes, e.g. 30s, 5m, 1m30s")
+        })
 }
 
 fn concurrency(text: &str) -> Result<usize, String> {

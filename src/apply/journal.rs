@@ -1,81 +1,275 @@
-//! The apply journal: notification configurations created but not yet named by a rule.
+//! The apply journal: notification configurations created but not yet named by a rule, and
+//! configuration creates whose answer never came.
 //!
 //! Flex's API cannot list notification configurations, so one that an interrupted apply
 //! created and never attached would be invisible forever, counting against the cap of 100.
-//! Apply writes each new TTID here the moment Flex returns it and removes it once a rule names
-//! it (or it is deleted); the next plan deletes what is left. The file lives in
-//! `.flex-alerts/` (or `$FLEX_ALERTS_STATE_DIR`), keyed by store, and holds only TTIDs.
+//! Before a configuration create is sent, apply records an attempt; the moment Flex answers
+//! with a TTID it records the TTID; once a rule names it (or it is deleted) it is settled.
+//! The next plan deletes created-but-unsettled configurations, and reports attempts that never
+//! got an answer as configurations that may exist with an id nobody knows.
+//!
+//! The file (`journal.jsonl` in `.flex-alerts/` or `$FLEX_ALERTS_STATE_DIR`) is append-only:
+//! one JSON line per event, tagged with the store it belongs to, holding ids only. One writer
+//! thread commits in groups: every event waiting when it wakes is written and made durable with
+//! a single fsync before any of their callers goes on, so concurrent steps never wait for each
+//! other's fsyncs one by one, and an event whose call returned survives a SIGKILL.
 
-use crate::lock::lock;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
 
 use crate::emulator::persist;
+use crate::lock::lock;
 
-pub const FILE_NAME: &str = "pending-configurations.json";
+pub const FILE_NAME: &str = "journal.jsonl";
+
+/// One line of the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Line {
+    store: String,
+    #[serde(flatten)]
+    event: Event,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum Event {
+    /// A configuration create is about to be sent.
+    Attempt { id: String },
+    /// Flex answered that attempt with this TTID.
+    Created { id: String, ttid: String },
+    /// Flex answered that attempt with a refusal: nothing was created.
+    Refused { id: String },
+    /// A rule names this configuration now, or it was deleted.
+    Settled { ttid: String },
+}
+
+/// What the events of one store add up to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Ledger {
+    /// Attempts without an answer, by id.
+    open: Vec<String>,
+    /// Configurations created and not settled, in creation order.
+    pending: Vec<String>,
+}
+
+impl Ledger {
+    fn apply(&mut self, event: &Event) {
+        match event {
+            Event::Attempt { id } => self.open.push(id.clone()),
+            Event::Created { id, ttid } => {
+                self.open.retain(|open| open != id);
+                if !self.pending.contains(ttid) {
+                    self.pending.push(ttid.clone());
+                }
+            }
+            Event::Refused { id } => self.open.retain(|open| open != id),
+            Event::Settled { ttid } => self.pending.retain(|pending| pending != ttid),
+        }
+    }
+
+    /// The fewest events that say the same.
+    fn events(&self) -> Vec<Event> {
+        self.open
+            .iter()
+            .map(|id| Event::Attempt { id: id.clone() })
+            .chain(self.pending.iter().map(|ttid| Event::Created {
+                id: String::new(),
+                ttid: ttid.clone(),
+            }))
+            .collect()
+    }
+}
+
+type Commit = (String, oneshot::Sender<io::Result<()>>);
+
+#[derive(Debug)]
+struct Writer {
+    path: PathBuf,
+    key: String,
+    sender: Mutex<mpsc::Sender<Commit>>,
+}
 
 #[derive(Debug)]
 pub struct Journal {
     /// `None`: not kept (the sandbox sees its orphans directly).
-    path: Option<PathBuf>,
-    key: String,
-    entries: Mutex<BTreeMap<String, Vec<String>>>,
+    writer: Option<Writer>,
+    ledger: Mutex<Ledger>,
+    /// Makes attempt ids unique within this process.
+    counter: AtomicU64,
 }
 
 impl Journal {
     /// A journal that keeps nothing.
     pub fn disabled() -> Journal {
         Journal {
-            path: None,
-            key: String::new(),
-            entries: Mutex::new(BTreeMap::new()),
+            writer: None,
+            ledger: Mutex::new(Ledger::default()),
+            counter: AtomicU64::new(0),
         }
     }
 
-    /// The journal for store `key` in `directory`; an unreadable file counts as empty.
-    pub fn open(directory: PathBuf, key: &str) -> Journal {
+    /// The journal for store `key` in `directory`. Unreadable lines (a line torn by a crash)
+    /// are skipped. With `compact`, a long file is first rewritten to what it adds up to;
+    /// only a holder of the apply lock may do that.
+    pub fn open(directory: &Path, key: &str, compact: bool) -> io::Result<Journal> {
         let path = directory.join(FILE_NAME);
-        let entries = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default();
-        Journal {
-            path: Some(path),
-            key: key.to_owned(),
-            entries: Mutex::new(entries),
+        let (ledgers, lines) = read(&path)?;
+        let live: usize = ledgers
+            .values()
+            .map(|ledger| ledger.open.len() + ledger.pending.len())
+            .sum();
+        if compact && lines > 2 * live + 64 {
+            let text: String = ledgers
+                .iter()
+                .flat_map(|(store, ledger)| {
+                    ledger.events().into_iter().map(|event| {
+                        let line = Line {
+                            store: store.clone(),
+                            event,
+                        };
+                        format!(
+                            "{}\n",
+                            serde_json::to_string(&line).expect("lines serialize")
+                        )
+                    })
+                })
+                .collect();
+            persist::save_text(&path, &text)?;
+        }
+        std::fs::create_dir_all(directory)?;
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let (sender, receiver) = mpsc::channel::<Commit>();
+        std::thread::Builder::new()
+            .name("flex-alerts journal".to_owned())
+            .spawn(move || write_in_groups(file, receiver))?;
+        Ok(Journal {
+            writer: Some(Writer {
+                path,
+                key: key.to_owned(),
+                sender: Mutex::new(sender),
+            }),
+            ledger: Mutex::new(ledgers.get(key).cloned().unwrap_or_default()),
+            counter: AtomicU64::new(0),
+        })
+    }
+
+    /// Where it is kept, if anywhere.
+    pub fn path(&self) -> Option<&Path> {
+        self.writer.as_ref().map(|writer| writer.path.as_path())
+    }
+
+    /// Configurations created for this store and not yet named by a rule.
+    pub fn pending(&self) -> Vec<String> {
+        lock(&self.ledger).pending.clone()
+    }
+
+    /// Configuration creates for this store that never got an answer.
+    pub fn open_attempts(&self) -> usize {
+        lock(&self.ledger).open.len()
+    }
+
+    /// Records that a configuration create is about to be sent; durable on return.
+    pub async fn attempt(&self) -> io::Result<String> {
+        let id = format!(
+            "{}-{}-{}",
+            std::process::id(),
+            crate::emulator::engine::system_clock(),
+            self.counter.fetch_add(1, Ordering::Relaxed)
+        );
+        self.record(Event::Attempt { id: id.clone() }).await?;
+        Ok(id)
+    }
+
+    /// Records the TTID Flex answered attempt `id` with; durable on return.
+    pub async fn created(&self, id: &str, ttid: &str) -> io::Result<()> {
+        self.record(Event::Created {
+            id: id.to_owned(),
+            ttid: ttid.to_owned(),
+        })
+        .await
+    }
+
+    /// Records that Flex refused attempt `id`, so it created nothing.
+    pub async fn refused(&self, id: &str) -> io::Result<()> {
+        self.record(Event::Refused { id: id.to_owned() }).await
+    }
+
+    /// Records that a rule names `ttid` now, or that it was deleted.
+    pub async fn settled(&self, ttid: &str) -> io::Result<()> {
+        if !lock(&self.ledger).pending.iter().any(|known| known == ttid) {
+            return Ok(());
+        }
+        self.record(Event::Settled {
+            ttid: ttid.to_owned(),
+        })
+        .await
+    }
+
+    async fn record(&self, event: Event) -> io::Result<()> {
+        lock(&self.ledger).apply(&event);
+        let Some(writer) = &self.writer else {
+            return Ok(());
+        };
+        let line = Line {
+            store: writer.key.clone(),
+            event,
+        };
+        let text = format!(
+            "{}\n",
+            serde_json::to_string(&line).expect("lines serialize")
+        );
+        let (done, committed) = oneshot::channel();
+        lock(&writer.sender)
+            .send((text, done))
+            .map_err(|_| io::Error::other("the journal writer stopped"))?;
+        committed
+            .await
+            .map_err(|_| io::Error::other("the journal writer stopped"))?
+    }
+}
+
+/// Every store's ledger in the file at `path`, and how many lines it has.
+fn read(path: &Path) -> io::Result<(BTreeMap<String, Ledger>, usize)> {
+    let mut ledgers: BTreeMap<String, Ledger> = BTreeMap::new();
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok((ledgers, 0)),
+        Err(error) => return Err(error),
+    };
+    let mut lines = 0;
+    for text in BufReader::new(file).lines() {
+        lines += 1;
+        if let Ok(line) = serde_json::from_str::<Line>(&text?) {
+            ledgers.entry(line.store).or_default().apply(&line.event);
         }
     }
+    Ok((ledgers, lines))
+}
 
-    /// TTIDs created for this store and not yet named by a rule.
-    pub fn pending(&self) -> Vec<String> {
-        lock(&self.entries)
-            .get(&self.key)
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    pub fn record(&self, ttid: &str) {
-        self.change(|pending| {
-            if !pending.iter().any(|known| known == ttid) {
-                pending.push(ttid.to_owned());
-            }
-        });
-    }
-
-    pub fn forget(&self, ttid: &str) {
-        self.change(|pending| pending.retain(|known| known != ttid));
-    }
-
-    fn change(&self, edit: impl FnOnce(&mut Vec<String>)) {
-        let Some(path) = &self.path else { return };
-        let mut entries = lock(&self.entries);
-        let before = entries.clone();
-        edit(entries.entry(self.key.clone()).or_default());
-        entries.retain(|_, pending| !pending.is_empty());
-        if *entries != before {
-            // Best effort: a journal that cannot be written only loses the cleanup it enables.
-            let _ = persist::save_json(path, &*entries);
+/// The writer thread: waits for one event, takes every other one already waiting, writes
+/// them all, syncs once, then answers each caller.
+fn write_in_groups(mut file: File, receiver: mpsc::Receiver<Commit>) {
+    while let Ok(first) = receiver.recv() {
+        let mut group = vec![first];
+        group.extend(receiver.try_iter());
+        let text: String = group.iter().map(|(line, _)| line.as_str()).collect();
+        let result = file
+            .write_all(text.as_bytes())
+            .and_then(|()| file.sync_data());
+        for (_, done) in group {
+            let answer = match &result {
+                Ok(()) => Ok(()),
+                Err(error) => Err(io::Error::new(error.kind(), error.to_string())),
+            };
+            let _ = done.send(answer);
         }
     }
 }
@@ -84,15 +278,31 @@ impl Journal {
 mod tests {
     use super::*;
 
-    #[test]
-    fn records_survive_reopening_and_forgetting_removes_them() {
+    #[tokio::test]
+    async fn events_survive_reopening_per_store_and_compaction_keeps_what_they_add_up_to() {
         let directory = tempfile::tempdir().unwrap();
-        let journal = Journal::open(directory.path().to_owned(), "store A");
-        journal.record("flex_notificationconfiguration_a");
-        journal.record("flex_notificationconfiguration_b");
-        Journal::open(directory.path().to_owned(), "store B")
-            .record("flex_notificationconfiguration_c");
-        let reopened = Journal::open(directory.path().to_owned(), "store A");
+        let journal = Journal::open(directory.path(), "store A", false).unwrap();
+        let first = journal.attempt().await.unwrap();
+        journal
+            .created(&first, "flex_notificationconfiguration_a")
+            .await
+            .unwrap();
+        let second = journal.attempt().await.unwrap();
+        journal
+            .created(&second, "flex_notificationconfiguration_b")
+            .await
+            .unwrap();
+        let refused = journal.attempt().await.unwrap();
+        journal.refused(&refused).await.unwrap();
+        let _lost = journal.attempt().await.unwrap();
+        let other = Journal::open(directory.path(), "store B", false).unwrap();
+        let id = other.attempt().await.unwrap();
+        other
+            .created(&id, "flex_notificationconfiguration_c")
+            .await
+            .unwrap();
+
+        let reopened = Journal::open(directory.path(), "store A", false).unwrap();
         assert_eq!(
             reopened.pending(),
             [
@@ -100,14 +310,62 @@ mod tests {
                 "flex_notificationconfiguration_b"
             ]
         );
-        reopened.forget("flex_notificationconfiguration_a");
+        assert_eq!(reopened.open_attempts(), 1, "the attempt without an answer");
+        reopened
+            .settled("flex_notificationconfiguration_a")
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            reopened
+                .settled("flex_notificationconfiguration_unknown")
+                .await
+                .unwrap();
+            let id = reopened.attempt().await.unwrap();
+            reopened.refused(&id).await.unwrap();
+        }
+
+        let compacted = Journal::open(directory.path(), "store A", true).unwrap();
+        let lines = std::fs::read_to_string(directory.path().join(FILE_NAME))
+            .unwrap()
+            .lines()
+            .count();
         assert_eq!(
-            Journal::open(directory.path().to_owned(), "store A").pending(),
-            ["flex_notificationconfiguration_b"]
+            lines, 3,
+            "one open attempt and one pending for A, one pending for B"
         );
+        assert_eq!(compacted.pending(), ["flex_notificationconfiguration_b"]);
+        assert_eq!(compacted.open_attempts(), 1);
         assert_eq!(
-            Journal::open(directory.path().to_owned(), "store B").pending(),
+            Journal::open(directory.path(), "store B", false)
+                .unwrap()
+                .pending(),
             ["flex_notificationconfiguration_c"]
+        );
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped() {
+        let directory = tempfile::tempdir().unwrap();
+        std::fs::write(
+            directory.path().join(FILE_NAME),
+            "{\"store\":\"A\",\"event\":\"created\",\"id\":\"1\",\"ttid\":\"t1\"}\n{\"store\":\"A\",\"ev",
+        )
+        .unwrap();
+        let journal = Journal::open(directory.path(), "A", false).unwrap();
+        assert_eq!(journal.pending(), ["t1"]);
+    }
+
+    #[tokio::test]
+    async fn concurrent_records_are_committed_together() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = Journal::open(directory.path(), "A", false).unwrap();
+        let ids = futures::future::join_all((0..50).map(|_| journal.attempt())).await;
+        assert!(ids.iter().all(Result::is_ok));
+        assert_eq!(
+            Journal::open(directory.path(), "A", false)
+                .unwrap()
+                .open_attempts(),
+            50
         );
     }
 }

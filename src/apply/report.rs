@@ -21,6 +21,8 @@ pub struct StepReport {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Report {
     pub steps: Vec<StepReport>,
+    /// Signs of another apply writing at the same time.
+    pub conflicts: Vec<String>,
 }
 
 impl Report {
@@ -44,7 +46,7 @@ impl Report {
     }
 
     pub fn succeeded(&self) -> bool {
-        self.failed() == 0 && self.skipped() == 0
+        self.failed() == 0 && self.skipped() == 0 && self.conflicts.is_empty()
     }
 
     /// The failures and skips, then `Apply: N done, N failed, N skipped.`
@@ -62,6 +64,9 @@ impl Report {
                     out.push_str(&format!("skipped: {} ({reason})\n", step.label))
                 }
             }
+        }
+        for conflict in &self.conflicts {
+            out.push_str(&format!("error: {conflict}\n"));
         }
         out.push_str(&format!(
             "Apply: {} done, {} failed, {} skipped.\n",

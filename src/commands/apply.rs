@@ -68,9 +68,10 @@ pub fn run(
     auto_approve: bool,
     prune_flag: bool,
     saved: Option<&PathBuf>,
+    lock_timeout: std::time::Duration,
     output: &Output,
 ) -> Result<u8, Error> {
-    let session = Session::open(cli, output)?;
+    let session = Session::open(cli, output, Some(lock_timeout))?;
     let (plan, desired, prune) = match saved {
         Some(file) => saved_plan(&session, file, output)?,
         None => {
@@ -126,17 +127,31 @@ pub fn run(
         bar.finish_and_clear();
     }
     output.message(&report.render());
-    read_back(&session, &desired, prune, output);
-    if report.succeeded() {
-        Ok(0)
-    } else {
-        Err(Error::new(format!(
-            "apply did not finish: {} failed, {} skipped",
-            report.failed(),
-            report.skipped()
+    if let Some(reason) = session.store.unreachable() {
+        return Err(Error::new(format!(
+            "apply stopped: the store stopped answering ({reason}); {} step(s) done, {} not",
+            report.done(),
+            report.failed() + report.skipped()
         ))
-        .hint("fix the cause and run apply again: it starts from the live state, so it converges"))
+        .hint("check the --store address and the network, then run apply again: it starts from the live state, so it converges"));
     }
+    let read_back = read_back(&session, &plan, &desired, prune, output);
+    if !report.succeeded() {
+        return Err(Error::new(format!(
+            "apply did not finish: {} failed, {} skipped{}",
+            report.failed(),
+            report.skipped(),
+            if report.conflicts.is_empty() {
+                ""
+            } else {
+                "; another apply wrote at the same time"
+            }
+        ))
+        .hint(
+            "fix the cause and run apply again: it starts from the live state, so it converges",
+        ));
+    }
+    read_back.map(|()| 0)
 }
 
 /// Asks for `yes` on a terminal; without one, `--auto-approve` is required.
@@ -158,30 +173,47 @@ fn confirm(session: &Session, output: &Output) -> Result<(), Error> {
     }
 }
 
-/// Reads the store again and plans against it: an empty plan means it holds what was written.
+/// Reads the store again and plans against it: the alerts `applied` changed must need no
+/// change now. A read-back that cannot confirm the result is an error with its real cause.
 fn read_back(
     session: &Session,
+    applied: &Plan,
     desired: &crate::config::desired::Desired,
     prune: bool,
     output: &Output,
-) {
-    let outcome = session.snapshot().ok().and_then(|live| {
-        crate::plan::plan(desired, &live, crate::plan::PlanOptions { prune }).ok()
-    });
-    match outcome {
-        Some(plan) if !plan.has_changes() => {
-            output.line("Read back: the live alerts match the files.")
-        }
-        Some(plan) => {
-            let names: Vec<&str> = plan.changes().map(|entry| entry.name.as_str()).collect();
-            output.line(&format!(
-                "Read back: {} alert(s) still differ from the files: {}. Run apply again.",
-                names.len(),
-                names.join(", ")
-            ));
-        }
-        None => output.line("Read back: could not read the store back to check it."),
+) -> Result<(), Error> {
+    let cannot = |error: Error| {
+        Error::new("could not read the store back to check what apply did")
+            .cause(error.message)
+            .hint("run `flex-alerts plan` to see whether the live alerts match the files")
+    };
+    let live = session.snapshot().map_err(cannot)?;
+    let plan = crate::plan::plan(desired, &live, crate::plan::PlanOptions { prune }).map_err(
+        |problems| {
+            let mut error = Error::new("the store read back cannot be planned against");
+            for problem in problems {
+                error = error.cause(problem.message);
+            }
+            error
+        },
+    )?;
+    let touched: Vec<&str> = applied.changes().map(|entry| entry.name.as_str()).collect();
+    let names: Vec<&str> = plan
+        .changes()
+        .map(|entry| entry.name.as_str())
+        .filter(|name| touched.contains(name))
+        .collect();
+    if names.is_empty() {
+        output.line("Read back: the live alerts match the files.");
+        return Ok(());
     }
+    let message = format!(
+        "Read back: {} alert(s) still differ from the files: {}.",
+        names.len(),
+        names.join(", ")
+    );
+    output.line(&message);
+    Err(Error::new(message).hint("run apply again: it starts from the live state, so it converges"))
 }
 
 /// `apply --plan FILE`: the saved plan, checked against what is live and in the files now.

@@ -39,7 +39,16 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             auto_approve,
             prune,
             plan,
-        } => apply::run(cli, paths, *auto_approve, *prune, plan.as_ref(), output),
+            lock_timeout,
+        } => apply::run(
+            cli,
+            paths,
+            *auto_approve,
+            *prune,
+            plan.as_ref(),
+            *lock_timeout,
+            output,
+        ),
         Command::Export { out } => export::run(cli, out.as_ref(), output),
         Command::Schema => {
             output.data(&schema::generate_pretty())?;

@@ -58,7 +58,7 @@ pub fn run(
     prune_flag: bool,
     output: &Output,
 ) -> Result<u8, Error> {
-    let session = Session::open(cli, output)?;
+    let session = Session::open(cli, output, None)?;
     let desired = load_desired(paths, output)?;
     let live = session.snapshot()?;
     let prune = desired.prune || prune_flag;

@@ -3,14 +3,18 @@
 //! the apply journal knows of.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use futures::StreamExt;
+
+use crate::apply::exclusive::ApplyLock;
 use crate::apply::journal::Journal;
 use crate::cli::{Cli, paths_or_current};
 use crate::config::{self, desired::Desired};
 use crate::emulator::persist;
 use crate::error::Error;
 use crate::output::Output;
-use crate::store::{AnyStore, Live, Store};
+use crate::store::{AnyStore, Live, Store, StoreError, StoreSpec};
 
 /// The store, its journal, and a runtime to talk to it.
 pub struct Session {
@@ -18,13 +22,45 @@ pub struct Session {
     pub journal: Journal,
     pub runtime: tokio::runtime::Runtime,
     pub concurrency: usize,
+    /// Held by apply for its whole run: one apply at a time per state directory or sandbox.
+    _lock: Option<ApplyLock>,
+}
+
+/// `.flex-alerts/`, or `$FLEX_ALERTS_STATE_DIR`: the journal and the apply lock.
+pub fn state_directory() -> PathBuf {
+    std::env::var_os("FLEX_ALERTS_STATE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".flex-alerts"))
 }
 
 impl Session {
-    /// Opens the store and prints the line that says which it is.
-    pub fn open(cli: &Cli, output: &Output) -> Result<Session, Error> {
+    /// Opens the store and prints the line that says which it is. With `lock_timeout`
+    /// (apply), first takes the apply lock, waiting up to that long for another apply.
+    pub fn open(
+        cli: &Cli,
+        output: &Output,
+        lock_timeout: Option<Duration>,
+    ) -> Result<Session, Error> {
         let env = |name: &str| std::env::var(name).ok();
-        let store = AnyStore::open(&cli.store, &env, cli.concurrency)?;
+        let spec = cli.store_spec()?;
+        let state_directory = state_directory();
+        let lock = match lock_timeout {
+            Some(timeout) => {
+                let path = match &spec {
+                    StoreSpec::Local(sandbox) => {
+                        let mut name = sandbox.as_os_str().to_owned();
+                        name.push(".lock");
+                        PathBuf::from(name)
+                    }
+                    _ => state_directory.join("apply.lock"),
+                };
+                Some(ApplyLock::acquire(&path, timeout, |message| {
+                    output.line(message)
+                })?)
+            }
+            None => None,
+        };
+        let store = AnyStore::open(&spec, &env, cli.concurrency)?;
         if store.is_sandbox() {
             output.line(&format!("Using {}.", store.describe()));
         } else {
@@ -33,10 +69,15 @@ impl Session {
         let journal = if store.is_sandbox() {
             Journal::disabled()
         } else {
-            let directory = std::env::var_os("FLEX_ALERTS_STATE_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(".flex-alerts"));
-            Journal::open(directory, &store.describe())
+            persist::remove_stale_temporaries(&state_directory);
+            Journal::open(&state_directory, &store.describe(), lock.is_some()).map_err(|error| {
+                Error::new(format!(
+                    "cannot open the apply journal in {}",
+                    state_directory.display()
+                ))
+                .cause(error)
+                .hint("the journal must be writable: it is how an interrupted apply is cleaned up")
+            })?
         };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -48,28 +89,45 @@ impl Session {
             journal,
             runtime,
             concurrency: cli.concurrency,
+            _lock: lock,
         })
     }
 
-    /// The live state, plus configurations an interrupted apply left behind.
+    /// The live state, plus what the journal knows: configurations an interrupted apply
+    /// created and never attached (checked concurrently, one fetch each), and creates that
+    /// got no answer.
     pub fn snapshot(&self) -> Result<Live, Error> {
         self.runtime.block_on(async {
             let mut live = self.store.snapshot().await?;
-            for ttid in self.journal.pending() {
-                let named = live
-                    .rules
-                    .iter()
-                    .any(|rule| rule.notify_methods_id.as_deref() == Some(ttid.as_str()));
-                if named {
-                    self.journal.forget(&ttid);
-                } else if self.store.fetch_config(&ttid).await?.is_some() {
-                    if !live.orphan_configs.contains(&ttid) {
-                        live.orphan_configs.push(ttid);
-                    }
+            let pending: Vec<String> = self
+                .journal
+                .pending()
+                .into_iter()
+                .filter(|ttid| !live.orphan_configs.contains(ttid))
+                .collect();
+            let checks = futures::stream::iter(pending)
+                .map(|ttid| async {
+                    let named = live
+                        .rules
+                        .iter()
+                        .any(|rule| rule.notify_methods_id.as_deref() == Some(ttid.as_str()));
+                    let exists = named || self.store.fetch_config(&ttid).await?.is_some();
+                    Ok::<_, StoreError>((ttid, named, exists))
+                })
+                .buffer_unordered(self.concurrency.max(1))
+                .collect::<Vec<_>>()
+                .await;
+            for check in checks {
+                let (ttid, named, exists) = check?;
+                if exists && !named {
+                    live.orphan_configs.push(ttid);
                 } else {
-                    self.journal.forget(&ttid);
+                    self.journal.settled(&ttid).await.map_err(|error| {
+                        Error::new("cannot write the apply journal").cause(error)
+                    })?;
                 }
             }
+            live.possible_configs = self.journal.open_attempts();
             Ok(live)
         })
     }

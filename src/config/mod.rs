@@ -99,19 +99,18 @@ fn parse_file(source: &SourceFile) -> Result<ParsedFile, Vec<Diagnostic>> {
         ]);
     };
     // A file of another version has another shape: say so once instead of listing its keys.
-    if let Some((_, node)) = entries.iter().find(|(key, _)| key.name == "version") {
-        if let NodeKind::Scalar(Scalar::Int(version)) = node.kind {
-            if version != 1 {
-                return Err(vec![
-                    Diagnostic::error(
-                        name,
-                        Some(node.span),
-                        format!("unsupported format version {version}"),
-                    )
-                    .with_hint("this flex-alerts reads `version: 1`"),
-                ]);
-            }
-        }
+    if let Some((_, node)) = entries.iter().find(|(key, _)| key.name == "version")
+        && let NodeKind::Scalar(Scalar::Int(version)) = node.kind
+        && version != 1
+    {
+        return Err(vec![
+            Diagnostic::error(
+                name,
+                Some(node.span),
+                format!("unsupported format version {version}"),
+            )
+            .with_hint("this flex-alerts reads `version: 1`"),
+        ]);
     }
     let (json, spans) = yaml::to_json(&root);
     let problems = schema::check(name, &json, &spans);

@@ -327,15 +327,15 @@ fn resolve_plain(text: &str) -> Scalar {
         ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
         _ => {}
     }
-    if let Some(octal) = text.strip_prefix("0o") {
-        if let Ok(value) = i64::from_str_radix(octal, 8) {
-            return Scalar::Int(value);
-        }
+    if let Some(octal) = text.strip_prefix("0o")
+        && let Ok(value) = i64::from_str_radix(octal, 8)
+    {
+        return Scalar::Int(value);
     }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if let Ok(value) = i64::from_str_radix(hex, 16) {
-            return Scalar::Int(value);
-        }
+    if let Some(hex) = text.strip_prefix("0x")
+        && let Ok(value) = i64::from_str_radix(hex, 16)
+    {
+        return Scalar::Int(value);
     }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
@@ -344,10 +344,10 @@ fn resolve_plain(text: &str) -> Scalar {
             Err(_) => Scalar::Float(text.parse().unwrap_or(f64::INFINITY)),
         };
     }
-    if is_core_float(unsigned) {
-        if let Ok(value) = text.parse::<f64>() {
-            return Scalar::Float(value);
-        }
+    if is_core_float(unsigned)
+        && let Ok(value) = text.parse::<f64>()
+    {
+        return Scalar::Float(value);
     }
     Scalar::String(text.to_owned())
 }

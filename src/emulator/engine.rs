@@ -185,6 +185,14 @@ impl Engine {
     /// The instance kept in `path`: loaded when the file exists, else seeded and saved there.
     /// A file that cannot be read as state is an error and is left untouched.
     pub fn open(path: &Path, seed: &Seed) -> Result<Engine, LoadError> {
+        if let Some(directory) = path.parent() {
+            let directory = if directory.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                directory
+            };
+            persist::remove_stale_temporaries(directory);
+        }
         if let Some(state) = persist::load(path)? {
             return Ok(Engine::from_state(state, Some(path.to_owned())));
         }

@@ -67,6 +67,46 @@ pub fn save_json(path: &Path, value: &impl serde::Serialize) -> io::Result<()> {
     save_text(path, &text)
 }
 
+/// Removes the temporary files (`.NAME.PID.tmp`) that a process killed in the middle of a
+/// save left in `directory`, when that process is gone. Best effort; returns how many.
+pub fn remove_stale_temporaries(directory: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(directory) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix('.')
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.rsplit_once('.'))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !process_gone(pid) {
+            continue;
+        }
+        if fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Whether process `pid` has ended. Where `/proc` is missing, a file can only be judged by
+/// age, so it counts as gone after an hour.
+fn process_gone(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        return !proc.join(pid.to_string()).exists();
+    }
+    true
+}
+
 /// Replaces the file at `path` with `text`, atomically and durably.
 pub fn save_text(path: &Path, text: &str) -> io::Result<()> {
     let directory = match path.parent() {
@@ -86,4 +126,25 @@ pub fn save_text(path: &Path, text: &str) -> io::Result<()> {
         let _ = directory.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporaries_of_ended_processes_are_removed_and_others_kept() {
+        let directory = tempfile::tempdir().unwrap();
+        let mine = directory
+            .path()
+            .join(format!(".state.json.{}.tmp", std::process::id()));
+        // Far above any pid_max, so no such process runs.
+        let stale = directory.path().join(".state.json.999999999.tmp");
+        let other = directory.path().join("notes.tmp");
+        for path in [&mine, &stale, &other] {
+            fs::write(path, "x").unwrap();
+        }
+        assert_eq!(remove_stale_temporaries(directory.path()), 1);
+        assert!(mine.exists() && other.exists() && !stale.exists());
+    }
 }

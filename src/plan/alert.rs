@@ -246,7 +246,7 @@ impl AlertSpec {
                     );
                 }
                 let after_ms = rule.notify_duration.unwrap_or(0);
-                if after_ms % 1000 != 0 || after_ms > MAX_AFTER_MS {
+                if !after_ms.is_multiple_of(1000) || after_ms > MAX_AFTER_MS {
                     return Err(format!(
                         "it notifies after {after_ms} ms; YAML v1 holds whole seconds up to 15 minutes"
                     ));
@@ -424,19 +424,18 @@ fn read_destinations(destinations: &Destinations, notify: &mut NotifySpec) -> Re
             ));
         }
     }
-    if let Some(emails) = &destinations.emails {
-        if emails
+    if let Some(emails) = &destinations.emails
+        && emails
             .defaults
             .as_ref()
             .and_then(|defaults| defaults.enabled)
             .unwrap_or(true)
-        {
-            notify.emails = emails
-                .email_recipients
-                .iter()
-                .map(|recipient| recipient.email_address.clone())
-                .collect();
-        }
+    {
+        notify.emails = emails
+            .email_recipients
+            .iter()
+            .map(|recipient| recipient.email_address.clone())
+            .collect();
     }
     Ok(())
 }

@@ -82,7 +82,7 @@ fn limit(threshold: Option<Threshold>) -> Option<LimitView> {
 
 /// `5m`, `1m30s`; milliseconds that are not whole seconds as `90.5s`.
 pub fn format_after(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format_delay(u32::try_from(ms / 1000).unwrap_or(u32::MAX))
     } else {
         format!("{}s", ms as f64 / 1000.0)

@@ -33,12 +33,18 @@ pub enum StoreError {
     #[error("{what}: {detail}")]
     Transport { what: String, detail: String },
 
-    /// A create was sent but its outcome is unknown, and it cannot be checked; it was not
-    /// retried, so that no duplicate can be made.
+    /// A create was sent but its outcome is unknown (no answer, or an answer such as 500 or
+    /// 503 that does not say whether it was applied), and it cannot be checked; it was not
+    /// sent again, so that no duplicate can be made.
     #[error(
-        "{what}: the request was sent but no answer came back ({detail}); it was not retried, so that Flex cannot end up with two"
+        "{what}: {detail}, so whether it was applied is unknown; it was not sent again, so that Flex cannot end up with two"
     )]
     Unknown { what: String, detail: String },
+
+    /// The store stopped answering (connections refused or timing out) for long enough that
+    /// flex-alerts gave up on it; nothing more is sent.
+    #[error("{what}: the store stopped answering ({detail}); nothing more was sent")]
+    Unreachable { what: String, detail: String },
 
     #[error("the local sandbox cannot be used: {0}")]
     Sandbox(#[from] LoadError),
@@ -53,6 +59,16 @@ fn describe_code(code: Option<i64>, message: &str) -> String {
 }
 
 impl StoreError {
+    /// Whether the request certainly changed nothing: refused with a 4xx answer, or never
+    /// sent. A 5xx, a lost answer or an unreadable one may hide a change.
+    pub fn definitely_not_applied(&self) -> bool {
+        match self {
+            StoreError::Api { status, .. } => (400..500).contains(status),
+            StoreError::Unknown { .. } | StoreError::Transport { .. } => false,
+            _ => true,
+        }
+    }
+
     /// The HTTP status, when the failure is an error answer.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -81,6 +97,10 @@ impl StoreError {
             StoreError::Transport { .. } => {
                 Some("check the network and the --store address; retrying later may help".to_owned())
             }
+            StoreError::Unreachable { .. } => Some(
+                "check the --store address and the network, then run the same command again: it starts from the live state"
+                    .to_owned(),
+            ),
             StoreError::Unknown { .. } => Some(
                 "run the same command again: it reads the live state first and picks up where this left off"
                     .to_owned(),

@@ -120,6 +120,10 @@ impl Store for LocalStore {
         })
     }
 
+    async fn rules(&self) -> Result<Vec<Rule>, StoreError> {
+        Ok(self.engine().rules())
+    }
+
     async fn fetch_rule(&self, sid: &str) -> Result<Option<Rule>, StoreError> {
         LocalStore::optional(self.run(
             || format!("read alert rule {sid}"),

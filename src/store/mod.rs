@@ -4,6 +4,7 @@
 
 pub mod directory;
 pub mod error;
+pub mod health;
 pub mod local;
 pub mod open;
 pub mod retry;
@@ -43,8 +44,17 @@ pub trait Store: Sync {
     /// Where the alerts live, in words for the first line of output.
     fn describe(&self) -> String;
 
+    /// Why the store was given up on (it stopped answering), if it was: then every call
+    /// fails at once, and apply starts no new step.
+    fn unreachable(&self) -> Option<String> {
+        None
+    }
+
     /// Rules, their notification configurations, the directory and the notifications mode.
     fn snapshot(&self) -> impl Future<Output = Result<Live, StoreError>> + Send;
+
+    /// Every rule, as listed now (no configurations, no directory).
+    fn rules(&self) -> impl Future<Output = Result<Vec<Rule>, StoreError>> + Send;
 
     /// One rule, or `None` when it no longer exists.
     fn fetch_rule(

@@ -34,19 +34,35 @@ impl FromStr for StoreSpec {
                 Ok(StoreSpec::Local(PathBuf::from(&text["local:".len()..])))
             }
             _ if text.starts_with("http://") || text.starts_with("https://") => {
+                let shown = mask_userinfo(text);
                 let url =
-                    Url::parse(text).map_err(|error| format!("`{text}` is not a URL: {error}"))?;
+                    Url::parse(text).map_err(|error| format!("`{shown}` is not a URL: {error}"))?;
                 if !url.username().is_empty() || url.password().is_some() {
-                    return Err(
-                        "put credentials in TWILIO_* variables, not in the --store URL".to_owned(),
-                    );
+                    return Err(format!(
+                        "`{shown}` holds credentials; put them in TWILIO_* variables, not in the --store URL"
+                    ));
                 }
                 Ok(StoreSpec::Http(url))
             }
             _ => Err(format!(
-                "`{text}` is not a store: use `twilio`, `local`, `local:FILE` or `http(s)://HOST:PORT`"
+                "`{}` is not a store: use `twilio`, `local`, `local:FILE` or `http(s)://HOST:PORT`",
+                mask_userinfo(text)
             )),
         }
+    }
+}
+
+/// `text` with whatever stands between `://` and an `@` of the authority replaced by `***`,
+/// so a URL can be shown without the credentials someone wrote into it.
+pub fn mask_userinfo(text: &str) -> String {
+    let Some(scheme_end) = text.find("://").map(|index| index + 3) else {
+        return text.to_owned();
+    };
+    let rest = &text[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &text[..scheme_end], &rest[at..]),
+        None => text.to_owned(),
     }
 }
 
@@ -92,6 +108,13 @@ macro_rules! delegate {
 }
 
 impl Store for AnyStore {
+    fn unreachable(&self) -> Option<String> {
+        match self {
+            AnyStore::Twilio(store) => store.unreachable(),
+            AnyStore::Local(store) => store.unreachable(),
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             AnyStore::Twilio(store) => store.describe(),
@@ -101,6 +124,10 @@ impl Store for AnyStore {
 
     async fn snapshot(&self) -> Result<Live, StoreError> {
         delegate!(self, store => store.snapshot())
+    }
+
+    async fn rules(&self) -> Result<Vec<Rule>, StoreError> {
+        delegate!(self, store => store.rules())
     }
 
     async fn fetch_rule(&self, sid: &str) -> Result<Option<Rule>, StoreError> {
@@ -166,12 +193,19 @@ mod tests {
             "http://127.0.0.1:8780".parse(),
             Ok(StoreSpec::Http(_))
         ));
+        let refused = "https://ACx:s3cret-token@x:1/"
+            .parse::<StoreSpec>()
+            .unwrap_err();
+        assert!(refused.contains("holds credentials"), "{refused}");
         assert!(
-            "https://user:pw@x"
-                .parse::<StoreSpec>()
-                .unwrap_err()
-                .contains("credentials")
+            !refused.contains("s3cret") && !refused.contains("ACx"),
+            "{refused}"
         );
+        assert!(refused.contains("https://***@x:1/"), "{refused}");
+        let unparsable = "http://u:s3cret@[bad".parse::<StoreSpec>().unwrap_err();
+        assert!(!unparsable.contains("s3cret"), "{unparsable}");
+        assert_eq!(mask_userinfo("http://a:b@host/p@q"), "http://***@host/p@q");
+        assert_eq!(mask_userinfo("http://host/p@q"), "http://host/p@q");
         assert!(
             "locale"
                 .parse::<StoreSpec>()

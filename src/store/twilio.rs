@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use tokio::sync::{OnceCell, Semaphore};
 
 use super::error::StoreError;
+use super::health::Health;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::wire::{
     Destinations, ErrorBody, FlexUser, NotificationConfig, Rule, RuleBody, TaskChannel, TaskQueue,
@@ -28,7 +29,8 @@ use crate::emulator::ids::is_sid;
 use crate::secret::Secret;
 
 pub const DEFAULT_CONCURRENCY: usize = 8;
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+pub const DEFAULT_GIVE_UP_AFTER: Duration = Duration::from_secs(5);
 const PAGE_SIZE: &str = "1000";
 const MAX_PAGES: usize = 1000;
 
@@ -48,6 +50,9 @@ pub struct ClientConfig {
     pub concurrency: usize,
     pub timeout: Duration,
     pub retry: RetryPolicy,
+    /// The store is given up on when no request got any answer for this long (with several
+    /// attempts failing in a row): connections refused, timed out or cut.
+    pub give_up_after: Duration,
 }
 
 impl ClientConfig {
@@ -122,6 +127,7 @@ impl ClientConfig {
             concurrency: DEFAULT_CONCURRENCY,
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            give_up_after: DEFAULT_GIVE_UP_AFTER,
         })
     }
 }
@@ -188,6 +194,7 @@ pub struct TwilioClient {
     config: ClientConfig,
     permits: Semaphore,
     context: OnceCell<Context>,
+    health: Health,
 }
 
 /// Installs ring as the TLS crypto provider, once per process.
@@ -214,6 +221,7 @@ impl TwilioClient {
         let permits = Semaphore::new(config.concurrency.max(1));
         Ok(TwilioClient {
             http,
+            health: Health::new(config.give_up_after),
             config,
             permits,
             context: OnceCell::new(),
@@ -276,12 +284,16 @@ impl TwilioClient {
     }
 
     /// Sends `call`, retrying what is safe to retry, and returns the body of a 2xx answer.
+    ///
+    /// Only 429 means "never processed" (Twilio says so); a create answered 500, 502, 503 or
+    /// 504, or not answered at all, has an unknown outcome and is not sent again here.
     async fn send(&self, call: &Call) -> Result<bytes::Bytes, StoreError> {
         let started = Instant::now();
         let mut delays = self.config.retry.delays();
         let mut attempts = 0;
         let mut unsure = false;
         loop {
+            self.health.check(&call.what)?;
             attempts += 1;
             let (retry_after, failure) = match self.attempt(call).await {
                 Attempt::Done(body) => return Ok(body),
@@ -297,14 +309,14 @@ impl TwilioClient {
                     let error = self.status_error(call, status, &body);
                     match status {
                         // Never processed: safe to retry whatever the request.
-                        429 | 503 => (retry_after, error),
-                        500 | 502 | 504 if call.kind == Kind::Create => {
+                        429 => (retry_after, error),
+                        500 | 502..=504 if call.kind == Kind::Create => {
                             return Err(StoreError::Unknown {
                                 what: call.what.clone(),
-                                detail: format!("HTTP {status}"),
+                                detail: format!("Flex answered HTTP {status}"),
                             });
                         }
-                        500 | 502 | 504 => {
+                        500 | 502..=504 => {
                             unsure = true;
                             (retry_after, error)
                         }
@@ -315,7 +327,7 @@ impl TwilioClient {
                 Attempt::Unanswered(detail) if call.kind == Kind::Create => {
                     return Err(StoreError::Unknown {
                         what: call.what.clone(),
-                        detail,
+                        detail: format!("no answer came back ({detail})"),
                     });
                 }
                 Attempt::Unanswered(detail) => {
@@ -326,7 +338,8 @@ impl TwilioClient {
             let Some(backoff) = delays.next() else {
                 return Err(gave_up(failure, attempts, started));
             };
-            let delay = retry_after.unwrap_or(backoff);
+            // Jitter on top of Retry-After too, so throttled requests do not retry together.
+            let delay = retry_after.map_or(backoff, |wait| wait + backoff / 4);
             if started.elapsed() + delay > self.config.retry.max_total {
                 return Err(gave_up(failure, attempts, started));
             }
@@ -340,6 +353,16 @@ impl TwilioClient {
             .acquire()
             .await
             .expect("the semaphore is never closed");
+        let started = Instant::now();
+        let attempt = self.attempt_now(call).await;
+        match &attempt {
+            Attempt::Done(_) | Attempt::Status { .. } => self.health.answered(),
+            Attempt::Unsent(_) | Attempt::Unanswered(_) => self.health.failed(started),
+        }
+        attempt
+    }
+
+    async fn attempt_now(&self, call: &Call) -> Attempt {
         let mut request = self
             .http
             .request(call.method.clone(), call.url.clone())
@@ -586,6 +609,10 @@ impl TwilioClient {
 }
 
 impl Store for TwilioClient {
+    fn unreachable(&self) -> Option<String> {
+        self.health.gone()
+    }
+
     fn describe(&self) -> String {
         let host = self.config.flex_base.host_str().unwrap_or_default();
         format!("Flex instance {} at {host}", self.config.instance_sid)
@@ -646,6 +673,10 @@ impl Store for TwilioClient {
             orphan_configs: Vec::new(),
             possible_configs: 0,
         })
+    }
+
+    async fn rules(&self) -> Result<Vec<Rule>, StoreError> {
+        self.list_rules().await
     }
 
     async fn fetch_rule(&self, sid: &str) -> Result<Option<Rule>, StoreError> {

@@ -219,7 +219,7 @@ async fn saved_plan_applies_when_only_untouched_alerts_changed_and_is_refused_wh
     assert!(
         apply
             .stderr
-            .contains("Read back: 1 alert(s) still differ from the files: B."),
+            .contains("Read back: the live alerts match the files."),
         "{}",
         apply.stderr
     );
@@ -387,22 +387,34 @@ fn against(
 async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
     let emulator = emulator().await;
     let state_dir = tempfile::tempdir().unwrap();
+    let unavailable = ScriptedFault {
+        method: Some("GET".to_owned()),
+        path_contains: None,
+        body_contains: None,
+        action: FaultAction::Status {
+            status: 503,
+            retry_after: None,
+        },
+        times: Some(6),
+        skip: 0,
+    };
     emulator.shared.set_faults(Faults {
         latency_ms: 5,
         concurrency_limit: Some(3),
-        error_rate: 0.15,
-        error_status: 503,
-        script: vec![ScriptedFault {
-            method: Some("POST".to_owned()),
-            path_contains: Some("/InsightsRules".to_owned()),
-            body_contains: Some("Billing voice - callers waiting".to_owned()),
-            action: FaultAction::Status {
-                status: 400,
-                retry_after: None,
+        script: vec![
+            unavailable,
+            ScriptedFault {
+                method: Some("POST".to_owned()),
+                path_contains: Some("/InsightsRules".to_owned()),
+                body_contains: Some("Billing voice - callers waiting".to_owned()),
+                action: FaultAction::Status {
+                    status: 400,
+                    retry_after: None,
+                },
+                times: None,
+                skip: 0,
             },
-            times: None,
-            skip: 0,
-        }],
+        ],
         ..Faults::default()
     });
     let first = run_blocking(

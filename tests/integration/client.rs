@@ -264,13 +264,35 @@ async fn retries_503_and_dropped_connections_for_reads_and_updates() {
         2,
         "an update is safe to send again"
     );
-    client.create_config(&destinations()).await.unwrap();
+    let error = client.create_config(&destinations()).await.unwrap_err();
+    assert!(
+        error.to_string().contains("Flex answered HTTP 503"),
+        "only 429 says a request was not processed: {error}"
+    );
     assert_eq!(
         count(&emulator, "POST", CONFIGS),
-        2,
-        "a 503 was never processed: safe to send again"
+        1,
+        "a configuration create answered 503 is never sent twice"
     );
-    assert_eq!(stored(&emulator, "notification_configs"), 1);
+}
+
+#[tokio::test]
+async fn rule_create_answered_503_is_looked_up_before_it_is_sent_again() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let status_503 = FaultAction::Status {
+        status: 503,
+        retry_after: None,
+    };
+    script(&emulator, vec![fault("POST", RULES, status_503, 1)]);
+    client.create_rule(&rule_body("after a 503")).await.unwrap();
+    assert_eq!(
+        count(&emulator, "POST", RULES),
+        2,
+        "not found, so sent again"
+    );
+    assert_eq!(count(&emulator, "GET", RULES), 1, "looked up first");
+    assert_eq!(stored(&emulator, "rules"), 1);
 }
 
 #[tokio::test]
@@ -319,7 +341,12 @@ async fn configuration_create_whose_answer_is_lost_is_not_sent_again() {
     );
     let error = client.create_config(&destinations()).await.unwrap_err();
     assert!(matches!(error, StoreError::Unknown { .. }), "{error:?}");
-    assert!(error.to_string().contains("it was not retried"), "{error}");
+    assert!(
+        error.to_string().contains(
+            "Flex answered HTTP 500, so whether it was applied is unknown; it was not sent again"
+        ),
+        "{error}"
+    );
     assert_eq!(count(&emulator, "POST", CONFIGS), 1);
     assert_eq!(stored(&emulator, "notification_configs"), 1);
 }

@@ -459,21 +459,44 @@ async fn an_interrupted_replace_is_repaired_by_the_next_plan_keeping_the_alert_t
 }
 
 #[tokio::test]
+async fn a_second_apply_of_a_stale_plan_sees_the_other_writer_and_creates_nothing() {
+    let store = sandbox();
+    let plan = plan_for(&store, &desired(BASE), false).await;
+    let first = apply(&plan, &store, 4, &Journal::disabled(), &Silent).await;
+    assert!(first.succeeded(), "{}", first.render());
+    let second = apply(&plan, &store, 4, &Journal::disabled(), &Silent).await;
+    assert!(!second.succeeded());
+    assert!(
+        second.render().contains("error: another apply changed the store at the same time: live alerts this apply did not create appeared under names it manages: `Base` ("),
+        "{}",
+        second.render()
+    );
+    assert_eq!(second.done(), 0, "{}", second.render());
+    assert_eq!(store.state().rules.len(), 1);
+    assert_eq!(store.state().notification_configs.len(), 1);
+}
+
+#[tokio::test]
 async fn the_same_alert_created_twice_by_two_applies_is_kept_once() {
     let store = sandbox();
     let wanted = desired(BASE);
-    let plan = plan_for(&store, &wanted, false).await;
-    for _ in 0..2 {
-        let report = apply(&plan, &store, 4, &Journal::disabled(), &Silent).await;
-        assert!(report.succeeded(), "{}", report.render());
-    }
+    converge(&store, &wanted, false).await;
+    // What a second apply racing the first would have added: a full copy of the alert.
     let state = store.state();
-    assert_eq!(state.rules.len(), 2);
-    let first = state.rules[0].sid().to_owned();
+    let original = state.rules[0].clone();
+    let config = store
+        .create_config(&state.notification_configs[0].destinations)
+        .await
+        .unwrap();
+    let mut copy = original.body().unwrap();
+    copy.notify_methods_id = Some(config.ttid);
+    store.create_rule(&copy).await.unwrap();
+    assert_eq!(store.state().rules.len(), 2);
+
     converge(&store, &wanted, false).await;
     let state = store.state();
     assert_eq!(state.rules.len(), 1);
-    assert_eq!(state.rules[0].sid(), first, "the first one is kept");
+    assert_eq!(state.rules[0].sid, original.sid, "the first one is kept");
     assert_eq!(state.notification_configs.len(), 1);
 }
 
