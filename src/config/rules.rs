@@ -423,6 +423,18 @@ impl Checker<'_> {
         } else {
             ""
         };
+        if let Some((position, kind)) = invisible_character(&url) {
+            self.problems.push(
+                place
+                    .value_error(format!(
+                        "the webhook URL{origin} contains {kind} (character {position})"
+                    ))
+                    .with_hint(
+                        "copy the URL again from Slack or the receiving service; a URL holds no spaces, control or text-direction characters",
+                    ),
+            );
+            return None;
+        }
         let Some((scheme, rest)) = url.split_once("://") else {
             self.problems
                 .push(place.value_error(format!("the webhook URL{origin} is not a URL")));
@@ -515,6 +527,23 @@ fn interpolate(text: &str, env: EnvLookup<'_>) -> Result<String, Missing> {
     Ok(out)
 }
 
+/// The first character (1-based) that has no place in a URL and could hide what it points
+/// at: whitespace, a control character, or a bidirectional-text control.
+fn invisible_character(url: &str) -> Option<(usize, &'static str)> {
+    url.chars().enumerate().find_map(|(index, character)| {
+        let kind = if character.is_whitespace() {
+            "a space"
+        } else if character.is_control() {
+            "a control character"
+        } else if matches!(character, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            "a bidirectional-text control character"
+        } else {
+            return None;
+        };
+        Some((index + 1, kind))
+    })
+}
+
 /// `90s`, `5m`, `1m30s` -> seconds. The schema has already checked the shape.
 pub fn parse_delay(text: &str) -> Option<u32> {
     let (minutes, seconds) = match text.split_once('m') {
@@ -588,6 +617,20 @@ mod tests {
             Err(Missing::Malformed)
         ));
         assert_eq!(interpolate("plain", &env).ok().as_deref(), Some("plain"));
+    }
+
+    #[test]
+    fn characters_that_hide_where_a_url_points_are_found() {
+        assert_eq!(invisible_character("https://hooks.slack.com/x"), None);
+        assert_eq!(invisible_character("https://h/x y"), Some((12, "a space")));
+        assert_eq!(
+            invisible_character("https://h/\u{7}"),
+            Some((11, "a control character"))
+        );
+        assert_eq!(
+            invisible_character("https://h/\u{202E}x"),
+            Some((11, "a bidirectional-text control character"))
+        );
     }
 
     #[test]

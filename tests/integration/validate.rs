@@ -225,6 +225,16 @@ const BAD_INPUTS: &[(&str, &str, &str)] = &[
         "the webhook URL must use https",
     ),
     (
+        "webhook_with_space.yaml",
+        ":10:36",
+        "the webhook URL contains a space (character 39)",
+    ),
+    (
+        "webhook_with_bidi_override.yaml",
+        ":10:36",
+        "the webhook URL contains a bidirectional-text control character (character 37)",
+    ),
+    (
         "unset_variable.yaml",
         ":13:36",
         "environment variable `FLEX_ALERTS_TEST_UNSET_HOOK` is not set",
