@@ -289,3 +289,40 @@ pub struct ErrorBody {
     pub more_info: Option<String>,
     pub status: u16,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_listed_rule_of_an_undocumented_shape_keeps_its_sid_and_name_and_says_why() {
+        let rule = Rule::from_listed(json!({
+            "sid": "QY1", "rule_friendly_name": "Odd", "active": "yes", "task_queue_sids": [null]
+        }));
+        assert_eq!((rule.sid(), rule.name()), ("QY1", "Odd"));
+        assert!(
+            rule.unreadable
+                .as_deref()
+                .is_some_and(|why| why.contains("invalid type")),
+            "{rule:?}"
+        );
+        let documented =
+            Rule::from_listed(json!({"sid": null, "active": null, "rule_thresholds": "x"}));
+        assert_eq!(documented.unreadable, None, "null and `any` are documented");
+    }
+
+    #[test]
+    fn nullable_configuration_lists_read_as_empty() {
+        let destinations: Destinations = serde_json::from_value(json!({
+            "subscriptions": {"recipients": [{"user_sids": ["FU1"]}]},
+            "webhooks": {"endpoints": null},
+            "emails": {"email_recipients": null}
+        }))
+        .unwrap();
+        let recipients = &destinations.subscriptions.unwrap().recipients;
+        assert_eq!(recipients[0].notification_type, None);
+        assert!(destinations.webhooks.unwrap().endpoints.is_empty());
+        assert!(destinations.emails.unwrap().email_recipients.is_empty());
+    }
+}

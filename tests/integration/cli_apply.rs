@@ -12,8 +12,6 @@ use serde_json::Value;
 
 use crate::support::*;
 
-const WEBHOOK: &str = "https://hooks.slack.com/services/T000/B000/CLISECRET";
-
 /// The binary against the sandbox in `sandbox`, with the examples' webhook set.
 fn flex(sandbox: &Path) -> assert_cmd::Command {
     let mut command = cli();
@@ -23,26 +21,6 @@ fn flex(sandbox: &Path) -> assert_cmd::Command {
         .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
         .env_remove("FLEX_ALERTS_STATE_DIR");
     command
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(command: &mut assert_cmd::Command) -> Run {
-    let output = command.output().unwrap();
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert!(
-        !run.stdout.contains("CLISECRET") && !run.stderr.contains("CLISECRET"),
-        "a webhook URL was printed"
-    );
-    run
 }
 
 #[test]
@@ -355,32 +333,6 @@ fn markdown_and_json_formats_print_the_plan() {
         document["alerts"][0]["actions"],
         serde_json::json!(["create"])
     );
-}
-
-/// Runs the binary off the async runtime, so the in-process emulator keeps serving.
-async fn run_blocking(mut command: assert_cmd::Command, args: &[&str]) -> Run {
-    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
-    tokio::task::spawn_blocking(move || run(command.args(args)))
-        .await
-        .unwrap()
-}
-
-/// The binary against the in-process emulator, with the journal in `state_dir`.
-fn against(
-    emulator: &flex_alerts::emulator::http::Emulator,
-    state_dir: &Path,
-) -> assert_cmd::Command {
-    let mut command = cli();
-    command
-        .args(["--store", &emulator.url(), "--concurrency", "4"])
-        .env("TWILIO_ACCOUNT_SID", ACCOUNT)
-        .env("TWILIO_AUTH_TOKEN", TOKEN)
-        .env("FLEX_INSTANCE_SID", INSTANCE)
-        .env_remove("TWILIO_API_KEY")
-        .env_remove("TWILIO_WORKSPACE_SID")
-        .env("FLEX_ALERTS_STATE_DIR", state_dir)
-        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK);
-    command
 }
 
 #[tokio::test(flavor = "multi_thread")]

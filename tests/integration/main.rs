@@ -8,4 +8,5 @@ mod plan_property;
 mod render;
 mod sandbox;
 mod support;
+mod trust;
 mod validate;

@@ -171,3 +171,60 @@ pub fn stored(emulator: &Emulator, key: &str) -> usize {
         .as_array()
         .map_or(0, Vec::len)
 }
+
+/// The examples' webhook in CLI tests; no output may ever contain it.
+pub const WEBHOOK: &str = "https://hooks.slack.com/services/T000/B000/CLISECRET";
+
+/// What a run of the binary printed, and its exit status.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the binary and checks that no webhook URL was printed.
+pub fn run(command: &mut assert_cmd::Command) -> Run {
+    let output = command.output().unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains("CLISECRET") && !run.stderr.contains("CLISECRET"),
+        "a webhook URL was printed"
+    );
+    run
+}
+
+/// Runs the binary off the async runtime, so the in-process emulator keeps serving.
+pub async fn run_blocking(mut command: assert_cmd::Command, args: &[&str]) -> Run {
+    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
+    tokio::task::spawn_blocking(move || run(command.args(args)))
+        .await
+        .unwrap()
+}
+
+/// The binary against the in-process emulator, with the journal in `state_dir`.
+pub fn against(
+    emulator: &flex_alerts::emulator::http::Emulator,
+    state_dir: &Path,
+) -> assert_cmd::Command {
+    against_url(&emulator.url(), state_dir)
+}
+
+/// The binary against the emulator at `url` (with the seed's credentials), with the journal
+/// in `state_dir`.
+pub fn against_url(url: &str, state_dir: &Path) -> assert_cmd::Command {
+    let mut command = cli();
+    command
+        .args(["--store", url, "--concurrency", "4"])
+        .env("TWILIO_ACCOUNT_SID", ACCOUNT)
+        .env("TWILIO_AUTH_TOKEN", TOKEN)
+        .env("FLEX_INSTANCE_SID", INSTANCE)
+        .env_remove("TWILIO_API_KEY")
+        .env_remove("TWILIO_WORKSPACE_SID")
+        .env("FLEX_ALERTS_STATE_DIR", state_dir)
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK);
+    command
+}
