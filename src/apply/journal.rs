@@ -22,11 +22,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::emulator::persist;
 use crate::lock::lock;
+use crate::store::{Live, Store, StoreError};
 
 pub const FILE_NAME: &str = "journal.jsonl";
 
@@ -234,6 +236,46 @@ impl Journal {
             .await
             .map_err(|_| io::Error::other("the journal writer stopped"))?
     }
+}
+
+/// The live state of `store`, plus what `journal` knows of it: configurations an interrupted
+/// apply created and never attached (each checked, concurrently, to exist and to be named by
+/// no rule), and configuration creates that got no answer. Settles what is no longer pending.
+pub async fn live_state<S: Store>(
+    store: &S,
+    journal: &Journal,
+    concurrency: usize,
+) -> Result<Live, crate::Error> {
+    let mut live = store.snapshot().await?;
+    let pending: Vec<String> = journal
+        .pending()
+        .into_iter()
+        .filter(|ttid| !live.orphan_configs.contains(ttid))
+        .collect();
+    let checks = futures::stream::iter(pending)
+        .map(|ttid| async {
+            let named = live
+                .rules
+                .iter()
+                .any(|rule| rule.notify_methods_id.as_deref() == Some(ttid.as_str()));
+            let exists = named || store.fetch_config(&ttid).await?.is_some();
+            Ok::<_, StoreError>((ttid, named, exists))
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect::<Vec<_>>()
+        .await;
+    for check in checks {
+        let (ttid, named, exists) = check?;
+        if exists && !named {
+            live.orphan_configs.push(ttid);
+        } else {
+            journal.settled(&ttid).await.map_err(|error| {
+                crate::Error::new("cannot write the apply journal").cause(error)
+            })?;
+        }
+    }
+    live.possible_configs = journal.open_attempts();
+    Ok(live)
 }
 
 /// Every store's ledger in the file at `path`, and how many lines it has.

@@ -5,16 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use futures::StreamExt;
-
 use crate::apply::exclusive::ApplyLock;
-use crate::apply::journal::Journal;
+use crate::apply::journal::{Journal, live_state};
 use crate::cli::{Cli, paths_or_current};
 use crate::config::{self, desired::Desired};
 use crate::emulator::persist;
 use crate::error::Error;
 use crate::output::Output;
-use crate::store::{AnyStore, Live, Store, StoreError, StoreSpec};
+use crate::store::{AnyStore, Live, Store, StoreSpec};
 
 /// The store, its journal, and a runtime to talk to it.
 pub struct Session {
@@ -93,43 +91,10 @@ impl Session {
         })
     }
 
-    /// The live state, plus what the journal knows: configurations an interrupted apply
-    /// created and never attached (checked concurrently, one fetch each), and creates that
-    /// got no answer.
+    /// The live state, plus what the journal knows of it.
     pub fn snapshot(&self) -> Result<Live, Error> {
-        self.runtime.block_on(async {
-            let mut live = self.store.snapshot().await?;
-            let pending: Vec<String> = self
-                .journal
-                .pending()
-                .into_iter()
-                .filter(|ttid| !live.orphan_configs.contains(ttid))
-                .collect();
-            let checks = futures::stream::iter(pending)
-                .map(|ttid| async {
-                    let named = live
-                        .rules
-                        .iter()
-                        .any(|rule| rule.notify_methods_id.as_deref() == Some(ttid.as_str()));
-                    let exists = named || self.store.fetch_config(&ttid).await?.is_some();
-                    Ok::<_, StoreError>((ttid, named, exists))
-                })
-                .buffer_unordered(self.concurrency.max(1))
-                .collect::<Vec<_>>()
-                .await;
-            for check in checks {
-                let (ttid, named, exists) = check?;
-                if exists && !named {
-                    live.orphan_configs.push(ttid);
-                } else {
-                    self.journal.settled(&ttid).await.map_err(|error| {
-                        Error::new("cannot write the apply journal").cause(error)
-                    })?;
-                }
-            }
-            live.possible_configs = self.journal.open_attempts();
-            Ok(live)
-        })
+        self.runtime
+            .block_on(live_state(&self.store, &self.journal, self.concurrency))
     }
 }
 

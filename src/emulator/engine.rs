@@ -182,6 +182,11 @@ impl Engine {
         }
     }
 
+    /// An in-memory instance holding `state` (another instance's, say), for tests.
+    pub fn restore(state: State) -> Engine {
+        Engine::from_state(state, None)
+    }
+
     /// The instance kept in `path`: loaded when the file exists, else seeded and saved there.
     /// A file that cannot be read as state is an error and is left untouched.
     pub fn open(path: &Path, seed: &Seed) -> Result<Engine, LoadError> {

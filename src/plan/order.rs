@@ -157,7 +157,9 @@ pub fn lay_out(
     }
 
     // Each create-first replace holds its old rule (and configuration) during the write phase.
-    let (mut extra_alerts, mut extra_configs) = (0, 0);
+    // Configurations that may exist with an unknown id (a create whose answer was lost) are
+    // counted as taking room: if they exist, Flex counts them.
+    let (mut extra_alerts, mut extra_configs) = (0, live.possible_configs);
     for entry in &mut entries {
         if let Action::Replace(_) = entry.action {
             let old_config =

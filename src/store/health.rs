@@ -51,19 +51,35 @@ impl Health {
             .failing_since
             .map_or(started, |since| since.min(started));
         state.failing_since = Some(since);
-        let silent = since.elapsed();
-        if state.gone.is_none() && state.failures >= FAILURES && silent >= self.give_up_after {
+    }
+
+    /// Why the store was given up on, if it was (judged now: time passes while retries wait).
+    pub fn gone(&self) -> Option<String> {
+        let mut state = lock(&self.state);
+        if state.gone.is_none()
+            && state.failures >= FAILURES
+            && let Some(since) = state.failing_since
+            && since.elapsed() >= self.give_up_after
+        {
             state.gone = Some(format!(
                 "{} attempts in a row got no answer over {:.1}s",
                 state.failures,
-                silent.as_secs_f64()
+                since.elapsed().as_secs_f64()
             ));
         }
+        state.gone.clone()
     }
 
-    /// Why the store was given up on, if it was.
-    pub fn gone(&self) -> Option<String> {
-        lock(&self.state).gone.clone()
+    /// Waits `delay`, or less when the store is given up on meanwhile.
+    pub async fn pause(&self, delay: Duration) {
+        let until = Instant::now() + delay;
+        while self.gone().is_none() {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            tokio::time::sleep(left.min(Duration::from_millis(200))).await;
+        }
     }
 
     /// An error for `what` when the store was given up on.

@@ -343,7 +343,7 @@ impl TwilioClient {
             if started.elapsed() + delay > self.config.retry.max_total {
                 return Err(gave_up(failure, attempts, started));
             }
-            tokio::time::sleep(delay).await;
+            self.health.pause(delay).await;
         }
     }
 
@@ -711,7 +711,7 @@ impl Store for TwilioClient {
                         return Ok(rule);
                     }
                     match delays.next() {
-                        Some(delay) => tokio::time::sleep(delay).await,
+                        Some(delay) => self.health.pause(delay).await,
                         None => {
                             return Err(StoreError::Transport {
                                 what: call.what.clone(),

@@ -2,6 +2,7 @@
 
 mod cli_apply;
 mod client;
+mod crash;
 mod emulator_contract;
 mod plan;
 mod plan_property;

@@ -684,3 +684,35 @@ async fn stale_names_the_alerts_a_plan_touches_that_changed_live() {
         ["A", "C"]
     );
 }
+
+#[tokio::test]
+async fn configurations_that_may_exist_take_room_when_a_replace_order_is_chosen() {
+    let notifying = |metric_of: &dyn Fn(usize) -> &'static str| {
+        let mut yaml = String::from("version: 1\nalerts:\n");
+        for index in 0..99 {
+            yaml.push_str(&simple(&format!("alert {index:03}"), metric_of(index)));
+            yaml.push_str("    notify:\n      users: [jane.doe]\n");
+        }
+        yaml
+    };
+    let store = sandbox();
+    converge(&store, &desired(&notifying(&|_| "Waiting (Now)")), false).await;
+    let changed = desired(&notifying(&|index| {
+        if index == 0 {
+            "Longest (Now)"
+        } else {
+            "Waiting (Now)"
+        }
+    }));
+    let mut live = store.snapshot().await.unwrap();
+    let order = |live: &flex_alerts::store::Live| {
+        plan(&changed, live, PlanOptions::default())
+            .unwrap()
+            .entries[0]
+            .action
+    };
+    assert_eq!(order(&live), Action::Replace(ReplaceOrder::CreateFirst));
+    // 99 configurations and one that may exist: no room for the old and the new at once.
+    live.possible_configs = 1;
+    assert_eq!(order(&live), Action::Replace(ReplaceOrder::DeleteFirst));
+}
