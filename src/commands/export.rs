@@ -66,9 +66,22 @@ pub fn export(live: &Live, schema: &str) -> (String, Vec<String>) {
     }
     let mut rules: Vec<_> = live.rules.iter().collect();
     rules.sort_by(|left, right| left.rule_friendly_name.cmp(&right.rule_friendly_name));
+    // A name taken twice (an interrupted replace, two applies at once) is exported once: the
+    // next plan keeps the alert that matches the file and deletes the other.
+    let mut seen: Vec<&str> = Vec::new();
     let (specs, unrepresentable): (Vec<_>, Vec<_>) = rules
         .into_iter()
-        .map(|rule| (rule, AlertSpec::from_live(rule, &live.configs)))
+        .map(|rule| {
+            let spec = if seen.contains(&rule.name()) {
+                Err("a second live alert with this name; the next apply deletes it".to_owned())
+            } else {
+                AlertSpec::from_live(rule, &live.configs)
+            };
+            if spec.is_ok() {
+                seen.push(rule.name());
+            }
+            (rule, spec)
+        })
         .partition(|(_, spec)| spec.is_ok());
     for (rule, reason) in unrepresentable {
         text.push_str(&format!(

@@ -417,3 +417,122 @@ fn credentials_in_a_store_url_never_appear_in_any_output() {
         outputs[0].stderr
     );
 }
+
+#[tokio::test]
+async fn a_leftover_that_a_rule_names_by_the_time_apply_runs_is_not_deleted() {
+    use flex_alerts::apply::journal::Journal;
+    use flex_alerts::apply::{Silent, apply};
+    use flex_alerts::store::Store;
+
+    let store = LocalStore::in_memory(Engine::new(&Seed::builtin()));
+    let wanted = desired(NOTIFYING);
+    converge(&store, &wanted, false).await;
+    // Another apply's fresh configuration, not attached yet: a leftover to this plan.
+    let fresh = store
+        .create_config(&store.state().notification_configs[0].destinations)
+        .await
+        .unwrap();
+    let plan = crate::plan::plan_for(&store, &wanted, false).await;
+    assert_eq!(plan.orphan_configs, [fresh.ttid.clone()]);
+    // The other apply attaches it before this one runs.
+    let mut body = rule_body("Other apply's alert");
+    body.notify_methods_id = Some(fresh.ttid.clone());
+    store.create_rule(&body).await.unwrap();
+
+    let report = apply(&plan, &store, 4, &Journal::disabled(), &Silent).await;
+    assert!(
+        report
+            .render()
+            .contains("(a live rule names it now, so it is no leftover)"),
+        "{}",
+        report.render()
+    );
+    let state = store.state();
+    assert!(
+        state
+            .notification_configs
+            .iter()
+            .any(|config| config.ttid == fresh.ttid)
+    );
+}
+
+#[tokio::test]
+async fn a_rule_naming_a_missing_configuration_gets_a_new_one() {
+    use flex_alerts::plan::Action;
+    use flex_alerts::store::Store;
+
+    let store = LocalStore::in_memory(Engine::new(&Seed::builtin()));
+    let wanted = desired(NOTIFYING);
+    converge(&store, &wanted, false).await;
+    let ttid = store.state().notification_configs[0].ttid.clone();
+    store.delete_config(&ttid).await.unwrap();
+    let plan = crate::plan::plan_for(&store, &wanted, false).await;
+    assert_eq!(plan.entries[0].action, Action::Update);
+    assert!(
+        plan.entries[0]
+            .reason
+            .contains("notify.configuration_missing"),
+        "{}",
+        plan.entries[0].reason
+    );
+    converge(&store, &wanted, false).await;
+    let state = store.state();
+    assert_eq!(state.notification_configs.len(), 1);
+    assert_eq!(
+        state.rules[0].notify_methods_id.as_deref(),
+        Some(state.notification_configs[0].ttid.as_str())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_waits_for_the_lock_of_its_state_directory_and_gives_up_clearly() {
+    use flex_alerts::apply::exclusive::ApplyLock;
+
+    let emulator = emulator().await;
+    let state_dir = tempfile::tempdir().unwrap();
+    let held = ApplyLock::acquire(
+        &state_dir.path().join("apply.lock"),
+        std::time::Duration::ZERO,
+        |_| {},
+    )
+    .unwrap();
+    let waited = run_blocking(
+        against(&emulator, state_dir.path()),
+        &[
+            "apply",
+            "examples/",
+            "--auto-approve",
+            "--lock-timeout",
+            "1s",
+        ],
+    )
+    .await;
+    assert_eq!(waited.code, 1);
+    assert!(
+        waited
+            .stderr
+            .contains("Waiting for another apply to finish (pid "),
+        "{}",
+        waited.stderr
+    );
+    assert!(
+        waited.stderr.contains("error: another apply holds")
+            && waited.stderr.contains("gave up waiting after 1s"),
+        "{}",
+        waited.stderr
+    );
+    assert_eq!(count(&emulator, "POST", "/"), 0, "nothing was written");
+    drop(held);
+    let applied = run_blocking(
+        against(&emulator, state_dir.path()),
+        &[
+            "apply",
+            "examples/",
+            "--auto-approve",
+            "--lock-timeout",
+            "0s",
+        ],
+    )
+    .await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+}
