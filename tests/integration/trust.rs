@@ -433,7 +433,7 @@ async fn a_leftover_that_a_rule_names_by_the_time_apply_runs_is_not_deleted() {
         .await
         .unwrap();
     let plan = crate::plan::plan_for(&store, &wanted, false).await;
-    assert_eq!(plan.orphan_configs, [fresh.ttid.clone()]);
+    assert_eq!(plan.orphan_configs, std::slice::from_ref(&fresh.ttid));
     // The other apply attaches it before this one runs.
     let mut body = rule_body("Other apply's alert");
     body.notify_methods_id = Some(fresh.ttid.clone());
