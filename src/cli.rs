@@ -40,7 +40,9 @@ pub struct Cli {
     )]
     pub store: String,
 
-    /// At most this many requests to the store at once.
+    /// The ceiling of requests to the store at once. flex-alerts starts with 16 (or fewer),
+    /// doubles while every answer is good, halves on 429 or 503 and then probes upwards
+    /// slowly, never above this; `--concurrency 1` makes every request wait for the last.
     #[arg(long, global = true, default_value_t = DEFAULT_CONCURRENCY, value_parser = concurrency)]
     pub concurrency: usize,
 }
@@ -226,8 +228,8 @@ fn duration(text: &str) -> Result<std::time::Duration, String> {
 
 fn concurrency(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
-        Ok(count) if (1..=64).contains(&count) => Ok(count),
-        _ => Err(format!("`{text}` is not a number from 1 to 64")),
+        Ok(count) if (1..=256).contains(&count) => Ok(count),
+        _ => Err(format!("`{text}` is not a number from 1 to 256")),
     }
 }
 

@@ -1,13 +1,18 @@
-//! `apply()`: runs exactly the steps of a plan against a store, never re-planning. Phases run
-//! one after another; within a phase, steps whose dependencies succeeded run concurrently
-//! within `--concurrency`. A failed step does not stop the others; its dependants are skipped.
-//! A step that would push a count past a cap (because an earlier delete failed) is skipped too,
-//! so no moment of apply exceeds 100 alerts or 100 notification configurations.
+//! `apply()`: runs exactly the steps of a plan against a store, never re-planning, as a
+//! dependency graph: each step starts the moment the steps it needs are done, within the
+//! store's capacity (which adapts to how much Flex takes). A failed step does not stop the
+//! others; its dependants are skipped.
+//!
+//! The caps hold at every moment without waves: a step that adds an alert or a configuration
+//! starts only when there is room for it; while a delete that could make room is still to
+//! come, it waits, and when none is left it is skipped. So no moment of apply exceeds 100
+//! alerts or 100 notification configurations, even when a delete fails.
 //!
 //! Other writers are watched for: a leftover configuration is deleted only if no live rule
-//! names it at that moment, and before and after its creates apply lists the rules; a live
-//! alert it did not create under a name it manages means another apply is running, so it
-//! stops creating and reports it. Once the store stops answering, no new step starts.
+//! names it at that moment, and apply lists the rules before its first rule create (beside
+//! the first writes) and after its last; a live alert it did not create under a name it
+//! manages means another apply is running, so it stops creating and reports it. Once the
+//! store stops answering, no new step starts.
 //!
 //! Progress goes through the `Progress` hook; nothing here prints.
 
@@ -21,9 +26,9 @@ use std::sync::Mutex;
 
 use futures::StreamExt;
 
-use crate::plan::{MAX_ALERTS, MAX_CONFIGS, Op, Phase, Plan, Step};
+use crate::plan::{MAX_ALERTS, MAX_CONFIGS, Op, Plan, Step};
 use crate::store::wire::Rule;
-use crate::store::{Store, StoreError};
+use crate::store::{Directory, Live, Store, StoreError};
 use journal::Journal;
 use report::{Outcome, Report, StepReport};
 
@@ -53,6 +58,10 @@ struct Run<'a, S> {
     created: Mutex<HashMap<usize, String>>,
     /// SIDs of the rules this apply created.
     created_rules: Mutex<Vec<String>>,
+    /// Entries whose rule create or update Flex certainly refused.
+    refused: Mutex<Vec<usize>>,
+    /// The rules as last listed, for the read-back to start from.
+    listed: Mutex<Option<Vec<Rule>>>,
 }
 
 /// Runs `plan` against `store`.
@@ -70,61 +79,81 @@ pub async fn apply<S: Store>(
         counts: Mutex::new((plan.alerts_before as i64, plan.configs_before as i64)),
         created: Mutex::new(HashMap::new()),
         created_rules: Mutex::new(Vec::new()),
+        refused: Mutex::new(Vec::new()),
+        listed: Mutex::new(None),
     };
+    let run = &run;
     let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.steps.len()];
+    let mut started = vec![false; plan.steps.len()];
     let mut conflicts = Vec::new();
-    let creates = |phase: Phase| {
-        plan.steps
-            .iter()
-            .any(|step| step.phase == phase && step.op == Op::CreateRule)
-    };
-    for phase in [Phase::Remove, Phase::Write, Phase::Finish] {
-        if phase == Phase::Remove {
-            run.keep_named_leftovers(&mut outcomes).await;
-        }
-        if creates(phase)
-            && let Some(conflict) = run.other_writers().await
-        {
-            conflicts.push(conflict);
-            stop_creating(plan, &mut outcomes);
-        }
-        loop {
-            skip_dependants(plan, &mut outcomes);
-            let ready: Vec<&Step> = plan
-                .steps
-                .iter()
-                .filter(|step| step.phase == phase && outcomes[step.id].is_none())
-                .filter(|step| {
-                    step.after
-                        .iter()
-                        .all(|id| outcomes[*id] == Some(Outcome::Done))
-                })
-                .collect();
-            if ready.is_empty() {
+    run.keep_named_leftovers(&mut outcomes).await;
+    let creates_rules = plan.steps.iter().any(|step| step.op == Op::CreateRule);
+    // Rule creates wait for this check; everything else starts beside it.
+    let mut check = creates_rules.then(|| Box::pin(run.other_writers()));
+    let after_creates = depends_on_a_create(plan);
+    let mut running = futures::stream::FuturesUnordered::new();
+    loop {
+        skip_dependants(plan, &mut outcomes);
+        let capacity = concurrency.min(store.capacity()).max(1);
+        for step in &plan.steps {
+            if running.len() >= capacity {
                 break;
             }
-            let results: Vec<(usize, Outcome)> = futures::stream::iter(ready)
-                .map(|step| async {
-                    let label = plan.describe(step);
-                    progress.started(&label);
-                    let outcome = run.step(step).await;
-                    progress.finished(&label, &outcome);
-                    (step.id, outcome)
-                })
-                .buffer_unordered(concurrency.max(1))
-                .collect()
-                .await;
-            for (id, outcome) in results {
-                outcomes[id] = Some(outcome);
+            let ready = !started[step.id]
+                && outcomes[step.id].is_none()
+                && step
+                    .after
+                    .iter()
+                    .all(|id| outcomes[*id] == Some(Outcome::Done))
+                && !(step.op == Op::CreateRule && check.is_some());
+            if !ready {
+                continue;
+            }
+            match run.admit(step, &outcomes, &started, &after_creates) {
+                Admission::Start => {
+                    started[step.id] = true;
+                    running.push(async move {
+                        let label = plan.describe(step);
+                        progress.started(&label);
+                        let outcome = run.step(step).await;
+                        progress.finished(&label, &outcome);
+                        (step.id, outcome)
+                    });
+                }
+                Admission::Wait => {}
+                Admission::Skip(reason) => outcomes[step.id] = Some(Outcome::Skipped(reason)),
             }
         }
-        if creates(phase)
-            && conflicts.is_empty()
-            && let Some(conflict) = run.other_writers().await
-        {
-            conflicts.push(conflict);
+        if running.is_empty() && check.is_none() {
+            break;
+        }
+        tokio::select! {
+            Some((id, outcome)) = running.next(), if !running.is_empty() => {
+                outcomes[id] = Some(outcome);
+            }
+            conflict = async { check.as_mut().expect("polled only while set").await }, if check.is_some() => {
+                check = None;
+                if let Some(conflict) = conflict {
+                    conflicts.push(conflict);
+                    stop_creating(plan, &mut outcomes, &started);
+                }
+            }
         }
     }
+    let released = run.release_unattached(&outcomes).await;
+    let creates_done = plan
+        .steps
+        .iter()
+        .any(|step| step.op == Op::CreateRule && outcomes[step.id] == Some(Outcome::Done));
+    // Rules listed before the last write are no read-back.
+    *lock(&run.listed) = None;
+    if creates_done
+        && conflicts.is_empty()
+        && let Some(conflict) = run.other_writers().await
+    {
+        conflicts.push(conflict);
+    }
+    let rules_after = lock(&run.listed).take();
     Report {
         steps: plan
             .steps
@@ -137,13 +166,77 @@ pub async fn apply<S: Store>(
             })
             .collect(),
         conflicts,
+        released,
+        rules_after,
     }
 }
 
-/// Skips every create that has not run: another writer is at work.
-fn stop_creating(plan: &Plan, outcomes: &mut [Option<Outcome>]) {
+/// The live side of just the alerts `plan` changes, for the check after a confirmation and
+/// for the read-back: every rule (names decide what is touched, and a duplicate shows), and the
+/// configurations of the touched ones only; `rules` when they were just listed. The directory
+/// is the plan's: apply does not change it.
+pub async fn read_touched<S: Store>(
+    store: &S,
+    plan: &Plan,
+    rules: Option<Vec<Rule>>,
+    directory: &Directory,
+) -> Result<Live, StoreError> {
+    let rules = match rules {
+        Some(rules) => rules,
+        None => store.rules().await?,
+    };
+    let touched = |rule: &Rule| {
+        plan.changes().any(|entry| {
+            entry.name == rule.name()
+                || entry
+                    .live
+                    .as_ref()
+                    .is_some_and(|live| live.sid == rule.sid())
+        })
+    };
+    let ttids = rules
+        .iter()
+        .filter(|rule| touched(rule))
+        .filter_map(|rule| rule.notify_methods_id.clone())
+        .collect();
+    let configs = store.fetch_configs(ttids).await?;
+    Ok(Live {
+        rules,
+        configs,
+        directory: directory.clone(),
+        ..Live::default()
+    })
+}
+
+/// Whether a step may start now.
+enum Admission {
+    Start,
+    /// Not yet: a delete still to come may make room.
+    Wait,
+    Skip(String),
+}
+
+/// For each step, whether it depends, directly or not, on a step that adds an alert or a
+/// configuration (such a delete cannot make room for that add to start).
+fn depends_on_a_create(plan: &Plan) -> Vec<bool> {
+    let mut depends = vec![false; plan.steps.len()];
+    // Steps only depend on earlier ones, so one pass in order settles it.
     for step in &plan.steps {
-        if outcomes[step.id].is_none() && matches!(step.op, Op::CreateRule | Op::CreateConfig) {
+        depends[step.id] = step.after.iter().any(|id| {
+            let (alerts, configs) = plan.steps[*id].cap_effect();
+            alerts > 0 || configs > 0 || depends[*id]
+        });
+    }
+    depends
+}
+
+/// Skips every create that has not started: another writer is at work.
+fn stop_creating(plan: &Plan, outcomes: &mut [Option<Outcome>], started: &[bool]) {
+    for step in &plan.steps {
+        if outcomes[step.id].is_none()
+            && !started[step.id]
+            && matches!(step.op, Op::CreateRule | Op::CreateConfig)
+        {
             outcomes[step.id] = Some(Outcome::Skipped(
                 "another apply changed the store at the same time".to_owned(),
             ));
@@ -224,6 +317,12 @@ impl<S: Store> Run<'_, S> {
     /// created: another apply is writing at the same time.
     async fn other_writers(&self) -> Option<String> {
         let rules = self.store.rules().await.ok()?;
+        let conflict = self.strangers(&rules);
+        *lock(&self.listed) = Some(rules);
+        conflict
+    }
+
+    fn strangers(&self, rules: &[Rule]) -> Option<String> {
         let known: Vec<&str> = self
             .plan
             .entries
@@ -253,28 +352,96 @@ impl<S: Store> Run<'_, S> {
         })
     }
 
-    async fn step(&self, step: &Step) -> Outcome {
+    fn note_refused(&self, step: &Step, error: &StoreError) {
+        if let Some(entry) = step.entry.filter(|_| error.definitely_not_applied()) {
+            lock(&self.refused).push(entry);
+        }
+    }
+
+    /// Deletes the configurations this apply created for an alert whose rule was then never
+    /// sent or certainly refused (another writer, a failure), so none is left behind; each
+    /// one deleted is settled in the journal. Returns what it did, in words.
+    async fn release_unattached(&self, outcomes: &[Option<Outcome>]) -> Vec<String> {
+        let created: Vec<(usize, String)> = lock(&self.created)
+            .iter()
+            .map(|(entry, ttid)| (*entry, ttid.clone()))
+            .collect();
+        let refused = lock(&self.refused).clone();
+        let unattached = created.into_iter().filter(|(entry, _)| {
+            self.plan.steps.iter().any(|step| {
+                step.entry == Some(*entry)
+                    && matches!(step.op, Op::CreateRule | Op::UpdateRule { .. })
+                    && (matches!(outcomes[step.id], Some(Outcome::Skipped(_)) | None)
+                        || refused.contains(entry))
+            })
+        });
+        let mut released = Vec::new();
+        for (entry, ttid) in unattached {
+            let name = &self.plan.entries[entry].name;
+            let result = gone_is_done(self.store.delete_config(&ttid).await);
+            released.push(match result {
+                Ok(()) => {
+                    let _ = self.journal.settled(&ttid).await;
+                    format!("deleted the unused notification configuration {ttid} of \"{name}\"")
+                }
+                Err(error) => format!(
+                    "could not delete the unused notification configuration {ttid} of \"{name}\" ({error}); the next apply does"
+                ),
+            });
+        }
+        released
+    }
+
+    /// Whether `step` may start: the store still answers, and there is room for what it adds
+    /// (reserved here), or a delete still to come may make some.
+    fn admit(
+        &self,
+        step: &Step,
+        outcomes: &[Option<Outcome>],
+        started: &[bool],
+        after_creates: &[bool],
+    ) -> Admission {
         if let Some(reason) = self.store.unreachable() {
-            return Outcome::Skipped(format!("the store stopped answering: {reason}"));
+            return Admission::Skip(format!("the store stopped answering: {reason}"));
         }
         let (alerts, configs) = step.cap_effect();
-        if alerts > 0 || configs > 0 {
-            let mut counts = lock(&self.counts);
-            if counts.0 + i64::from(alerts) > MAX_ALERTS as i64
-                || counts.1 + i64::from(configs) > MAX_CONFIGS as i64
-            {
-                return Outcome::Skipped(
-                    "it would pass Flex's cap of 100, because an earlier delete did not happen"
-                        .to_owned(),
-                );
-            }
+        if alerts <= 0 && configs <= 0 {
+            return Admission::Start;
+        }
+        let mut counts = lock(&self.counts);
+        if counts.0 + i64::from(alerts) <= MAX_ALERTS as i64
+            && counts.1 + i64::from(configs) <= MAX_CONFIGS as i64
+        {
             counts.0 += i64::from(alerts);
             counts.1 += i64::from(configs);
+            return Admission::Start;
         }
+        let room_may_come = self.plan.steps.iter().any(|other| {
+            let (alerts_freed, configs_freed) = other.cap_effect();
+            (alerts > 0 && alerts_freed < 0 || configs > 0 && configs_freed < 0)
+                && (started[other.id] || !after_creates[other.id])
+                && outcomes[other.id].is_none()
+        });
+        if room_may_come {
+            Admission::Wait
+        } else {
+            Admission::Skip(
+                "it would pass Flex's cap of 100, because an earlier delete did not happen"
+                    .to_owned(),
+            )
+        }
+    }
+
+    async fn step(&self, step: &Step) -> Outcome {
+        let (alerts, configs) = step.cap_effect();
         let result = self.write(step).await;
         let mut counts = lock(&self.counts);
         let adds = alerts > 0 || configs > 0;
-        if adds && result.is_err() {
+        if adds
+            && result
+                .as_ref()
+                .is_err_and(StoreError::definitely_not_applied)
+        {
             // The create did not happen: give its reservation back.
             counts.0 -= i64::from(alerts);
             counts.1 -= i64::from(configs);
@@ -349,7 +516,8 @@ impl<S: Store> Run<'_, S> {
                 let rule = self
                     .store
                     .create_rule(&desired().rule_body(ttid.clone()))
-                    .await?;
+                    .await
+                    .inspect_err(|error| self.note_refused(step, error))?;
                 lock(&self.created_rules).push(rule.sid().to_owned());
                 if let Some(ttid) = ttid {
                     self.journal.settled(&ttid).await.map_err(journal_error)?;
@@ -359,7 +527,10 @@ impl<S: Store> Run<'_, S> {
             Op::UpdateRule { sid, ttid } => {
                 let fresh = created();
                 let body = desired().rule_body(fresh.clone().or_else(|| ttid.clone()));
-                self.store.update_rule(sid, &body).await?;
+                self.store
+                    .update_rule(sid, &body)
+                    .await
+                    .inspect_err(|error| self.note_refused(step, error))?;
                 if let Some(ttid) = fresh {
                     self.journal.settled(&ttid).await.map_err(journal_error)?;
                 }

@@ -2,6 +2,7 @@
 //! the final summary people read.
 
 use crate::plan::Step;
+use crate::store::wire::Rule;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -18,11 +19,16 @@ pub struct StepReport {
     pub outcome: Outcome,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
     pub steps: Vec<StepReport>,
     /// Signs of another apply writing at the same time.
     pub conflicts: Vec<String>,
+    /// Configurations created for alerts that were then not written, and what became of them.
+    pub released: Vec<String>,
+    /// The rules as listed after the last write, when apply listed them (to check for other
+    /// writers): the read-back starts from them instead of listing again.
+    pub rules_after: Option<Vec<Rule>>,
 }
 
 impl Report {
@@ -64,6 +70,9 @@ impl Report {
                     out.push_str(&format!("skipped: {} ({reason})\n", step.label))
                 }
             }
+        }
+        for released in &self.released {
+            out.push_str(&format!("cleaned up: {released}\n"));
         }
         for conflict in &self.conflicts {
             out.push_str(&format!("error: {conflict}\n"));

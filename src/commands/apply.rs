@@ -72,13 +72,18 @@ pub fn run(
     output: &Output,
 ) -> Result<u8, Error> {
     let session = Session::open(cli, output, Some(lock_timeout))?;
-    let (plan, desired, prune) = match saved {
+    let (plan, desired, prune, live) = match saved {
         Some(file) => saved_plan(&session, file, output)?,
         None => {
             let desired = load_desired(paths, output)?;
             let live = session.snapshot()?;
             let prune = desired.prune || prune_flag;
-            (make_plan(&desired, &live, prune, output)?, desired, prune)
+            (
+                make_plan(&desired, &live, prune, output)?,
+                desired,
+                prune,
+                live,
+            )
         }
     };
     output.data(&text::render(&plan, output.data_styled(), cli.verbose > 0))?;
@@ -88,7 +93,13 @@ pub fn run(
     if !auto_approve {
         confirm(&session, output)?;
         // Time passed while we asked: make sure nobody changed what the plan touches.
-        let changed = crate::plan::stale(&plan, &session.snapshot()?);
+        let now = session.runtime.block_on(apply::read_touched(
+            &session.store,
+            &plan,
+            None,
+            &live.directory,
+        ))?;
+        let changed = crate::plan::stale(&plan, &now);
         if !changed.is_empty() {
             let mut error =
                 Error::new("the live store changed while the plan was shown; nothing was changed");
@@ -135,7 +146,14 @@ pub fn run(
         ))
         .hint("check the --store address and the network, then run apply again: it starts from the live state, so it converges"));
     }
-    let read_back = read_back(&session, &plan, &desired, prune, output);
+    let read_back = read_back(
+        &session,
+        &plan,
+        (&desired, prune),
+        report.rules_after.clone(),
+        &live.directory,
+        output,
+    );
     if !report.succeeded() {
         return Err(Error::new(format!(
             "apply did not finish: {} failed, {} skipped{}",
@@ -173,13 +191,15 @@ fn confirm(session: &Session, output: &Output) -> Result<(), Error> {
     }
 }
 
-/// Reads the store again and plans against it: the alerts `applied` changed must need no
-/// change now. A read-back that cannot confirm the result is an error with its real cause.
+/// Reads back what apply wrote (the rules, and the configurations of the alerts it changed)
+/// and plans against it: the alerts `applied` changed must need no change now. A read-back
+/// that cannot confirm the result is an error with its real cause.
 fn read_back(
     session: &Session,
     applied: &Plan,
-    desired: &crate::config::desired::Desired,
-    prune: bool,
+    (desired, prune): (&crate::config::desired::Desired, bool),
+    rules: Option<Vec<crate::store::wire::Rule>>,
+    directory: &crate::store::Directory,
     output: &Output,
 ) -> Result<(), Error> {
     let cannot = |error: Error| {
@@ -187,7 +207,15 @@ fn read_back(
             .cause(error.message)
             .hint("run `flex-alerts plan` to see whether the live alerts match the files")
     };
-    let live = session.snapshot().map_err(cannot)?;
+    let live = session
+        .runtime
+        .block_on(apply::read_touched(
+            &session.store,
+            applied,
+            rules,
+            directory,
+        ))
+        .map_err(|error| cannot(error.into()))?;
     let plan = crate::plan::plan(desired, &live, crate::plan::PlanOptions { prune }).map_err(
         |problems| {
             let mut error = Error::new("the store read back cannot be planned against");
@@ -221,7 +249,7 @@ fn saved_plan(
     session: &Session,
     file: &Path,
     output: &Output,
-) -> Result<(Plan, crate::config::desired::Desired, bool), Error> {
+) -> Result<(Plan, crate::config::desired::Desired, bool, Live), Error> {
     let text = std::fs::read_to_string(file).map_err(|error| {
         Error::new(format!("cannot read the saved plan {}", file.display())).cause(error)
     })?;
@@ -259,7 +287,7 @@ fn saved_plan(
     let live = session.snapshot()?;
     let fresh = make_plan(&desired, &live, prune, output)?;
     let plan = restrict(fresh, &saved, &live)?;
-    Ok((plan, desired, prune))
+    Ok((plan, desired, prune, live))
 }
 
 /// Keeps only what the saved plan changes, refusing when any of it changed since.

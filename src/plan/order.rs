@@ -1,7 +1,8 @@
 //! The caps and the order of writes. The final state must fit 100 alerts and 100 notification
-//! configurations, and so must every moment of apply: deletes run in a first phase, creates and
-//! updates in a second, and a replace creates its new alert first only when there is room for
-//! both at once, else it deletes the old one in the first phase.
+//! configurations, and so must every moment of apply: a replace creates its new alert first
+//! only when there is room for both at once, else it deletes the old one first. Each step names
+//! the steps it needs; its phase (remove, write, finish) says what kind of step it is, and
+//! apply keeps the caps by counting (see `apply`).
 //!
 //! Within an alert, a configuration is deleted before the rule that names it is deleted or
 //! detached, and created before the rule that will name it, so a completed apply never leaves
@@ -12,7 +13,8 @@ use super::{
 };
 use crate::store::Live;
 
-/// When a step may run: every step of a phase finishes before the next phase starts.
+/// What kind of step it is: one that makes room, one that writes, or the old half of a
+/// create-first replace. Apply orders steps by their dependencies and the caps, not by phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
     /// Deletes: they make room.

@@ -2,6 +2,7 @@
 //! file, seeded with the contact center `examples/` uses. No network, no credentials.
 
 use crate::lock::lock;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -159,6 +160,20 @@ impl Store for LocalStore {
             || format!("read notification configuration {ttid}"),
             |engine, instance| engine.fetch_config(instance, ttid),
         ))
+    }
+
+    async fn fetch_configs(
+        &self,
+        ttids: Vec<String>,
+    ) -> Result<BTreeMap<String, NotificationConfig>, StoreError> {
+        let engine = self.engine();
+        Ok(engine
+            .state()
+            .notification_configs
+            .iter()
+            .filter(|config| ttids.contains(&config.ttid))
+            .map(|config| (config.ttid.clone(), config.clone()))
+            .collect())
     }
 
     async fn create_config(

@@ -5,6 +5,7 @@
 pub mod directory;
 pub mod error;
 pub mod health;
+pub mod limiter;
 pub mod local;
 pub mod open;
 pub mod retry;
@@ -50,6 +51,11 @@ pub trait Store: Sync {
         None
     }
 
+    /// How many requests it takes in flight now (it may adapt): apply starts no more steps.
+    fn capacity(&self) -> usize {
+        usize::MAX
+    }
+
     /// Rules, their notification configurations, the directory and the notifications mode.
     fn snapshot(&self) -> impl Future<Output = Result<Live, StoreError>> + Send;
 
@@ -78,6 +84,12 @@ pub trait Store: Sync {
         &self,
         ttid: &str,
     ) -> impl Future<Output = Result<Option<NotificationConfig>, StoreError>> + Send;
+
+    /// The configurations that exist among `ttids`, fetched concurrently.
+    fn fetch_configs(
+        &self,
+        ttids: Vec<String>,
+    ) -> impl Future<Output = Result<BTreeMap<String, NotificationConfig>, StoreError>> + Send;
 
     fn create_config(
         &self,

@@ -1,6 +1,7 @@
 //! Choosing the store the user named with `--store`: `twilio`, `local[:FILE]` or an
 //! `http(s)://HOST:PORT` base URL, and one type that is whichever of them was chosen.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -68,6 +69,8 @@ pub fn mask_userinfo(text: &str) -> String {
 
 /// The store in use.
 #[derive(Debug)]
+// One per process, so the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum AnyStore {
     Twilio(TwilioClient),
     Local(LocalStore),
@@ -115,6 +118,13 @@ impl Store for AnyStore {
         }
     }
 
+    fn capacity(&self) -> usize {
+        match self {
+            AnyStore::Twilio(store) => store.capacity(),
+            AnyStore::Local(store) => store.capacity(),
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             AnyStore::Twilio(store) => store.describe(),
@@ -148,6 +158,13 @@ impl Store for AnyStore {
 
     async fn fetch_config(&self, ttid: &str) -> Result<Option<NotificationConfig>, StoreError> {
         delegate!(self, store => store.fetch_config(ttid))
+    }
+
+    async fn fetch_configs(
+        &self,
+        ttids: Vec<String>,
+    ) -> Result<BTreeMap<String, NotificationConfig>, StoreError> {
+        delegate!(self, store => store.fetch_configs(ttids))
     }
 
     async fn create_config(

@@ -6,6 +6,7 @@
 //! `meta.next_page_url` on the same host only, and the no-duplicate rule: a create whose
 //! outcome is unknown is never simply sent again.
 
+use std::collections::BTreeMap;
 use std::sync::Once;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -14,10 +15,11 @@ use reqwest::{Method, StatusCode, Url, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 
 use super::error::StoreError;
 use super::health::Health;
+use super::limiter::Limiter;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::wire::{
     Destinations, ErrorBody, FlexUser, NotificationConfig, Rule, RuleBody, TaskChannel, TaskQueue,
@@ -26,9 +28,11 @@ use super::{Directory, Live, Store};
 use crate::config::rules::EnvLookup;
 use crate::emulator::engine::{TWILIO_FLEX_BASE, TWILIO_TASKROUTER_BASE};
 use crate::emulator::ids::is_sid;
+use crate::lock::lock;
 use crate::secret::Secret;
 
-pub const DEFAULT_CONCURRENCY: usize = 8;
+/// The ceiling of the adaptive window (`--concurrency`).
+pub const DEFAULT_CONCURRENCY: usize = 64;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 pub const DEFAULT_GIVE_UP_AFTER: Duration = Duration::from_secs(5);
 const PAGE_SIZE: &str = "1000";
@@ -192,8 +196,12 @@ struct Context {
 pub struct TwilioClient {
     http: reqwest::Client,
     config: ClientConfig,
-    permits: Semaphore,
+    limiter: Limiter,
     context: OnceCell<Context>,
+    /// The first read of the Flex configuration, shared by whoever needs it first.
+    first_configuration: OnceCell<Value>,
+    /// The latest read of it, for a read-modify-write without reading it again.
+    latest_configuration: std::sync::Mutex<Option<Value>>,
     health: Health,
 }
 
@@ -218,13 +226,14 @@ impl TwilioClient {
                 message: format!("cannot set up the HTTP client: {}", describe(&error)),
                 hint: "this is a bug in flex-alerts; please report it".to_owned(),
             })?;
-        let permits = Semaphore::new(config.concurrency.max(1));
         Ok(TwilioClient {
             http,
             health: Health::new(config.give_up_after),
+            limiter: Limiter::new(config.concurrency),
             config,
-            permits,
             context: OnceCell::new(),
+            first_configuration: OnceCell::new(),
+            latest_configuration: std::sync::Mutex::new(None),
         })
     }
 
@@ -348,16 +357,20 @@ impl TwilioClient {
     }
 
     async fn attempt(&self, call: &Call) -> Attempt {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
-        let started = Instant::now();
+        let permit = self.limiter.acquire().await;
         let attempt = self.attempt_now(call).await;
         match &attempt {
-            Attempt::Done(_) | Attempt::Status { .. } => self.health.answered(),
-            Attempt::Unsent(_) | Attempt::Unanswered(_) => self.health.failed(started),
+            Attempt::Status {
+                status: 429 | 503, ..
+            } => {
+                self.health.answered();
+                self.limiter.overloaded(permit.started);
+            }
+            Attempt::Done(_) | Attempt::Status { .. } => {
+                self.health.answered();
+                self.limiter.succeeded();
+            }
+            Attempt::Unsent(_) | Attempt::Unanswered(_) => self.health.failed(permit.started),
         }
         attempt
     }
@@ -526,7 +539,21 @@ impl TwilioClient {
             Kind::Read,
             Scope::Object,
         );
-        self.send_json(&call).await
+        let configuration: Value = self.send_json(&call).await?;
+        *lock(&self.latest_configuration) = Some(configuration.clone());
+        Ok(configuration)
+    }
+
+    /// The Flex configuration as of now; the first caller's read is shared with the context,
+    /// so a snapshot and the configuration calls beside it read it once.
+    async fn current_configuration(&self) -> Result<Value, StoreError> {
+        if self.first_configuration.initialized() {
+            return self.configuration().await;
+        }
+        self.first_configuration
+            .get_or_try_init(|| self.configuration())
+            .await
+            .cloned()
     }
 
     async fn context(&self) -> Result<&Context, StoreError> {
@@ -540,19 +567,13 @@ impl TwilioClient {
                         workspace_sid: workspace_sid.clone(),
                     });
                 }
-                let configuration = self.configuration().await?;
-                self.context_from(&configuration)
+                let configuration = self
+                    .first_configuration
+                    .get_or_try_init(|| self.configuration())
+                    .await?;
+                self.context_from(configuration)
             })
             .await
-    }
-
-    /// The context, taken from `configuration` (just read) when not known yet.
-    fn context_seen(&self, configuration: &Value) -> Result<&Context, StoreError> {
-        if let Some(context) = self.context.get() {
-            return Ok(context);
-        }
-        let _ = self.context.set(self.context_from(configuration)?);
-        Ok(self.context.get().expect("set just above"))
     }
 
     fn context_from(&self, configuration: &Value) -> Result<Context, StoreError> {
@@ -618,48 +639,51 @@ impl Store for TwilioClient {
         format!("Flex instance {} at {host}", self.config.instance_sid)
     }
 
+    /// Reads what plan needs, each read starting as soon as what it needs has arrived: the
+    /// configurations right after the rules list, the queues and channels right after the
+    /// workspace is known, the users at once.
     async fn snapshot(&self) -> Result<Live, StoreError> {
         let users_url = self.flex_url(&format!("/v1/Instances/{}/Users", self.config.instance_sid));
-        let (rules, configuration, users) = futures::try_join!(
-            self.list_rules(),
-            self.configuration(),
+        let rules_and_configs = async {
+            let rules = self.list_rules().await?;
+            let ttids = rules
+                .iter()
+                .filter_map(|rule| rule.notify_methods_id.clone())
+                .collect();
+            let configs = self.fetch_configs(ttids).await?;
+            Ok::<_, StoreError>((rules, configs))
+        };
+        let configuration_and_directory = async {
+            let (configuration, context) =
+                futures::try_join!(self.current_configuration(), self.context())?;
+            let workspace = self
+                .config
+                .taskrouter_base
+                .join(&format!("/v1/Workspaces/{}/", context.workspace_sid))
+                .expect("paths are valid");
+            let (queues, channels) = futures::try_join!(
+                self.list_all::<TaskQueue>(
+                    "list task queues",
+                    workspace.join("TaskQueues").expect("valid"),
+                    "task_queues",
+                    Scope::Workspace
+                ),
+                self.list_all::<TaskChannel>(
+                    "list task channels",
+                    workspace.join("TaskChannels").expect("valid"),
+                    "channels",
+                    Scope::Workspace
+                ),
+            )?;
+            Ok::<_, StoreError>((configuration, queues, channels))
+        };
+        let ((rules, configs), (configuration, queues, channels), users) = futures::try_join!(
+            rules_and_configs,
+            configuration_and_directory,
             self.list_all::<FlexUser>("list Flex users", users_url, "users", Scope::Instance),
         )?;
-        let context = self.context_seen(&configuration)?.clone();
-        let workspace = self
-            .config
-            .taskrouter_base
-            .join(&format!("/v1/Workspaces/{}/", context.workspace_sid))
-            .expect("paths are valid");
-        let ttids: Vec<String> = rules
-            .iter()
-            .filter_map(|rule| rule.notify_methods_id.clone())
-            .collect();
-        let configs = futures::stream::iter(ttids)
-            .map(|ttid| async move { self.fetch_config(&ttid).await })
-            .buffer_unordered(self.config.concurrency.max(1))
-            .try_collect::<Vec<_>>();
-        let (queues, channels, configs) = futures::try_join!(
-            self.list_all::<TaskQueue>(
-                "list task queues",
-                workspace.join("TaskQueues").expect("valid"),
-                "task_queues",
-                Scope::Workspace
-            ),
-            self.list_all::<TaskChannel>(
-                "list task channels",
-                workspace.join("TaskChannels").expect("valid"),
-                "channels",
-                Scope::Workspace
-            ),
-            configs,
-        )?;
         Ok(Live {
-            configs: configs
-                .into_iter()
-                .flatten()
-                .map(|config| (config.ttid.clone(), config))
-                .collect(),
+            configs,
             rules,
             directory: Directory {
                 queues,
@@ -673,6 +697,26 @@ impl Store for TwilioClient {
             orphan_configs: Vec::new(),
             possible_configs: 0,
         })
+    }
+
+    async fn fetch_configs(
+        &self,
+        ttids: Vec<String>,
+    ) -> Result<BTreeMap<String, NotificationConfig>, StoreError> {
+        let configs: Vec<Option<NotificationConfig>> = futures::stream::iter(ttids)
+            .map(|ttid| async move { self.fetch_config(&ttid).await })
+            .buffer_unordered(self.config.concurrency.max(1))
+            .try_collect()
+            .await?;
+        Ok(configs
+            .into_iter()
+            .flatten()
+            .map(|config| (config.ttid.clone(), config))
+            .collect())
+    }
+
+    fn capacity(&self) -> usize {
+        self.limiter.limit()
     }
 
     async fn rules(&self) -> Result<Vec<Rule>, StoreError> {
@@ -795,8 +839,12 @@ impl Store for TwilioClient {
     }
 
     async fn set_notifications_mode(&self, mode: &str) -> Result<(), StoreError> {
-        let configuration = self.configuration().await?;
-        let context = self.context_seen(&configuration)?;
+        let latest = lock(&self.latest_configuration).clone();
+        let configuration = match latest {
+            Some(configuration) => configuration,
+            None => self.configuration().await?,
+        };
+        let context = self.context().await?;
         let mut notifications = configuration
             .get("notifications")
             .cloned()

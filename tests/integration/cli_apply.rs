@@ -406,8 +406,18 @@ async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
     );
     assert_eq!(
         state["notification_configs"].as_array().unwrap().len(),
-        8,
-        "all 8 configurations, one waiting for its rule"
+        7,
+        "the configuration of the refused alert was deleted again"
+    );
+    assert!(
+        first
+            .stderr
+            .contains("cleaned up: deleted the unused notification configuration")
+            && first
+                .stderr
+                .contains("of \"Billing voice - callers waiting\""),
+        "{}",
+        first.stderr
     );
 
     emulator.shared.set_faults(Faults::default());
@@ -418,9 +428,7 @@ async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
     .await;
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert!(
-        second
-            .stdout
-            .contains("delete leftover notification configuration"),
+        !second.stdout.contains("leftover") && second.stdout.contains("Plan: 1 to create"),
         "{}",
         second.stdout
     );

@@ -459,7 +459,7 @@ async fn an_interrupted_replace_is_repaired_by_the_next_plan_keeping_the_alert_t
 }
 
 #[tokio::test]
-async fn a_second_apply_of_a_stale_plan_sees_the_other_writer_and_creates_nothing() {
+async fn a_second_apply_of_a_stale_plan_sees_the_other_writer_and_creates_no_alert() {
     let store = sandbox();
     let plan = plan_for(&store, &desired(BASE), false).await;
     let first = apply(&plan, &store, 4, &Journal::disabled(), &Silent).await;
@@ -471,9 +471,22 @@ async fn a_second_apply_of_a_stale_plan_sees_the_other_writer_and_creates_nothin
         "{}",
         second.render()
     );
-    assert_eq!(second.done(), 0, "{}", second.render());
+    assert!(
+        second
+            .steps
+            .iter()
+            .all(|step| step.step.op != flex_alerts::plan::Op::CreateRule
+                || step.outcome != flex_alerts::apply::report::Outcome::Done),
+        "no rule is created: {}",
+        second.render()
+    );
     assert_eq!(store.state().rules.len(), 1);
-    assert_eq!(store.state().notification_configs.len(), 1);
+    assert_eq!(
+        store.state().notification_configs.len(),
+        1,
+        "a configuration it created beside the check is deleted again: {}",
+        second.render()
+    );
 }
 
 #[tokio::test]
