@@ -4,9 +4,11 @@
 //! trip (additive increase); a 429 or 503 halves it (multiplicative decrease), at most once per
 //! round trip, and ends slow start. `--concurrency` is its ceiling.
 //!
-//! So an unthrottled Flex is used at the ceiling within a few round trips, and one that allows
-//! only a few requests at a time settles just under its limit instead of answering 429 to a
-//! fixed, too-high number of requests.
+//! Twilio's 429 means the account has too many requests in flight: a fixed number. The place
+//! in line of the first request refused shows it, so the window also learns that number and
+//! stops probing past it: with `Retry-After`, every probe costs a refused request a whole
+//! wait. So an unthrottled Flex is used at the ceiling within a few round trips, and one that
+//! allows only a few requests at a time is used at its limit, as if tuned by hand.
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -16,7 +18,7 @@ use tokio::sync::Notify;
 use crate::lock::lock;
 
 /// The window a client starts with (at most its ceiling).
-pub const INITIAL_WINDOW: usize = 16;
+pub const INITIAL_WINDOW: usize = 8;
 
 #[derive(Debug)]
 pub struct Limiter {
@@ -34,6 +36,8 @@ struct Window {
     in_flight: usize,
     /// Requests that started before the last decrease do not decrease it again.
     decreased_at: Instant,
+    /// The most requests in flight that Flex has shown it takes, once it refused some.
+    learned: f64,
 }
 
 /// One request's place in the window, given back when dropped.
@@ -41,6 +45,8 @@ struct Window {
 pub struct Permit<'a> {
     limiter: &'a Limiter,
     pub started: Instant,
+    /// How many requests were in flight with it when it started, itself included.
+    pub place: usize,
 }
 
 impl Drop for Permit<'_> {
@@ -60,6 +66,7 @@ impl Limiter {
                 slow_start_until: ceiling,
                 in_flight: 0,
                 decreased_at: Instant::now(),
+                learned: ceiling,
             }),
             released: Notify::new(),
         }
@@ -83,6 +90,7 @@ impl Limiter {
                     return Permit {
                         limiter: self,
                         started: Instant::now(),
+                        place: window.in_flight,
                     };
                 }
             }
@@ -98,18 +106,21 @@ impl Limiter {
         } else {
             1.0 / window.limit
         };
-        window.limit = (window.limit + growth).min(self.ceiling);
+        window.limit = (window.limit + growth).min(window.learned);
         drop(window);
         self.released.notify_waiters();
     }
 
-    /// Flex said it is overloaded (429, 503) to a request that started at `started`.
-    pub fn overloaded(&self, started: Instant) {
+    /// Flex said it is overloaded (429, 503) to `permit`'s request.
+    pub fn overloaded(&self, permit: &Permit<'_>) {
         let mut window = lock(&self.state);
-        if started < window.decreased_at {
-            return;
-        }
-        window.limit = (window.limit / 2.0).max(1.0);
+        window.learned = window.learned.min((permit.place as f64 - 1.0).max(1.0));
+        window.limit = if permit.started < window.decreased_at {
+            // This round trip already halved it.
+            window.limit.min(window.learned)
+        } else {
+            (window.limit / 2.0).min(window.learned).max(1.0)
+        };
         window.slow_start_until = window.limit;
         window.decreased_at = Instant::now();
     }
@@ -120,18 +131,20 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn grows_fast_then_slowly_halves_once_per_round_and_stays_within_bounds() {
+    async fn grows_fast_then_slowly_and_halves_once_per_round_within_bounds() {
         let limiter = Limiter::new(64);
         assert_eq!(limiter.limit(), INITIAL_WINDOW);
-        for _ in 0..16 {
+        for _ in 0..24 {
             limiter.succeeded();
         }
         assert_eq!(limiter.limit(), 32, "slow start: one more per good answer");
-        let started = Instant::now();
-        limiter.overloaded(started);
-        assert_eq!(limiter.limit(), 16);
-        limiter.overloaded(started);
+        let permits: Vec<Permit<'_>> =
+            futures::future::join_all((0..32).map(|_| limiter.acquire())).await;
+        // Refused at its 32nd place: Flex took 31 at once; the window halves once.
+        limiter.overloaded(&permits[31]);
+        limiter.overloaded(&permits[31]);
         assert_eq!(limiter.limit(), 16, "the same round trip halves it once");
+        drop(permits);
         for _ in 0..16 {
             limiter.succeeded();
         }
@@ -143,11 +156,41 @@ mod tests {
         for _ in 0..10_000 {
             limiter.succeeded();
         }
-        assert_eq!(limiter.limit(), 64, "never past the ceiling");
+        assert_eq!(
+            limiter.limit(),
+            31,
+            "never past what Flex has shown it takes"
+        );
+        let permit = limiter.acquire().await;
         for _ in 0..20 {
-            limiter.overloaded(Instant::now());
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            let later = Permit {
+                limiter: &limiter,
+                started: Instant::now(),
+                place: 40,
+            };
+            limiter.overloaded(&later);
+            std::mem::forget(later);
         }
+        drop(permit);
         assert_eq!(limiter.limit(), 1, "never below one");
+    }
+
+    #[tokio::test]
+    async fn learns_the_limit_from_the_first_refused_place() {
+        let limiter = Limiter::new(64);
+        let permits: Vec<Permit<'_>> =
+            futures::future::join_all((0..8).map(|_| limiter.acquire())).await;
+        // Flex takes 4 at once: the 5th to 8th are refused.
+        for permit in &permits[4..] {
+            limiter.overloaded(permit);
+        }
+        assert_eq!(limiter.limit(), 4);
+        drop(permits);
+        for _ in 0..1000 {
+            limiter.succeeded();
+        }
+        assert_eq!(limiter.limit(), 4, "no probing past a known limit");
     }
 
     #[tokio::test]

@@ -364,7 +364,7 @@ impl TwilioClient {
                 status: 429 | 503, ..
             } => {
                 self.health.answered();
-                self.limiter.overloaded(permit.started);
+                self.limiter.overloaded(&permit);
             }
             Attempt::Done(_) | Attempt::Status { .. } => {
                 self.health.answered();
