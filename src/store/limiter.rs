@@ -22,7 +22,6 @@ pub const INITIAL_WINDOW: usize = 8;
 
 #[derive(Debug)]
 pub struct Limiter {
-    ceiling: f64,
     state: Mutex<Window>,
     released: Notify,
 }
@@ -36,7 +35,8 @@ struct Window {
     in_flight: usize,
     /// Requests that started before the last decrease do not decrease it again.
     decreased_at: Instant,
-    /// The most requests in flight that Flex has shown it takes, once it refused some.
+    /// The most requests in flight that Flex has shown it takes (the ceiling until it
+    /// refuses some).
     learned: f64,
 }
 
@@ -60,7 +60,6 @@ impl Limiter {
     pub fn new(ceiling: usize) -> Limiter {
         let ceiling = ceiling.max(1) as f64;
         Limiter {
-            ceiling,
             state: Mutex::new(Window {
                 limit: (INITIAL_WINDOW as f64).min(ceiling),
                 slow_start_until: ceiling,

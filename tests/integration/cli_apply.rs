@@ -352,7 +352,7 @@ async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
     };
     emulator.shared.set_faults(Faults {
         latency_ms: 5,
-        concurrency_limit: Some(3),
+        concurrency_limit: Some(2),
         script: vec![
             unavailable,
             ScriptedFault {
