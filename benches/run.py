@@ -101,21 +101,29 @@ def environment(state_dir):
     return env
 
 
-def measure(command, env):
-    """Wall time (s), exit status and peak RSS (KiB) of one run of `command`. posix_spawn (a
-    vfork) keeps this interpreter's memory out of the child's peak."""
-    with tempfile.NamedTemporaryFile() as errors:
+def peak_rss_helper(work):
+    """Compiles benches/peak_rss.c (gcc is on every machine this runs on)."""
+    helper = Path(work) / "peak_rss"
+    subprocess.run(["cc", "-O2", "-o", str(helper), str(ROOT / "benches" / "peak_rss.c")], check=True)
+    return str(helper)
+
+
+def measure(helper, command, env):
+    """Wall time (s), exit status and peak RSS (KiB) of one run of `command`."""
+    with tempfile.NamedTemporaryFile() as errors, tempfile.NamedTemporaryFile() as result:
         program = command[0] if os.path.isabs(command[0]) else str(ROOT / command[0])
         actions = [
             (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
             (os.POSIX_SPAWN_OPEN, 2, errors.name, os.O_WRONLY | os.O_TRUNC, 0),
         ]
+        argv = [helper, result.name, program] + command[1:]
         started = time.perf_counter()
-        pid = os.posix_spawn(program, command, env, file_actions=actions)
-        _, status, usage = os.wait4(pid, 0)
+        pid = os.posix_spawn(helper, argv, env, file_actions=actions)
+        os.waitpid(pid, 0)
         elapsed = time.perf_counter() - started
         stderr = Path(errors.name).read_text(errors="replace")
-    return elapsed, os.waitstatus_to_exitcode(status), usage.ru_maxrss, stderr
+        peak, code = Path(result.name).read_text().split()
+    return elapsed, int(code), int(peak), stderr
 
 
 class Bench:
@@ -125,6 +133,7 @@ class Bench:
         self.runs = runs
         self.work = Path(work)
         self.rows = []
+        self.helper = peak_rss_helper(work)
 
     def file(self, name, text):
         path = self.work / name
@@ -147,7 +156,7 @@ class Bench:
                 emulator.set_faults(latency_ms=latency_ms, **(faults or {}))
                 emulator.clear()
                 full = [self.binary, "--store", emulator.url] + command
-                elapsed, code, rss, stderr = measure(full, env)
+                elapsed, code, rss, stderr = measure(self.helper, full, env)
                 assert code in ok, f"{name}: exit {code}\n{stderr}"
                 times.append(elapsed)
                 requests.append(emulator.requests())
@@ -160,7 +169,7 @@ class Bench:
     def offline(self, name, command):
         times, memory = [], []
         for _ in range(self.runs):
-            elapsed, _, rss, _ = measure([self.binary] + command, environment(self.work))
+            elapsed, _, rss, _ = measure(self.helper, [self.binary] + command, environment(self.work))
             times.append(elapsed)
             memory.append(rss)
         self.add(name, " ".join(command), times, None, memory, None, None, None)

@@ -203,6 +203,8 @@ pub struct TwilioClient {
     /// The latest read of it, for a read-modify-write without reading it again.
     latest_configuration: std::sync::Mutex<Option<Value>>,
     health: Health,
+    /// Calls waiting to retry: they hold no place in the window.
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 /// Installs ring as the TLS crypto provider, once per process.
@@ -234,6 +236,7 @@ impl TwilioClient {
             context: OnceCell::new(),
             first_configuration: OnceCell::new(),
             latest_configuration: std::sync::Mutex::new(None),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -352,7 +355,11 @@ impl TwilioClient {
             if started.elapsed() + delay > self.config.retry.max_total {
                 return Err(gave_up(failure, attempts, started));
             }
+            self.waiting
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             self.health.pause(delay).await;
+            self.waiting
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         }
     }
 
@@ -715,8 +722,10 @@ impl Store for TwilioClient {
             .collect())
     }
 
+    /// The window, plus the calls waiting to retry (a step in a backoff must not keep the
+    /// others from starting).
     fn capacity(&self) -> usize {
-        self.limiter.limit()
+        self.limiter.limit() + self.waiting.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     async fn rules(&self) -> Result<Vec<Rule>, StoreError> {
