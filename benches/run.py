@@ -127,7 +127,8 @@ def measure(helper, command, env):
 
 
 class Bench:
-    def __init__(self, binary, setup_binary, runs, work):
+    def __init__(self, binary, setup_binary, runs, work, only=None):
+        self.only = only
         self.binary = binary
         self.setup_binary = setup_binary
         self.runs = runs
@@ -143,6 +144,8 @@ class Bench:
     def remote(self, name, command, floor_trips, latency_ms, live=None, faults=None, ok=(0,)):
         """Runs `command` (after the store options) against a fresh emulator per run, holding
         the alerts of file `live` first (applied without latency)."""
+        if self.only and self.only not in name:
+            return
         times, requests, memory = [], [], []
         for _ in range(self.runs):
             emulator = Emulator(self.binary_for_emulator())
@@ -167,6 +170,8 @@ class Bench:
         self.add(name, " ".join(command), times, requests, memory, floor, floor_trips, latency_ms)
 
     def offline(self, name, command):
+        if self.only and self.only not in name:
+            return
         times, memory = [], []
         for _ in range(self.runs):
             elapsed, _, rss, _ = measure(self.helper, [self.binary] + command, environment(self.work))
@@ -260,9 +265,9 @@ def machine():
     return f"{os.cpu_count()} cores ({model or platform.processor()}), {memory:.0f} GiB, {platform.system()} {platform.release()}"
 
 
-def run_all(binary, setup_binary, runs):
+def run_all(binary, setup_binary, runs, only=None):
     with tempfile.TemporaryDirectory() as work:
-        bench = Bench(binary, setup_binary, runs, work)
+        bench = Bench(binary, setup_binary, runs, work, only)
         cases(bench)
         return bench.rows
 
@@ -273,6 +278,7 @@ def main():
     parser.add_argument("--before", help="an earlier flex-alerts binary to compare with")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", default=str(ROOT / "benches" / "RESULTS.md"))
+    parser.add_argument("--only", help="run only the cases whose name contains this (a trial)")
     args = parser.parse_args()
     binary = args.binary
     if not binary:
@@ -281,8 +287,8 @@ def main():
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    after = run_all(binary, binary, args.runs)
-    before = run_all(args.before, binary, args.runs) if args.before else None
+    after = run_all(binary, binary, args.runs, args.only)
+    before = run_all(args.before, binary, args.runs, args.only) if args.before else None
     size = Path(binary).stat().st_size / 2**20
     text = [
         "# Benchmark results",

@@ -128,15 +128,18 @@ pub async fn apply<S: Store>(
             break;
         }
         tokio::select! {
-            Some((id, outcome)) = running.next(), if !running.is_empty() => {
-                outcomes[id] = Some(outcome);
-            }
+            // The check first: every rule create waits for it, so it takes the first place in
+            // the window rather than one that Flex may refuse.
+            biased;
             conflict = async { check.as_mut().expect("polled only while set").await }, if check.is_some() => {
                 check = None;
                 if let Some(conflict) = conflict {
                     conflicts.push(conflict);
                     stop_creating(plan, &mut outcomes, &started);
                 }
+            }
+            Some((id, outcome)) = running.next(), if !running.is_empty() => {
+                outcomes[id] = Some(outcome);
             }
         }
     }

@@ -4,10 +4,10 @@
 //! trip (additive increase); a 429 or 503 halves it (multiplicative decrease), at most once per
 //! round trip, and ends slow start. `--concurrency` is its ceiling.
 //!
-//! Twilio's 429 means the account has too many requests in flight: a fixed number. The place
-//! in line of the first request refused shows it, so the window also learns that number and
-//! stops probing past it: with `Retry-After`, every probe costs a refused request a whole
-//! wait. So an unthrottled Flex is used at the ceiling within a few round trips, and one that
+//! Twilio's 429 means the account has too many requests in flight: a fixed number. When a
+//! refusal arrives, the others still in flight are (at most) what Flex holds, so the window
+//! also learns that number and stops probing past it: with `Retry-After`, every probe costs a
+//! refused request a whole wait. So an unthrottled Flex is used at the ceiling within a few round trips, and one that
 //! allows only a few requests at a time is used at its limit, as if tuned by hand.
 
 use std::sync::Mutex;
@@ -45,8 +45,6 @@ struct Window {
 pub struct Permit<'a> {
     limiter: &'a Limiter,
     pub started: Instant,
-    /// How many requests were in flight with it when it started, itself included.
-    pub place: usize,
 }
 
 impl Drop for Permit<'_> {
@@ -89,7 +87,6 @@ impl Limiter {
                     return Permit {
                         limiter: self,
                         started: Instant::now(),
-                        place: window.in_flight,
                     };
                 }
             }
@@ -113,7 +110,10 @@ impl Limiter {
     /// Flex said it is overloaded (429, 503) to `permit`'s request.
     pub fn overloaded(&self, permit: &Permit<'_>) {
         let mut window = lock(&self.state);
-        window.learned = window.learned.min((permit.place as f64 - 1.0).max(1.0));
+        // The others in flight now (this one still holds its place) are at most what Flex
+        // holds; the last refusal of a burst to arrive sees the fewest.
+        let others = window.in_flight.saturating_sub(1).max(1) as f64;
+        window.learned = window.learned.min(others);
         window.limit = if permit.started < window.decreased_at {
             // This round trip already halved it.
             window.limit.min(window.learned)
@@ -137,13 +137,14 @@ mod tests {
             limiter.succeeded();
         }
         assert_eq!(limiter.limit(), 32, "slow start: one more per good answer");
-        let permits: Vec<Permit<'_>> =
+        let mut permits: Vec<Permit<'_>> =
             futures::future::join_all((0..32).map(|_| limiter.acquire())).await;
-        // Refused at its 32nd place: Flex took 31 at once; the window halves once.
-        limiter.overloaded(&permits[31]);
-        limiter.overloaded(&permits[31]);
+        // Refused while 31 others are in flight: the window halves, once per round trip.
+        let refused = permits.pop().unwrap();
+        limiter.overloaded(&refused);
+        limiter.overloaded(&refused);
         assert_eq!(limiter.limit(), 16, "the same round trip halves it once");
-        drop(permits);
+        drop((permits, refused));
         for _ in 0..16 {
             limiter.succeeded();
         }
@@ -160,29 +161,23 @@ mod tests {
             31,
             "never past what Flex has shown it takes"
         );
-        let permit = limiter.acquire().await;
         for _ in 0..20 {
             std::thread::sleep(std::time::Duration::from_millis(1));
-            let later = Permit {
-                limiter: &limiter,
-                started: Instant::now(),
-                place: 40,
-            };
-            limiter.overloaded(&later);
-            std::mem::forget(later);
+            let refused = limiter.acquire().await;
+            limiter.overloaded(&refused);
         }
-        drop(permit);
         assert_eq!(limiter.limit(), 1, "never below one");
     }
 
     #[tokio::test]
-    async fn learns_the_limit_from_the_first_refused_place() {
+    async fn learns_the_limit_from_what_is_in_flight_when_refusals_arrive() {
         let limiter = Limiter::new(64);
-        let permits: Vec<Permit<'_>> =
+        let mut permits: Vec<Permit<'_>> =
             futures::future::join_all((0..8).map(|_| limiter.acquire())).await;
-        // Flex takes 4 at once: the 5th to 8th are refused.
-        for permit in &permits[4..] {
-            limiter.overloaded(permit);
+        // Flex takes 4 at once: four refusals arrive while the four it took are in flight.
+        for _ in 0..4 {
+            let refused = permits.pop().unwrap();
+            limiter.overloaded(&refused);
         }
         assert_eq!(limiter.limit(), 4);
         drop(permits);
