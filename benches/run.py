@@ -252,6 +252,43 @@ def table(rows):
     return "\n".join(lines)
 
 
+def targets(rows):
+    """The targets of the speed issue, as ratios of this run's medians."""
+    median = {row["case"]: row for row in rows}
+
+    def ratio(case, other):
+        if case in median and other in median:
+            return median[case]["median_ms"] / median[other]["median_ms"]
+        return None
+
+    lines = ["| target | measured | met |", "|---|---|---|"]
+
+    def line(text, value, ok, shown):
+        if value is not None:
+            lines.append(f"| {text} | {shown} | {'yes' if ok else 'NO'} |")
+
+    faster = ratio("apply 100 new, --concurrency 1", "apply 100 new, default")
+    line("apply 100 new, default: at least 12x faster than --concurrency 1", faster,
+         faster and faster >= 12, f"{faster:.1f}x" if faster else "")
+    floor = median.get("apply 100 new, default", {}).get("ratio")
+    line("apply 100 new, default: within 2.5x of the 6-round-trip floor", floor,
+         floor and floor <= 2.5, f"{floor:.1f}x" if floor else "")
+    for variant in ("Retry-After: 1", "no Retry-After"):
+        tuned = ratio(f"apply 100 new, 4 in flight ({variant}), default",
+                      f"apply 100 new, 4 in flight ({variant}), --concurrency 4")
+        line(f"4-in-flight server ({variant}): within 1.3x of --concurrency 4, no failed step",
+             tuned, tuned and tuned <= 1.3, f"{tuned:.2f}x" if tuned else "")
+    plan = median.get("plan, 100 live alerts, 50 ms", {}).get("ratio")
+    line("plan of 100 live alerts at 50 ms: within 3x of the 2-round-trip floor", plan,
+         plan and plan <= 3, f"{plan:.1f}x" if plan else "")
+    validate = median.get("validate 100 alerts in 1 files")
+    if validate:
+        line("validate 100 alerts: under 30 ms and 30 MiB", 1,
+             validate["median_ms"] < 30 and validate["peak_mib"] < 30,
+             f"{validate['median_ms']:.0f} ms, {validate['peak_mib']:.1f} MiB")
+    return "\n".join(lines)
+
+
 def machine():
     model = ""
     try:
@@ -274,6 +311,7 @@ def run_all(binary, setup_binary, runs, only=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--save", help="also write the rows as JSON to this file")
     parser.add_argument("--binary", help="flex-alerts to measure (default: build the release binary)")
     parser.add_argument("--before", help="an earlier flex-alerts binary to compare with")
     parser.add_argument("--runs", type=int, default=5)
@@ -290,17 +328,27 @@ def main():
     after = run_all(binary, binary, args.runs, args.only)
     before = run_all(args.before, binary, args.runs, args.only) if args.before else None
     size = Path(binary).stat().st_size / 2**20
+    with tempfile.TemporaryDirectory() as scratch:
+        stripped = Path(scratch) / "stripped"
+        done = subprocess.run(["strip", "-o", str(stripped), binary], capture_output=True)
+        stripped_size = stripped.stat().st_size / 2**20 if done.returncode == 0 else None
     text = [
         "# Benchmark results",
         "",
         f"Written by `python3 benches/run.py` on {datetime.date.today().isoformat()}, commit {commit}.",
         f"Machine: {machine()}. Shared and noisy: compare ratios within one run.",
-        f"Release binary: {size:.1f} MiB. {args.runs} runs a case; the emulator (this build's) adds the latency shown in the floor column to every request.",
+        f"Release binary: {size:.1f} MiB with line tables for backtraces"
+        + (f", {stripped_size:.1f} MiB stripped" if stripped_size else "")
+        + f". {args.runs} runs a case; the emulator (this build's) adds the latency shown in the floor column to every request.",
         "The floor is the dependent round trips the case cannot avoid (plan: the lists, then the",
         "configurations; writes: a configuration, then its rule; read-back: the rules, then the",
         "configurations written) times the latency. Ratio: the median over the floor.",
         "",
         table(after),
+        "",
+        "## Targets",
+        "",
+        targets(after),
     ]
     if before:
         text += ["", "## Before and after", "", "Medians of the same cases, the same emulator, one run of this harness:", "",
@@ -315,6 +363,8 @@ def main():
                 f"{old['median_ms'] / new['median_ms']:.1f}x | {count(old)} | {count(new)} |"
             )
     Path(args.out).write_text("\n".join(text) + "\n")
+    if args.save:
+        Path(args.save).write_text(json.dumps({"after": after, "before": before}, indent=1))
     print(f"wrote {args.out}", file=sys.stderr)
 
 

@@ -536,3 +536,76 @@ async fn apply_waits_for_the_lock_of_its_state_directory_and_gives_up_clearly() 
     .await;
     assert_eq!(applied.code, 0, "{}", applied.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_the_cap_a_create_waits_for_the_delete_that_makes_room_or_is_skipped_without_it() {
+    use flex_alerts::apply::journal::{Journal, live_state};
+    use flex_alerts::apply::report::Outcome;
+    use flex_alerts::apply::{Silent, apply};
+    use flex_alerts::plan::{Op, PlanOptions, plan};
+
+    let alerts = |names: &mut dyn Iterator<Item = String>| {
+        let mut yaml = String::from("version: 1\nsettings:\n  prune: true\nalerts:\n");
+        for name in names {
+            yaml.push_str(&format!(
+                "  - name: {name}\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: {{ above: 10 }}\n"
+            ));
+        }
+        yaml
+    };
+    let full = desired(&alerts(
+        &mut (0..100).map(|index| format!("alert {index:03}")),
+    ));
+    let swapped = desired(&alerts(
+        &mut (1..100)
+            .map(|index| format!("alert {index:03}"))
+            .chain(["newcomer".to_owned()]),
+    ));
+    for delete_fails in [false, true] {
+        let emulator = emulator().await;
+        let client = client(&emulator);
+        let journal = Journal::disabled();
+        let live = live_state(&client, &journal, 8).await.unwrap();
+        let report = apply(
+            &plan(&full, &live, PlanOptions { prune: true }).unwrap(),
+            &client,
+            8,
+            &journal,
+            &Silent,
+        )
+        .await;
+        assert!(report.succeeded(), "{}", report.render());
+        let refusal = FaultAction::Status {
+            status: if delete_fails { 400 } else { 500 },
+            retry_after: None,
+        };
+        let times = if delete_fails { 100 } else { 1 };
+        script(
+            &emulator,
+            vec![fault("DELETE", "/InsightsRules/", refusal, times)],
+        );
+        let live = live_state(&client, &journal, 8).await.unwrap();
+        let swap = plan(&swapped, &live, PlanOptions { prune: true }).unwrap();
+        let report = apply(&swap, &client, 8, &journal, &Silent).await;
+        let create = report
+            .steps
+            .iter()
+            .find(|step| step.step.op == Op::CreateRule)
+            .unwrap();
+        if delete_fails {
+            assert!(
+                matches!(&create.outcome, Outcome::Skipped(reason) if reason.contains("would pass Flex's cap of 100")),
+                "{}",
+                report.render()
+            );
+        } else {
+            assert!(
+                report.succeeded(),
+                "the create waited for the retried delete: {}",
+                report.render()
+            );
+            assert_eq!(count(&emulator, "DELETE", "/InsightsRules/"), 2);
+        }
+        assert_eq!(stored(&emulator, "rules"), 100, "never more, never fewer");
+    }
+}
