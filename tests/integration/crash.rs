@@ -202,19 +202,10 @@ async fn assert_converged(url: &str, state: &Value, state_dir: &Path, file: &Pat
 
 /// `flex-alerts apply FILE --auto-approve` against `url`, as a child process to kill.
 fn spawn_apply(url: &str, state_dir: &Path, file: &Path) -> Child {
-    Command::new(assert_cmd::cargo::cargo_bin("flex-alerts"))
-        .current_dir(root())
-        .args(["--store", url, "--concurrency", "4", "apply"])
+    process_against(url, state_dir)
+        .arg("apply")
         .arg(file)
         .arg("--auto-approve")
-        .env_remove("FLEX_ALERTS_STORE")
-        .env("NO_COLOR", "1")
-        .env("TWILIO_ACCOUNT_SID", ACCOUNT)
-        .env("TWILIO_AUTH_TOKEN", TOKEN)
-        .env("FLEX_INSTANCE_SID", INSTANCE)
-        .env_remove("TWILIO_API_KEY")
-        .env_remove("TWILIO_WORKSPACE_SID")
-        .env("FLEX_ALERTS_STATE_DIR", state_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -216,8 +216,16 @@ pub fn against(
 /// The binary against the emulator at `url` (with the seed's credentials), with the journal
 /// in `state_dir`.
 pub fn against_url(url: &str, state_dir: &Path) -> assert_cmd::Command {
-    let mut command = cli();
+    assert_cmd::Command::from_std(process_against(url, state_dir))
+}
+
+/// The same as a plain process, for tests that spawn it and kill it.
+pub fn process_against(url: &str, state_dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("flex-alerts"));
     command
+        .current_dir(root())
+        .env_remove("FLEX_ALERTS_STORE")
+        .env("NO_COLOR", "1")
         .args(["--store", url, "--concurrency", "4"])
         .env("TWILIO_ACCOUNT_SID", ACCOUNT)
         .env("TWILIO_AUTH_TOKEN", TOKEN)
