@@ -146,12 +146,11 @@ impl Journal {
                 .collect();
             persist::save_text(&path, &text)?;
         }
-        std::fs::create_dir_all(directory)?;
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
         let (sender, receiver) = mpsc::channel::<Commit>();
+        let file = path.clone();
         std::thread::Builder::new()
             .name("flex-alerts journal".to_owned())
-            .spawn(move || write_in_groups(file, receiver))?;
+            .spawn(move || write_in_groups(&file, receiver))?;
         Ok(Journal {
             writer: Some(Writer {
                 path,
@@ -297,12 +296,27 @@ fn read(path: &Path) -> io::Result<(BTreeMap<String, Ledger>, usize)> {
 }
 
 /// The writer thread: waits for one event, takes every other one already waiting, writes
-/// them all, syncs once, then answers each caller.
-fn write_in_groups(mut file: File, receiver: mpsc::Receiver<Commit>) {
+/// them all, syncs once, then answers each caller. The file (and its directory) is made on
+/// the first event, so a command that records nothing leaves no trace.
+fn write_in_groups(path: &Path, receiver: mpsc::Receiver<Commit>) {
+    let mut file: Option<File> = None;
     while let Ok(first) = receiver.recv() {
         let mut group = vec![first];
         group.extend(receiver.try_iter());
         let text: String = group.iter().map(|(line, _)| line.as_str()).collect();
+        if file.is_none() {
+            file = path
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| OpenOptions::new().create(true).append(true).open(path))
+                .map_err(|error| {
+                    for (_, done) in group.drain(..) {
+                        let _ = done.send(Err(io::Error::new(error.kind(), error.to_string())));
+                    }
+                })
+                .ok();
+        }
+        let Some(file) = file.as_mut() else { continue };
         let result = file
             .write_all(text.as_bytes())
             .and_then(|()| file.sync_data());
