@@ -235,13 +235,12 @@ fn read_back(
         output.line("Read back: the live alerts match the files.");
         return Ok(());
     }
-    let message = format!(
-        "Read back: {} alert(s) still differ from the files: {}.",
+    Err(Error::new(format!(
+        "read back: {} alert(s) still differ from the files: {}",
         names.len(),
         names.join(", ")
-    );
-    output.line(&message);
-    Err(Error::new(message).hint("run apply again: it starts from the live state, so it converges"))
+    ))
+    .hint("run apply again: it starts from the live state, so it converges"))
 }
 
 /// `apply --plan FILE`: the saved plan, checked against what is live and in the files now.

@@ -1,10 +1,11 @@
 //! The Twilio client: Flex Alerts (InsightsRules, NotificationConfigurations), Flex Users and
 //! Configuration, TaskRouter TaskQueues and TaskChannels, over HTTPS with Basic auth.
 //!
-//! It owns the transport rules: bounded concurrency, a timeout per request, retries with
-//! backoff on 429, 5xx and connection errors (honouring `Retry-After`), pagination by
-//! `meta.next_page_url` on the same host only, and the no-duplicate rule: a create whose
-//! outcome is unknown is never simply sent again.
+//! It owns the transport rules: an adaptive window of requests in flight (`limiter`), a
+//! timeout per request, retries with backoff on 429, 5xx and connection errors (honouring
+//! `Retry-After`, plus jitter), giving up on a store that stopped answering (`health`),
+//! pagination by `meta.next_page_url` on the same host only, and the no-duplicate rule: a
+//! create whose outcome is unknown is never simply sent again.
 
 use std::collections::BTreeMap;
 use std::sync::Once;
