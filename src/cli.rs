@@ -29,16 +29,11 @@ pub struct Cli {
     /// embedded sandbox, default file .flex-alerts/sandbox.json), or `http(s)://HOST:PORT`
     /// (the Twilio API at another address, such as `flex-alerts emulator`).
     ///
-    /// Checked when a command uses it, not by the argument parser, so that a refusal never
-    /// echoes credentials someone put in the URL.
-    #[arg(
-        long,
-        global = true,
-        env = "FLEX_ALERTS_STORE",
-        default_value = "twilio",
-        hide_env_values = true
-    )]
-    pub store: String,
+    /// Default `twilio`; `apply --plan` uses the store its plan was made for. Checked when a
+    /// command uses it, not by the argument parser, so that a refusal never echoes
+    /// credentials someone put in the URL.
+    #[arg(long, global = true, env = "FLEX_ALERTS_STORE", hide_env_values = true)]
+    pub store: Option<String>,
 
     /// The ceiling of requests to the store at once. flex-alerts starts with 16 (or fewer),
     /// doubles while every answer is good, halves on 429 or 503 and then probes upwards
@@ -209,13 +204,18 @@ pub struct EmulatorArgs {
 }
 
 impl Cli {
-    /// `--store` as a store, or an error that never shows credentials written into it.
-    pub fn store_spec(&self) -> Result<StoreSpec, crate::Error> {
-        self.store.parse().map_err(|problem: String| {
-            crate::Error::new(format!("--store: {problem}"))
-                .hint("use `twilio`, `local`, `local:FILE` or `http(s)://HOST:PORT`; credentials go in TWILIO_* variables")
-        })
+    /// `--store` as written, or the default.
+    pub fn store_text(&self) -> &str {
+        self.store.as_deref().unwrap_or("twilio")
     }
+}
+
+/// A `--store` value as a store, or an error that never shows credentials written into it.
+pub fn parse_store(text: &str) -> Result<StoreSpec, crate::Error> {
+    text.parse().map_err(|problem: String| {
+        crate::Error::new(format!("--store: {problem}"))
+            .hint("use `twilio`, `local`, `local:FILE` or `http(s)://HOST:PORT`; credentials go in TWILIO_* variables")
+    })
 }
 
 fn duration(text: &str) -> Result<std::time::Duration, String> {

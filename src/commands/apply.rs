@@ -71,9 +71,14 @@ pub fn run(
     lock_timeout: std::time::Duration,
     output: &Output,
 ) -> Result<u8, Error> {
-    let session = Session::open(cli, output, Some(lock_timeout))?;
-    let (plan, desired, prune, live) = match saved {
-        Some(file) => saved_plan(&session, file, output)?,
+    let saved = saved.map(|file| read_saved(file, cli)).transpose()?;
+    let store = match &saved {
+        Some((_, document)) => made_for(document),
+        None => cli.store_text(),
+    };
+    let session = Session::open(cli, store, output, Some(lock_timeout))?;
+    let (plan, desired, prune, live) = match &saved {
+        Some((file, document)) => saved_plan(&session, file, document, output)?,
         None => {
             let desired = load_desired(paths, output)?;
             let live = session.snapshot()?;
@@ -90,7 +95,8 @@ pub fn run(
     if !plan.has_changes() {
         return Ok(0);
     }
-    if !auto_approve {
+    // A saved plan was the review: it is applied without asking.
+    if !auto_approve && saved.is_none() {
         confirm(&session, output)?;
         // Time passed while we asked: make sure nobody changed what the plan touches.
         let now = session.runtime.block_on(apply::read_touched(
@@ -243,12 +249,14 @@ fn read_back(
     .hint("run apply again: it starts from the live state, so it converges"))
 }
 
-/// `apply --plan FILE`: the saved plan, checked against what is live and in the files now.
-fn saved_plan(
-    session: &Session,
-    file: &Path,
-    output: &Output,
-) -> Result<(Plan, crate::config::desired::Desired, bool, Live), Error> {
+/// The `--store` a saved plan was made for.
+fn made_for(document: &Value) -> &str {
+    document["store_option"].as_str().unwrap_or("twilio")
+}
+
+/// Reads a saved plan, refusing one of another format or one made for another `--store`
+/// than the one given.
+fn read_saved(file: &Path, cli: &Cli) -> Result<(PathBuf, Value), Error> {
     let text = std::fs::read_to_string(file).map_err(|error| {
         Error::new(format!("cannot read the saved plan {}", file.display())).cause(error)
     })?;
@@ -263,6 +271,29 @@ fn saved_plan(
         ))
         .hint("make the plan again with this version"));
     }
+    if let Some(given) = cli
+        .store
+        .as_deref()
+        .filter(|given| *given != made_for(&saved))
+    {
+        return Err(Error::new(format!(
+            "{} was made for --store {}, not --store {}; nothing was changed",
+            file.display(),
+            crate::store::open::mask_userinfo(made_for(&saved)),
+            crate::store::open::mask_userinfo(given)
+        ))
+        .hint("leave --store out: a saved plan applies to the store it was made for"));
+    }
+    Ok((file.to_owned(), saved))
+}
+
+/// `apply --plan FILE`: the saved plan, checked against what is live and in the files now.
+fn saved_plan(
+    session: &Session,
+    file: &Path,
+    saved: &Value,
+    output: &Output,
+) -> Result<(Plan, crate::config::desired::Desired, bool, Live), Error> {
     let store = session.store.describe();
     if saved["store"] != store.as_str() {
         return Err(Error::new(format!(
@@ -285,7 +316,7 @@ fn saved_plan(
     let desired = load_desired(&paths, output)?;
     let live = session.snapshot()?;
     let fresh = make_plan(&desired, &live, prune, output)?;
-    let plan = restrict(fresh, &saved, &live)?;
+    let plan = restrict(fresh, saved, &live)?;
     Ok((plan, desired, prune, live))
 }
 

@@ -125,7 +125,7 @@ pub fn export(live: &Live, schema: &str) -> (String, Vec<String>) {
 }
 
 pub fn run(cli: &Cli, out: Option<&PathBuf>, output: &Output) -> Result<u8, Error> {
-    let session = Session::open(cli, output, None)?;
+    let session = Session::open(cli, cli.store_text(), output, None)?;
     let live = session.snapshot()?;
     let (text, variables) = export(&live, &schema_path(out));
     match out {

@@ -38,9 +38,17 @@ pub fn make_plan(
     })
 }
 
-/// The saved plan: the JSON plan plus what `apply --plan` needs to redo it.
-pub fn saved_plan(plan: &Plan, store: &str, prune: bool, paths: &[PathBuf]) -> Value {
+/// The saved plan: the JSON plan plus what `apply --plan` needs to redo it: the paths read
+/// and the `--store` it was made for (which never holds a credential: those are refused).
+pub fn saved_plan(
+    plan: &Plan,
+    store: &str,
+    store_option: &str,
+    prune: bool,
+    paths: &[PathBuf],
+) -> Value {
     let mut document = json_plan::render(plan, store, prune);
+    document["store_option"] = json!(store_option);
     let paths: Vec<String> = paths
         .iter()
         .map(|path| path.display().to_string())
@@ -58,7 +66,7 @@ pub fn run(
     prune_flag: bool,
     output: &Output,
 ) -> Result<u8, Error> {
-    let session = Session::open(cli, output, None)?;
+    let session = Session::open(cli, cli.store_text(), output, None)?;
     let desired = load_desired(paths, output)?;
     let live = session.snapshot()?;
     let prune = desired.prune || prune_flag;
@@ -87,7 +95,13 @@ pub fn run(
         }
     }
     if let Some(out) = out {
-        let document = saved_plan(&plan, &store, prune, &paths_or_current(paths));
+        let document = saved_plan(
+            &plan,
+            &store,
+            cli.store_text(),
+            prune,
+            &paths_or_current(paths),
+        );
         write_file(
             out,
             &format!(
@@ -96,9 +110,10 @@ pub fn run(
             ),
         )?;
         output.line(&format!(
-            "Saved the plan to {}; apply it with `flex-alerts apply --plan {}`.",
+            "Saved the plan to {}; apply it with `flex-alerts apply --plan {}` (it applies to the same store, {}).",
             out.display(),
-            out.display()
+            out.display(),
+            cli.store_text()
         ));
     }
     Ok(if detailed_exitcode && plan.has_changes() {

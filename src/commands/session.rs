@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::apply::exclusive::ApplyLock;
 use crate::apply::journal::{Journal, live_state};
-use crate::cli::{Cli, paths_or_current};
+use crate::cli::{Cli, parse_store, paths_or_current};
 use crate::config::{self, desired::Desired};
 use crate::emulator::persist;
 use crate::error::Error;
@@ -32,15 +32,17 @@ pub fn state_directory() -> PathBuf {
 }
 
 impl Session {
-    /// Opens the store and prints the line that says which it is. With `lock_timeout`
-    /// (apply), first takes the apply lock, waiting up to that long for another apply.
+    /// Opens the store `store` (a `--store` value) and prints the line that says which it
+    /// is. With `lock_timeout` (apply), first takes the apply lock, waiting up to that long
+    /// for another apply.
     pub fn open(
         cli: &Cli,
+        store: &str,
         output: &Output,
         lock_timeout: Option<Duration>,
     ) -> Result<Session, Error> {
         let env = |name: &str| std::env::var(name).ok();
-        let spec = cli.store_spec()?;
+        let spec = parse_store(store)?;
         let state_directory = state_directory();
         let lock = match lock_timeout {
             Some(timeout) => {

@@ -466,3 +466,55 @@ async fn apply_under_faults_reports_the_failure_and_a_second_apply_converges() {
     .await;
     assert_eq!(third.code, 0, "{}", third.stdout);
 }
+
+#[test]
+fn a_saved_plan_applies_to_its_own_store_without_asking_and_refuses_another() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    let saved = directory.path().join("plan.json");
+    let plan = run(flex(&sandbox)
+        .args(["plan", "examples/", "--out"])
+        .arg(&saved));
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let made_for = format!("local:{}", sandbox.display());
+    assert!(
+        plan.stderr.contains(&format!(
+            "apply it with `flex-alerts apply --plan {}` (it applies to the same store, {made_for})",
+            saved.display()
+        )),
+        "{}",
+        plan.stderr
+    );
+
+    let elsewhere = directory.path().join("other.json");
+    let refused = run(cli()
+        .arg("--store")
+        .arg(format!("local:{}", elsewhere.display()))
+        .args(["apply", "--plan"])
+        .arg(&saved)
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK));
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains(&format!(
+            "was made for --store {made_for}, not --store local:{}; nothing was changed",
+            elsewhere.display()
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert!(!elsewhere.exists(), "the other store was not even opened");
+
+    // No --store, no --auto-approve, no terminal: the plan was the review.
+    let applied = run(cli()
+        .args(["apply", "--plan"])
+        .arg(&saved)
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK));
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert!(
+        applied.stderr.starts_with("Using the local sandbox "),
+        "{}",
+        applied.stderr
+    );
+    let state: Value = serde_json::from_str(&std::fs::read_to_string(&sandbox).unwrap()).unwrap();
+    assert_eq!(state["rules"].as_array().unwrap().len(), 9);
+}
