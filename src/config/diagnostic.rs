@@ -15,6 +15,8 @@ use super::yaml::Span;
 pub enum Severity {
     Error,
     Warning,
+    /// Something not checked, said so that nobody takes it for checked.
+    Note,
 }
 
 /// One problem, located in a file (and, when known, at a span in it).
@@ -41,6 +43,13 @@ impl Diagnostic {
     pub fn warning(file: &str, span: Option<Span>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
+            ..Diagnostic::error(file, span, message)
+        }
+    }
+
+    pub fn note(file: &str, span: Option<Span>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
             ..Diagnostic::error(file, span, message)
         }
     }
@@ -165,6 +174,7 @@ fn render_one(renderer: &Renderer, diagnostic: &Diagnostic, source: Option<&Sour
     let level = match diagnostic.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
+        Severity::Note => Level::NOTE,
     };
     let mut report = Vec::new();
     match (diagnostic.span, source) {

@@ -29,8 +29,16 @@ pub struct Loaded {
     pub sources: Vec<SourceFile>,
 }
 
-/// Loads and checks every alert file under `paths`.
+pub use rules::Secrets;
+
+/// Loads and checks every alert file under `paths`, every webhook variable required.
 pub fn load(paths: &[PathBuf], env: EnvLookup<'_>) -> Loaded {
+    load_with(paths, env, Secrets::Required)
+}
+
+/// Loads and checks every alert file under `paths`; with `Secrets::Optional` (offline
+/// `validate`), a webhook variable that is not set is a note, not an error.
+pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loaded {
     let (files, problems) = source::discover(paths);
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(problems);
@@ -41,7 +49,7 @@ pub fn load(paths: &[PathBuf], env: EnvLookup<'_>) -> Loaded {
             Err(problem) => diagnostics.push(problem),
         }
     }
-    let loaded = check_sources(sources, env);
+    let loaded = check_sources_with(sources, env, secrets);
     diagnostics.extend(loaded.diagnostics.items().iter().cloned());
     diagnostics.sort();
     Loaded {
@@ -52,6 +60,10 @@ pub fn load(paths: &[PathBuf], env: EnvLookup<'_>) -> Loaded {
 
 /// Checks sources already in memory (the part of `load` after reading files).
 pub fn check_sources(sources: Vec<SourceFile>, env: EnvLookup<'_>) -> Loaded {
+    check_sources_with(sources, env, Secrets::Required)
+}
+
+fn check_sources_with(sources: Vec<SourceFile>, env: EnvLookup<'_>, secrets: Secrets) -> Loaded {
     let mut diagnostics = Diagnostics::default();
     let mut parsed = Vec::new();
     for source in &sources {
@@ -60,7 +72,7 @@ pub fn check_sources(sources: Vec<SourceFile>, env: EnvLookup<'_>) -> Loaded {
             Err(problems) => diagnostics.extend(problems),
         }
     }
-    let (desired, problems) = rules::check(&parsed, env);
+    let (desired, problems) = rules::check(&parsed, env, secrets);
     diagnostics.extend(problems);
     diagnostics.sort();
     Loaded {

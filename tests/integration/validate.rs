@@ -584,3 +584,39 @@ fn independent_validator_accepts_examples_and_rejects_bad_files() {
         .unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn validate_needs_no_secrets_but_plan_needs_every_variable() {
+    let validate = cli()
+        .env_remove("FLEX_ALERTS_TEST_UNSET_HOOK")
+        .args(["validate", "tests/bad/unset_variable.yaml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&validate.stderr);
+    assert!(validate.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "note: webhook URL of `Support voice - longest wait` not checked: `FLEX_ALERTS_TEST_UNSET_HOOK` is not set"
+        ) && stderr.contains("tests/bad/unset_variable.yaml:13:36"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 alert valid in 1 file (0 warnings)"),
+        "{stderr}"
+    );
+
+    let sandbox = tempfile::tempdir().unwrap();
+    let plan = cli()
+        .env_remove("FLEX_ALERTS_TEST_UNSET_HOOK")
+        .arg("--store")
+        .arg(format!("local:{}", sandbox.path().join("s.json").display()))
+        .args(["plan", "tests/bad/unset_variable.yaml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&plan.stderr);
+    assert_eq!(plan.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("environment variable `FLEX_ALERTS_TEST_UNSET_HOOK` is not set"),
+        "{stderr}"
+    );
+}
