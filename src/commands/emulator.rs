@@ -64,13 +64,17 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
             Some(path) => format!("kept in {}", path.display()),
             None => "in memory only".to_owned(),
         };
+        // The emulator's own credentials: made up, and printed so that one paste works.
         output.message(&format!(
-            "Emulated Flex instance {} (account {}), state {kept}.\n\
-             Use it with: --store {} and TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and FLEX_INSTANCE_SID from the seed.\n\
-             Admin routes: /__admin/state, /__admin/faults, /__admin/requests. Stop with Ctrl-C.\n",
-            seed.instance_sid,
-            seed.account_sid,
-            emulator.url(),
+            "Emulated Flex instance {instance} (account {account}), state {kept}.\n\
+             To use it from another terminal, paste:\n\
+             \x20 export TWILIO_ACCOUNT_SID={account} TWILIO_AUTH_TOKEN={token} FLEX_INSTANCE_SID={instance} FLEX_ALERTS_STORE={url}\n\
+             \x20 flex-alerts plan examples/\n\
+             Admin routes: /__admin/state, /__admin/faults, /__admin/requests, /__admin/console. Stop with Ctrl-C.\n",
+            instance = seed.instance_sid,
+            account = seed.account_sid,
+            token = seed.auth_token,
+            url = emulator.url(),
         ));
         tokio::signal::ctrl_c()
             .await

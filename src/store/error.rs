@@ -11,7 +11,11 @@ pub enum StoreError {
     Setup { message: String, hint: String },
 
     #[error("{what}: the credentials were rejected (HTTP 401)")]
-    Unauthorized { what: String },
+    Unauthorized {
+        what: String,
+        /// The store is not Twilio's (e.g. `flex-alerts emulator`).
+        elsewhere: bool,
+    },
 
     #[error("{what}: Flex instance {instance} was not found (HTTP 404)")]
     InstanceNotFound { what: String, instance: String },
@@ -50,6 +54,9 @@ pub enum StoreError {
     Sandbox(#[from] LoadError),
 }
 
+/// What to do when an `http(s)://` store (the emulator, say) refuses or lacks credentials.
+pub const EMULATOR_HINT: &str = "for `flex-alerts emulator`, paste the `export TWILIO_ACCOUNT_SID=... TWILIO_AUTH_TOKEN=... FLEX_INSTANCE_SID=...` line it prints when it starts";
+
 fn describe_code(code: Option<i64>, message: &str) -> String {
     match code {
         Some(code) => format!(", Twilio error {code}: {message}"),
@@ -82,6 +89,7 @@ impl StoreError {
     fn hint(&self) -> Option<String> {
         match self {
             StoreError::Setup { hint, .. } => Some(hint.clone()),
+            StoreError::Unauthorized { elsewhere: true, .. } => Some(EMULATOR_HINT.to_owned()),
             StoreError::Unauthorized { .. } => Some(
                 "check TWILIO_API_KEY/TWILIO_API_SECRET (or TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN); only Flex admins may manage alerts"
                     .to_owned(),

@@ -65,8 +65,13 @@ impl ClientConfig {
     pub fn from_env(env: EnvLookup<'_>, base: Option<&Url>) -> Result<ClientConfig, StoreError> {
         let setup = |message: String| StoreError::Setup {
             message,
-            hint: "to try flex-alerts without Twilio, use --store local (an embedded sandbox)"
-                .to_owned(),
+            hint: match base {
+                Some(_) => super::error::EMULATOR_HINT.to_owned(),
+                None => {
+                    "to try flex-alerts without Twilio, use --store local (an embedded sandbox)"
+                        .to_owned()
+                }
+            },
         };
         let var = |name: &str| env(name).filter(|value| !value.trim().is_empty());
         let (username, password, account_sid) = match (
@@ -420,7 +425,12 @@ impl TwilioClient {
     fn status_error(&self, call: &Call, status: u16, body: &[u8]) -> StoreError {
         let what = call.what.clone();
         match (status, call.scope) {
-            (401, _) => return StoreError::Unauthorized { what },
+            (401, _) => {
+                return StoreError::Unauthorized {
+                    what,
+                    elsewhere: self.config.flex_base.as_str() != "https://flex-api.twilio.com/",
+                };
+            }
             (404, Scope::Instance) => {
                 return StoreError::InstanceNotFound {
                     what,

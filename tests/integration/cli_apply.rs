@@ -518,3 +518,89 @@ fn a_saved_plan_applies_to_its_own_store_without_asking_and_refuses_another() {
     let state: Value = serde_json::from_str(&std::fs::read_to_string(&sandbox).unwrap()).unwrap();
     assert_eq!(state["rules"].as_array().unwrap().len(), 9);
 }
+
+#[test]
+fn the_emulator_prints_one_paste_that_works_and_refusals_point_at_it() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut emulator = Command::new(assert_cmd::cargo::cargo_bin("flex-alerts"))
+        .args(["emulator", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(emulator.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let mut banner = BufReader::new(emulator.stderr.take().unwrap()).lines();
+    let export = (0..5)
+        .filter_map(|_| banner.next().and_then(Result::ok))
+        .find(|line| line.trim_start().starts_with("export "))
+        .expect("an export line");
+    let pairs: Vec<(String, String)> = export
+        .trim()
+        .trim_start_matches("export ")
+        .split(' ')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect();
+    assert!(
+        pairs
+            .iter()
+            .any(|(name, value)| name == "FLEX_ALERTS_STORE" && *value == url)
+    );
+
+    let state = tempfile::tempdir().unwrap();
+    let mut pasted = cli();
+    pasted
+        .envs(pairs.iter().cloned())
+        .env_remove("TWILIO_API_KEY")
+        .env("FLEX_ALERTS_STATE_DIR", state.path())
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+        .args(["plan", "examples/"]);
+    let plan = run(&mut pasted);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("Plan: 9 to create"), "{}", plan.stdout);
+
+    let mut wrong = cli();
+    wrong
+        .envs(pairs.iter().cloned())
+        .env_remove("TWILIO_API_KEY")
+        .env("TWILIO_AUTH_TOKEN", "not-the-token")
+        .env("FLEX_ALERTS_STATE_DIR", state.path())
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+        .args(["plan", "examples/"]);
+    let refused = run(&mut wrong);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("(HTTP 401)")
+            && refused
+                .stderr
+                .contains("hint: for `flex-alerts emulator`, paste the `export"),
+        "{}",
+        refused.stderr
+    );
+    let missing = run(cli()
+        .args(["--store", &url, "plan", "examples/"])
+        .env_remove("TWILIO_ACCOUNT_SID")
+        .env_remove("TWILIO_AUTH_TOKEN")
+        .env_remove("TWILIO_API_KEY"));
+    assert!(
+        missing
+            .stderr
+            .contains("hint: for `flex-alerts emulator`, paste the `export"),
+        "{}",
+        missing.stderr
+    );
+    emulator.kill().unwrap();
+    emulator.wait().unwrap();
+}
