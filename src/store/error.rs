@@ -89,11 +89,14 @@ impl StoreError {
     fn hint(&self) -> Option<String> {
         match self {
             StoreError::Setup { hint, .. } => Some(hint.clone()),
-            StoreError::Unauthorized { elsewhere: true, .. } => Some(EMULATOR_HINT.to_owned()),
-            StoreError::Unauthorized { .. } => Some(
-                "check TWILIO_API_KEY/TWILIO_API_SECRET (or TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN); only Flex admins may manage alerts"
-                    .to_owned(),
-            ),
+            StoreError::Unauthorized { elsewhere, .. } => {
+                let mut hint = "check TWILIO_API_KEY/TWILIO_API_SECRET (or TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN); only Flex admins may manage alerts".to_owned();
+                if *elsewhere {
+                    hint.push_str("; ");
+                    hint.push_str(EMULATOR_HINT);
+                }
+                Some(hint)
+            }
             StoreError::InstanceNotFound { .. } => Some(
                 "check FLEX_INSTANCE_SID: it is the GO... SID on the Flex overview page in Console".to_owned(),
             ),
