@@ -585,7 +585,7 @@ fn the_emulator_prints_one_paste_that_works_and_refusals_point_at_it() {
         refused.stderr.contains("(HTTP 401)")
             && refused
                 .stderr
-                .contains("hint: for `flex-alerts emulator`, paste the `export"),
+                .contains("; for `flex-alerts emulator`, paste the `export"),
         "{}",
         refused.stderr
     );
