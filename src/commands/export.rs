@@ -31,25 +31,48 @@ pub fn webhook_variable(alert: &str) -> String {
     name
 }
 
-/// The modeline's path from the output file's directory to `schemas/` in the current one.
+/// The modeline's path from the output file's directory to `schemas/` in the current one,
+/// always relative, so the file works on any machine it is checked out on.
 fn schema_path(out: Option<&PathBuf>) -> String {
-    let depth = out
-        .and_then(|out| out.parent())
-        .map(|parent| {
-            parent
-                .components()
-                .filter(|part| matches!(part, Component::Normal(_)))
-                .count()
-        })
-        .unwrap_or(0);
-    let absolute = out.is_some_and(|out| out.is_absolute());
-    if absolute {
-        let schema = std::env::current_dir()
-            .unwrap_or_default()
-            .join("schemas/flex-alerts.schema.json");
-        return schema.display().to_string();
+    let schema = Path::new("schemas").join("flex-alerts.schema.json");
+    let Some(parent) = out.and_then(|out| out.parent()) else {
+        return schema.display().to_string().replace('\\', "/");
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    relative(&normal(&cwd.join(parent)), &normal(&cwd.join(&schema)))
+        .display()
+        .to_string()
+        .replace('\\', "/")
+}
+
+/// `path` without `.` and with each `..` taken back, lexically (the file may not exist yet).
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
     }
-    format!("{}schemas/flex-alerts.schema.json", "../".repeat(depth))
+    out
+}
+
+/// `to` as seen from the directory `from` (both absolute and normal).
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to[common..] {
+        out.push(part);
+    }
+    out
 }
 
 /// The alert file for `live`, and the variables its webhooks need.
@@ -165,11 +188,30 @@ mod tests {
     }
 
     #[test]
-    fn modeline_points_back_to_the_schema() {
+    fn modeline_points_back_to_the_schema_relatively_from_wherever_the_file_is() {
         assert_eq!(schema_path(None), "schemas/flex-alerts.schema.json");
+        assert_eq!(
+            schema_path(Some(&PathBuf::from("live.yaml"))),
+            "schemas/flex-alerts.schema.json"
+        );
         assert_eq!(
             schema_path(Some(&PathBuf::from("alerts/live.yaml"))),
             "../schemas/flex-alerts.schema.json"
+        );
+        assert_eq!(
+            schema_path(Some(&PathBuf::from("alerts/../live.yaml"))),
+            "schemas/flex-alerts.schema.json"
+        );
+        let cwd = std::env::current_dir().unwrap();
+        let absolute = cwd.join("alerts/team/live.yaml");
+        assert_eq!(
+            schema_path(Some(&absolute)),
+            "../../schemas/flex-alerts.schema.json",
+            "an absolute --out still gets a relative modeline"
+        );
+        assert_eq!(
+            relative(Path::new("/tmp/x"), Path::new("/home/me/schemas/s.json")),
+            PathBuf::from("../../home/me/schemas/s.json")
         );
     }
 }
