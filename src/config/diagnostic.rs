@@ -141,7 +141,9 @@ impl Diagnostics {
         let errors = self.error_count();
         let warnings = self.warning_count();
         let mut line = String::new();
-        if errors == 0 {
+        if files == 0 && errors > 0 {
+            let _ = write!(line, "{}; no alert file was read", plural(errors, "error"));
+        } else if errors == 0 {
             let _ = write!(
                 line,
                 "{} valid in {} ({})",

@@ -27,6 +27,10 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     for path in paths {
         let display = path.display().to_string();
         match fs::metadata(path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => problems.push(
+                Diagnostic::error(&display, None, format!("`{display}` does not exist"))
+                    .with_hint("give alert files or directories that hold them"),
+            ),
             Err(error) => problems.push(
                 Diagnostic::error(&display, None, format!("cannot read this path: {error}"))
                     .with_hint("give alert files or directories that hold them"),

@@ -16,8 +16,13 @@ fn cell(text: &str) -> String {
 /// The comment, in one or more parts.
 pub fn render(plan: &Plan, store: &str) -> Vec<String> {
     let mut head = format!(
-        "### flex-alerts plan\n\nStore: {}\n\n**{}**\n\n",
+        "### flex-alerts plan\n\nStore: {}\n\n**{}{}**\n\n",
         cell(store),
+        if plan.has_changes() {
+            ""
+        } else {
+            "No changes: the live alerts match the files. "
+        },
         text::summary(plan)
     );
     let listed: Vec<_> = plan
@@ -54,9 +59,9 @@ pub fn render(plan: &Plan, store: &str) -> Vec<String> {
     }
     if let Some(change) = &plan.notifications_mode {
         head.push_str(&format!(
-            "Browser push mode: `{}` -> `{}`\n\n",
-            change.before.as_deref().unwrap_or("unset"),
-            change.after
+            "`settings.browser_push_mode`: `{}` -> `{}`\n\n",
+            text::push_mode_in_file(change.before.as_deref()),
+            text::push_mode_in_file(Some(&change.after))
         ));
     }
     let mut blocks = Vec::new();

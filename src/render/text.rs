@@ -33,13 +33,27 @@ pub fn possible_configs_note(count: usize) -> String {
     )
 }
 
-/// The summary line of the contract.
+/// The summary line of the contract, with the settings that change when some do.
 pub fn summary(plan: &Plan) -> String {
     let counts = plan.counts();
+    let settings = match plan.notifications_mode {
+        Some(_) => ", 1 setting to change",
+        None => "",
+    };
     format!(
-        "Plan: {} to create, {} to update, {} to replace, {} to delete. Alerts after apply: {}/100.",
+        "Plan: {} to create, {} to update, {} to replace, {} to delete{settings}. Alerts after apply: {}/100.",
         counts.create, counts.update, counts.replace, counts.delete, plan.alerts_after
     )
+}
+
+/// `settings.browser_push_mode` as the file spells it (`when_not_in_focus`), from Flex's
+/// `notifications.mode` (`whenNotInFocus`).
+pub fn push_mode_in_file(mode: Option<&str>) -> &str {
+    match mode {
+        Some("whenNotInFocus") => "when_not_in_focus",
+        Some(other) => other,
+        None => "(not set)",
+    }
 }
 
 /// The plan; `all` also lists the alerts that do not change.
@@ -74,10 +88,10 @@ pub fn render(plan: &Plan, styled: bool, all: bool) -> String {
     }
     if let Some(change) = &plan.notifications_mode {
         out.push_str(&format!(
-            "{} settings.browser_push_mode: notifications.mode {} -> {}\n",
+            "{} settings.browser_push_mode: {} -> {}\n",
             paint(style(Action::Update), "  ~"),
-            change.before.as_deref().unwrap_or("(unset)"),
-            change.after
+            push_mode_in_file(change.before.as_deref()),
+            push_mode_in_file(Some(&change.after))
         ));
     }
     for alert in &plan.unmanageable {

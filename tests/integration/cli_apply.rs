@@ -36,7 +36,7 @@ fn readme_main_job_plans_applies_and_converges_in_the_sandbox() {
     );
     assert!(
         plan.stdout.contains(
-            "Plan: 9 to create, 0 to update, 0 to replace, 0 to delete. Alerts after apply: 9/100."
+            "Plan: 9 to create, 0 to update, 0 to replace, 0 to delete, 1 setting to change. Alerts after apply: 9/100."
         ),
         "{}",
         plan.stdout
@@ -603,4 +603,23 @@ fn the_emulator_prints_one_paste_that_works_and_refusals_point_at_it() {
     );
     emulator.kill().unwrap();
     emulator.wait().unwrap();
+}
+
+#[test]
+fn a_markdown_plan_with_nothing_to_do_says_so() {
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    assert_eq!(
+        run(flex(&sandbox).args(["apply", "examples/", "--auto-approve"])).code,
+        0
+    );
+    let plan = run(flex(&sandbox).args(["plan", "examples/", "--format", "markdown"]));
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(
+        plan.stdout.contains(
+            "**No changes: the live alerts match the files. Plan: 0 to create, 0 to update, 0 to replace, 0 to delete. Alerts after apply: 9/100.**"
+        ),
+        "{}",
+        plan.stdout
+    );
 }

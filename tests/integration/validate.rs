@@ -499,7 +499,12 @@ fn validate_exit_status_is_1_on_errors_and_0_on_warnings_only() {
         .args(["validate", "tests/bad/no-such-dir"])
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("cannot read this path"));
+        .stderr(predicates::str::contains(
+            "error: `tests/bad/no-such-dir` does not exist",
+        ))
+        .stderr(predicates::str::contains(
+            "error: 1 error; no alert file was read",
+        ));
 }
 
 #[test]
