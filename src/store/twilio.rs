@@ -74,55 +74,63 @@ impl ClientConfig {
             },
         };
         let var = |name: &str| env(name).filter(|value| !value.trim().is_empty());
-        let (username, password, account_sid) = match (
+        // Every problem at once, so one round of setting variables is enough.
+        let mut problems = Vec::new();
+        let credentials = match (
             var("TWILIO_API_KEY"),
             var("TWILIO_API_SECRET"),
             var("TWILIO_ACCOUNT_SID"),
             var("TWILIO_AUTH_TOKEN"),
         ) {
-            (Some(key), Some(secret), account, _) => (key, secret, account),
+            (Some(key), Some(secret), account, _) => Some((key, secret, account)),
             (Some(_), None, _, _) => {
-                return Err(setup(
-                    "TWILIO_API_KEY is set but TWILIO_API_SECRET is not".into(),
-                ));
+                problems.push("TWILIO_API_KEY is set but TWILIO_API_SECRET is not".to_owned());
+                None
             }
-            (None, _, Some(account), Some(token)) => (account.clone(), token, Some(account)),
+            (None, _, Some(account), Some(token)) => Some((account.clone(), token, Some(account))),
             (None, _, Some(_), None) => {
-                return Err(setup(
-                    "TWILIO_ACCOUNT_SID is set but TWILIO_AUTH_TOKEN is not".into(),
-                ));
+                problems.push("TWILIO_ACCOUNT_SID is set but TWILIO_AUTH_TOKEN is not".to_owned());
+                None
             }
             _ => {
-                return Err(setup(
-                    "no Twilio credentials: set TWILIO_API_KEY and TWILIO_API_SECRET, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
-                        .into(),
-                ));
+                problems.push("no Twilio credentials: set TWILIO_API_KEY and TWILIO_API_SECRET, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN".to_owned());
+                None
             }
         };
-        if let Some(account) = account_sid
-            .as_deref()
+        if let Some(account) = credentials
+            .as_ref()
+            .and_then(|(_, _, account)| account.as_deref())
             .filter(|account| !is_sid(account, "AC"))
         {
-            return Err(setup(format!(
+            problems.push(format!(
                 "TWILIO_ACCOUNT_SID `{account}` is not an account SID (AC and 32 hex digits)"
-            )));
+            ));
         }
-        let instance_sid = var("FLEX_INSTANCE_SID")
-            .ok_or_else(|| setup("FLEX_INSTANCE_SID is not set: it is the GO... SID on the Flex overview page in Console".into()))?;
-        if !is_sid(&instance_sid, "GO") {
-            return Err(setup(format!(
-                "FLEX_INSTANCE_SID `{instance_sid}` is not a Flex instance SID (GO and 32 hex digits)"
-            )));
+        let instance_sid = var("FLEX_INSTANCE_SID");
+        match instance_sid.as_deref() {
+            None => problems.push(
+                "FLEX_INSTANCE_SID is not set: it is the GO... SID on the Flex overview page in Console"
+                    .to_owned(),
+            ),
+            Some(instance) if !is_sid(instance, "GO") => problems.push(format!(
+                "FLEX_INSTANCE_SID `{instance}` is not a Flex instance SID (GO and 32 hex digits)"
+            )),
+            Some(_) => {}
         }
         let workspace_sid = var("TWILIO_WORKSPACE_SID");
         if let Some(workspace) = workspace_sid
             .as_deref()
             .filter(|workspace| !is_sid(workspace, "WS"))
         {
-            return Err(setup(format!(
+            problems.push(format!(
                 "TWILIO_WORKSPACE_SID `{workspace}` is not a workspace SID (WS and 32 hex digits)"
-            )));
+            ));
         }
+        let (Some((username, password, account_sid)), Some(instance_sid), true) =
+            (credentials, instance_sid, problems.is_empty())
+        else {
+            return Err(setup(problems.join("; ")));
+        };
         let parse = |url: &str| Url::parse(url).expect("Twilio base URLs are valid");
         Ok(ClientConfig {
             flex_base: base.cloned().unwrap_or_else(|| parse(TWILIO_FLEX_BASE)),
@@ -939,6 +947,18 @@ mod tests {
 
     const ACCOUNT: &str = "AC00000000000000000000000000000001";
     const INSTANCE: &str = "GO00000000000000000000000000000001";
+
+    #[test]
+    fn every_missing_or_malformed_variable_is_named_at_once() {
+        let error = config(&[("TWILIO_WORKSPACE_SID", "WS1")]).unwrap_err();
+        for expected in [
+            "no Twilio credentials",
+            "FLEX_INSTANCE_SID is not set",
+            "TWILIO_WORKSPACE_SID `WS1` is not a workspace SID",
+        ] {
+            assert!(error.contains(expected), "{expected}: {error}");
+        }
+    }
 
     #[test]
     fn api_key_or_account_credentials_and_an_instance_are_required() {
