@@ -133,6 +133,17 @@ pub fn render(plan: &Plan, styled: bool, all: bool) -> String {
 
 fn details(entry: &Entry, styled: bool, out: &mut String) {
     match (entry.action, &entry.before, &entry.after) {
+        (Action::Create, _, Some(after)) => {
+            // What the new alert will be, as the file says it (the webhook masked).
+            let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
+            for line in diff_yaml(after).lines() {
+                if styled {
+                    out.push_str(&format!("      {green}+ {line}{green:#}\n"));
+                } else {
+                    out.push_str(&format!("      + {line}\n"));
+                }
+            }
+        }
         (Action::Update, Some(before), Some(after)) => {
             for (field, old, new) in changes(before, after) {
                 out.push_str(&format!("      {field}: {old} -> {new}\n"));
