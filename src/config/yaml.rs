@@ -216,7 +216,7 @@ impl Builder {
                         ..
                     }) => (
                         Node {
-                            kind: NodeKind::Mapping(entries),
+                            kind: NodeKind::Mapping(merge_keys(entries)?),
                             span: start,
                         },
                         anchor,
@@ -296,6 +296,37 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// YAML merge keys: `<<: *defaults` (or a list of them) adds the keys of those mappings that
+/// the mapping does not set itself; explicit keys win, and of several merged mappings the
+/// first wins. Merged values keep the spans of where they are written (the anchored mapping),
+/// so diagnostics point there.
+fn merge_keys(entries: Vec<(Key, Node)>) -> Result<Vec<(Key, Node)>, YamlError> {
+    let Some(position) = entries.iter().position(|(key, _)| key.name == "<<") else {
+        return Ok(entries);
+    };
+    let mut entries = entries;
+    let (merge_key, merged) = entries.remove(position);
+    let sources = match merged.kind {
+        NodeKind::Sequence(items) => items,
+        _ => vec![merged],
+    };
+    for source in sources {
+        let NodeKind::Mapping(pairs) = source.kind else {
+            return Err(error(
+                merge_key.span,
+                "`<<` merges a mapping, or a list of mappings, into this one",
+                Some("write `<<: *name` where `&name` marks a mapping"),
+            ));
+        };
+        for (key, value) in pairs {
+            if !entries.iter().any(|(known, _)| known.name == key.name) {
+                entries.push((key, value));
+            }
+        }
+    }
+    Ok(entries)
 }
 
 fn error(span: Span, message: &str, hint: Option<&str>) -> YamlError {
@@ -527,6 +558,43 @@ mod tests {
     fn small_aliases_expand() {
         let (value, _) = to_json(&root("base: &q [Support, Billing]\nother: *q\n"));
         assert_eq!(value["other"], serde_json::json!(["Support", "Billing"]));
+    }
+
+    #[test]
+    fn merge_keys_add_what_is_not_set_and_keep_where_it_is_written() {
+        let node = root(
+            "base: &base\n  a: 1\n  b: 2\nother: &other\n  b: 3\n  c: 4\nmerged:\n  <<: [*base, *other]\n  a: 9\n",
+        );
+        let NodeKind::Mapping(top) = node.kind else {
+            panic!()
+        };
+        let NodeKind::Mapping(merged) = &top[2].1.kind else {
+            panic!()
+        };
+        let values: Vec<(&str, String, usize)> = merged
+            .iter()
+            .map(|(key, value)| {
+                let NodeKind::Scalar(scalar) = &value.kind else {
+                    panic!()
+                };
+                (key.name.as_str(), scalar_text(scalar), value.span.line)
+            })
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("a", "9".to_owned(), 9),
+                ("b", "2".to_owned(), 3),
+                ("c", "4".to_owned(), 6)
+            ],
+            "explicit wins, then the first merged; each where it is written"
+        );
+        let error = parse("a:\n  <<: 5\n").unwrap_err();
+        assert!(
+            error.message.contains("`<<` merges a mapping"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

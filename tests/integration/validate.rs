@@ -625,3 +625,56 @@ fn validate_needs_no_secrets_but_plan_needs_every_variable() {
         "{stderr}"
     );
 }
+
+const MERGED: &str = "version: 1
+alerts:
+  - name: Support waiting
+    metric: Waiting (Now)
+    channel: voice
+    queues: [Support]
+    thresholds:
+      critical: { above: 5 }
+    notify: &oncall
+      users: [jane.doe]
+      emails: [oncall@example.com]
+      after: 1m
+  - name: Billing waiting
+    metric: Waiting (Now)
+    channel: voice
+    queues: [Billing]
+    thresholds:
+      critical: { above: 5 }
+    notify:
+      <<: *oncall
+      after: 5m
+";
+
+#[test]
+fn merge_keys_share_a_block_and_explicit_keys_win() {
+    let desired = crate::plan::desired(MERGED);
+    let billing = desired.alerts[1].notify.as_ref().unwrap();
+    assert_eq!(billing.after_seconds, 300, "the explicit key wins");
+    assert_eq!(billing.users, ["jane.doe"]);
+    assert_eq!(billing.emails, ["oncall@example.com"]);
+
+    // A mistake in the shared block is reported where it is written.
+    let broken = MERGED.replace(
+        "emails: [oncall@example.com]",
+        "emails: [oncall@example.com]\n      popup: maybe",
+    );
+    let source =
+        flex_alerts::config::source::from_bytes("merged.yaml".to_owned(), broken.into_bytes())
+            .unwrap();
+    let loaded = flex_alerts::config::check_sources(vec![source], &crate::support::test_env);
+    let places: Vec<String> = loaded
+        .diagnostics
+        .items()
+        .iter()
+        .map(|diagnostic| diagnostic.location())
+        .collect();
+    assert!(!places.is_empty());
+    assert!(
+        places.iter().all(|place| place == "merged.yaml:12:14"),
+        "{places:?}"
+    );
+}
