@@ -154,6 +154,33 @@ fn describe(
                 Some(text) if expected.contains("whole number") && text.parse::<f64>().is_ok() => {
                     Some(format!("remove the quotes: {text}"))
                 }
+                Some(text)
+                    if expected.contains("whole number")
+                        && text
+                            .trim_end_matches('%')
+                            .trim()
+                            .parse::<u64>()
+                            .is_ok() =>
+                {
+                    Some(format!(
+                        "write the number alone: `{field}: {}` (SLA thresholds are percentages already)",
+                        text.trim_end_matches('%').trim()
+                    ))
+                }
+                _ if field == "after" && instance.is_u64() => {
+                    let seconds = instance.as_u64().unwrap_or_default();
+                    let written = if seconds % 60 == 0 && seconds > 0 {
+                        format!("{}m", seconds / 60)
+                    } else {
+                        format!("{seconds}s")
+                    };
+                    Some(format!(
+                        "write a duration with its unit: `after: {written}` (s or m, e.g. 90s, 5m)"
+                    ))
+                }
+                _ if expected.contains("list") && instance.is_null() => {
+                    Some(format!("write a list, e.g. `{field}: []` for none"))
+                }
                 _ if expected.contains("list") && !instance.is_array() => {
                     Some(format!("write a list, e.g. `[{}]`", short(instance)))
                 }

@@ -235,6 +235,11 @@ const BAD_INPUTS: &[(&str, &str, &str)] = &[
         "the webhook URL contains a bidirectional-text control character (character 37)",
     ),
     (
+        "after_and_threshold_written_loosely.yaml",
+        ":11:14",
+        "`after` must be text, found `300`",
+    ),
+    (
         "unset_variable.yaml",
         ":13:36",
         "environment variable `FLEX_ALERTS_TEST_UNSET_HOOK` is not set",
@@ -676,5 +681,33 @@ fn merge_keys_share_a_block_and_explicit_keys_win() {
     assert!(
         places.iter().all(|place| place == "merged.yaml:12:14"),
         "{places:?}"
+    );
+}
+
+#[test]
+fn loosely_written_values_get_a_hint_with_the_right_form() {
+    let loaded = load(&["tests/bad/after_and_threshold_written_loosely.yaml"]);
+    let hints: Vec<&str> = loaded
+        .diagnostics
+        .items()
+        .iter()
+        .filter_map(|diagnostic| diagnostic.hint.as_deref())
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            "write the number alone: `below: 80` (SLA thresholds are percentages already)",
+            "write a duration with its unit: `after: 5m` (s or m, e.g. 90s, 5m)",
+        ]
+    );
+    let source = flex_alerts::config::source::from_bytes(
+        "empty.yaml".to_owned(),
+        b"version: 1\nalerts:\n".to_vec(),
+    )
+    .unwrap();
+    let loaded = flex_alerts::config::check_sources(vec![source], &crate::support::test_env);
+    assert_eq!(
+        loaded.diagnostics.items()[0].hint.as_deref(),
+        Some("write a list, e.g. `alerts: []` for none")
     );
 }
