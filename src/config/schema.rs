@@ -169,7 +169,7 @@ fn describe(
                 }
                 _ if field == "after" && instance.is_u64() => {
                     let seconds = instance.as_u64().unwrap_or_default();
-                    let written = if seconds % 60 == 0 && seconds > 0 {
+                    let written = if seconds.is_multiple_of(60) && seconds > 0 {
                         format!("{}m", seconds / 60)
                     } else {
                         format!("{seconds}s")
