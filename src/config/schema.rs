@@ -126,7 +126,7 @@ fn describe(
                     Diagnostic::error(
                         file,
                         spans.key_or_value(&child),
-                        format!("unknown key `{key}` {}", context(pointer)),
+                        format!("unknown key `{key}` {}", context(pointer, instance)),
                     )
                     .with_optional_hint(suggest::did_you_mean_or_list(key, &allowed))
                 })
@@ -136,7 +136,10 @@ fn describe(
             let name = property.as_str().unwrap_or_default();
             one(
                 at_key,
-                format!("missing required key `{name}` {}", context(pointer)),
+                format!(
+                    "missing required key `{name}` {}",
+                    context(pointer, instance)
+                ),
                 None,
             )
         }
@@ -394,12 +397,16 @@ fn plural_noun(pointer: &str) -> String {
     }
 }
 
-/// Where a key sits, for messages: "in alert 2", "in `thresholds`", "at the top level".
-fn context(pointer: &str) -> String {
+/// Where a key sits, for messages: "in alert `Support waiting`" (or "in alert 2" when it has
+/// no name yet), "in `thresholds`", "at the top level". `object` is the mapping it sits in.
+fn context(pointer: &str, object: &Value) -> String {
     let segments: Vec<&str> = pointer.split('/').filter(|s| !s.is_empty()).collect();
     match segments.as_slice() {
         [] => "at the top level".to_owned(),
-        ["alerts", index] => format!("in alert {}", index.parse::<usize>().unwrap_or(0) + 1),
+        ["alerts", index] => match object.get("name").and_then(Value::as_str) {
+            Some(name) if !name.trim().is_empty() => format!("in alert `{name}`"),
+            _ => format!("in alert {}", index.parse::<usize>().unwrap_or(0) + 1),
+        },
         [.., last] => format!("in `{last}`"),
     }
 }
@@ -514,8 +521,15 @@ mod tests {
     #[test]
     fn pointer_words() {
         assert_eq!(field_name("/alerts/0/queues/3"), "queues");
-        assert_eq!(context("/alerts/1"), "in alert 2");
-        assert_eq!(context(""), "at the top level");
-        assert_eq!(context("/alerts/0/notify"), "in `notify`");
+        assert_eq!(context("/alerts/1", &serde_json::json!({})), "in alert 2");
+        assert_eq!(
+            context("/alerts/1", &serde_json::json!({"name": "Support waiting"})),
+            "in alert `Support waiting`"
+        );
+        assert_eq!(context("", &serde_json::json!({})), "at the top level");
+        assert_eq!(
+            context("/alerts/0/notify", &serde_json::json!({})),
+            "in `notify`"
+        );
     }
 }

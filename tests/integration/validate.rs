@@ -53,7 +53,7 @@ const BAD_INPUTS: &[(&str, &str, &str)] = &[
     (
         "unknown_alert_key.yaml",
         ":7:5",
-        "unknown key `thresold` in alert 1",
+        "unknown key `thresold` in alert `Support voice - longest wait`",
     ),
     (
         "unknown_threshold_key.yaml",
@@ -83,12 +83,12 @@ const BAD_INPUTS: &[(&str, &str, &str)] = &[
     (
         "missing_metric.yaml",
         ":3:5",
-        "missing required key `metric` in alert 1",
+        "missing required key `metric` in alert `Support voice - longest wait`",
     ),
     (
         "missing_queues.yaml",
         ":3:5",
-        "missing required key `queues` in alert 1",
+        "missing required key `queues` in alert `Support voice - longest wait`",
     ),
     (
         "missing_version.yaml",
