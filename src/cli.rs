@@ -17,7 +17,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// More detail: plans also list the alerts that do not change.
+    /// More detail: plans also list the alerts that do not change, and every HTTP request
+    /// to the store is shown (method, path, status, time; never a credential or a body).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 

@@ -12,6 +12,7 @@ use crate::config::{self, desired::Desired};
 use crate::emulator::persist;
 use crate::error::Error;
 use crate::output::Output;
+use crate::store::twilio::RequestLog;
 use crate::store::{AnyStore, Live, Store, StoreSpec};
 
 /// The store, its journal, and a runtime to talk to it.
@@ -60,7 +61,14 @@ impl Session {
             }
             None => None,
         };
-        let store = AnyStore::open(&spec, &env, cli.concurrency)?;
+        // `-v`: a line per HTTP attempt (method, path, status, time; never a secret).
+        let log_output = *output;
+        let request_log = (cli.verbose > 0).then(|| {
+            RequestLog(std::sync::Arc::new(move |line: &str| {
+                log_output.message(&format!("  http: {line}\n"))
+            }))
+        });
+        let store = AnyStore::open(&spec, &env, cli.concurrency, request_log)?;
         if store.is_sandbox() {
             output.line(&format!("Using {}.", store.describe()));
         } else {

@@ -9,7 +9,7 @@ use reqwest::Url;
 
 use super::error::StoreError;
 use super::local::LocalStore;
-use super::twilio::{ClientConfig, TwilioClient};
+use super::twilio::{ClientConfig, RequestLog, TwilioClient};
 use super::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 use super::{Live, Store};
 use crate::config::rules::EnvLookup;
@@ -81,10 +81,12 @@ impl AnyStore {
         spec: &StoreSpec,
         env: EnvLookup<'_>,
         concurrency: usize,
+        request_log: Option<RequestLog>,
     ) -> Result<AnyStore, StoreError> {
         let client = |base: Option<&Url>| {
             let config = ClientConfig {
                 concurrency,
+                request_log: request_log.clone(),
                 ..ClientConfig::from_env(env, base)?
             };
             TwilioClient::new(config).map(AnyStore::Twilio)

@@ -58,6 +58,24 @@ pub struct ClientConfig {
     /// The store is given up on when no request got any answer for this long (with several
     /// attempts failing in a row): connections refused, timed out or cut.
     pub give_up_after: Duration,
+    /// Told about every attempt (`-v`): method, path, status, time. Never a body or a header.
+    pub request_log: Option<RequestLog>,
+}
+
+/// Where `-v` sends a line per HTTP attempt.
+#[derive(Clone)]
+pub struct RequestLog(pub std::sync::Arc<dyn Fn(&str) + Send + Sync>);
+
+impl RequestLog {
+    fn line(&self, text: &str) {
+        (self.0)(text)
+    }
+}
+
+impl std::fmt::Debug for RequestLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestLog")
+    }
 }
 
 impl ClientConfig {
@@ -146,6 +164,7 @@ impl ClientConfig {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             give_up_after: DEFAULT_GIVE_UP_AFTER,
+            request_log: None,
         })
     }
 }
@@ -186,7 +205,10 @@ struct Call {
 
 /// The result of one attempt.
 enum Attempt {
-    Done(bytes::Bytes),
+    Done {
+        status: u16,
+        body: bytes::Bytes,
+    },
     Status {
         status: u16,
         body: bytes::Bytes,
@@ -322,7 +344,7 @@ impl TwilioClient {
             self.health.check(&call.what)?;
             attempts += 1;
             let (retry_after, failure) = match self.attempt(call).await {
-                Attempt::Done(body) => return Ok(body),
+                Attempt::Done { body, .. } => return Ok(body),
                 Attempt::Status { status: 404, .. } if unsure && call.kind == Kind::Delete => {
                     // An earlier attempt that got no answer did delete it.
                     return Ok(bytes::Bytes::new());
@@ -380,6 +402,19 @@ impl TwilioClient {
     async fn attempt(&self, call: &Call) -> Attempt {
         let permit = self.limiter.acquire().await;
         let attempt = self.attempt_now(call).await;
+        if let Some(log) = &self.config.request_log {
+            let outcome = match &attempt {
+                Attempt::Done { status, .. } | Attempt::Status { status, .. } => status.to_string(),
+                Attempt::Unsent(detail) => format!("not sent ({detail})"),
+                Attempt::Unanswered(detail) => format!("no answer ({detail})"),
+            };
+            log.line(&format!(
+                "{} {} -> {outcome} in {} ms",
+                call.method,
+                path_and_query(&call.url),
+                permit.started.elapsed().as_millis()
+            ));
+        }
         match &attempt {
             Attempt::Status {
                 status: 429 | 503, ..
@@ -387,7 +422,7 @@ impl TwilioClient {
                 self.health.answered();
                 self.limiter.overloaded(&permit);
             }
-            Attempt::Done(_) | Attempt::Status { .. } => {
+            Attempt::Done { .. } | Attempt::Status { .. } => {
                 self.health.answered();
                 self.limiter.succeeded();
             }
@@ -420,7 +455,10 @@ impl TwilioClient {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| parse_retry_after(value, SystemTime::now()));
         match response.bytes().await {
-            Ok(body) if status.is_success() => Attempt::Done(body),
+            Ok(body) if status.is_success() => Attempt::Done {
+                status: status.as_u16(),
+                body,
+            },
             Ok(body) => Attempt::Status {
                 status: status.as_u16(),
                 body,
@@ -893,6 +931,14 @@ impl Store for TwilioClient {
         self.send(&TwilioClient::with_body(call, &body))
             .await
             .map(drop)
+    }
+}
+
+/// The path and query of `url`, without the host: what `-v` shows of a request.
+fn path_and_query(url: &Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
     }
 }
 

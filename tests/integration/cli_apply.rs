@@ -623,3 +623,41 @@ fn a_markdown_plan_with_nothing_to_do_says_so() {
         plan.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_shows_every_request_and_never_a_secret() {
+    let emulator = emulator().await;
+    let state_dir = tempfile::tempdir().unwrap();
+    let plan = run_blocking(
+        against(&emulator, state_dir.path()),
+        &["-v", "apply", "examples/", "--auto-approve"],
+    )
+    .await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let lines: Vec<&str> = plan
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("  http: "))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        emulator.shared.requests().len(),
+        "one line per request"
+    );
+    assert!(
+        lines.iter().any(|line| line.starts_with(&format!(
+            "  http: GET /v1/Instances/{INSTANCE}/InsightsRules?PageSize=1000 -> 200 in "
+        ))),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with("  http: POST /v1/Instances/")
+                && line.contains("/NotificationConfigurations -> 201 in ")),
+        "{}",
+        plan.stderr
+    );
+    assert!(!plan.stderr.contains(TOKEN), "no credential");
+}
