@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -94,7 +94,6 @@ type Commit = (String, oneshot::Sender<io::Result<()>>);
 
 #[derive(Debug)]
 struct Writer {
-    path: PathBuf,
     key: String,
     sender: Mutex<mpsc::Sender<Commit>>,
 }
@@ -147,24 +146,17 @@ impl Journal {
             persist::save_text(&path, &text)?;
         }
         let (sender, receiver) = mpsc::channel::<Commit>();
-        let file = path.clone();
         std::thread::Builder::new()
             .name("flex-alerts journal".to_owned())
-            .spawn(move || write_in_groups(&file, receiver))?;
+            .spawn(move || write_in_groups(&path, receiver))?;
         Ok(Journal {
             writer: Some(Writer {
-                path,
                 key: key.to_owned(),
                 sender: Mutex::new(sender),
             }),
             ledger: Mutex::new(ledgers.get(key).cloned().unwrap_or_default()),
             counter: AtomicU64::new(0),
         })
-    }
-
-    /// Where it is kept, if anywhere.
-    pub fn path(&self) -> Option<&Path> {
-        self.writer.as_ref().map(|writer| writer.path.as_path())
     }
 
     /// Configurations created for this store and not yet named by a rule.
