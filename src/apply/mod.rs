@@ -60,8 +60,6 @@ struct Run<'a, S> {
     created_rules: Mutex<Vec<String>>,
     /// Entries whose rule create or update Flex certainly refused.
     refused: Mutex<Vec<usize>>,
-    /// The rules as last listed, for the read-back to start from.
-    listed: Mutex<Option<Vec<Rule>>>,
 }
 
 /// Runs `plan` against `store`.
@@ -80,7 +78,6 @@ pub async fn apply<S: Store>(
         created: Mutex::new(HashMap::new()),
         created_rules: Mutex::new(Vec::new()),
         refused: Mutex::new(Vec::new()),
-        listed: Mutex::new(None),
     };
     let run = &run;
     let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.steps.len()];
@@ -148,15 +145,15 @@ pub async fn apply<S: Store>(
         .steps
         .iter()
         .any(|step| step.op == Op::CreateRule && outcomes[step.id] == Some(Outcome::Done));
-    // Rules listed before the last write are no read-back.
-    *lock(&run.listed) = None;
+    // Listed after the last create, the rules are also where the read-back starts.
+    let mut rules_after = None;
     if creates_done
         && conflicts.is_empty()
-        && let Some(conflict) = run.other_writers().await
+        && let Ok(rules) = run.store.rules().await
     {
-        conflicts.push(conflict);
+        conflicts.extend(run.strangers(&rules));
+        rules_after = Some(rules);
     }
-    let rules_after = lock(&run.listed).take();
     Report {
         steps: plan
             .steps
@@ -319,10 +316,7 @@ impl<S: Store> Run<'_, S> {
     /// A live alert under a name this plan manages that neither the plan saw nor this apply
     /// created: another apply is writing at the same time.
     async fn other_writers(&self) -> Option<String> {
-        let rules = self.store.rules().await.ok()?;
-        let conflict = self.strangers(&rules);
-        *lock(&self.listed) = Some(rules);
-        conflict
+        self.strangers(&self.store.rules().await.ok()?)
     }
 
     fn strangers(&self, rules: &[Rule]) -> Option<String> {

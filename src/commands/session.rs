@@ -26,7 +26,7 @@ pub struct Session {
 }
 
 /// `.flex-alerts/`, or `$FLEX_ALERTS_STATE_DIR`: the journal and the apply lock.
-pub fn state_directory() -> PathBuf {
+fn state_directory() -> PathBuf {
     std::env::var_os("FLEX_ALERTS_STATE_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(".flex-alerts"))

@@ -614,10 +614,14 @@ impl TwilioClient {
         if self.first_configuration.initialized() {
             return self.configuration().await;
         }
+        self.shared_configuration().await.cloned()
+    }
+
+    /// The first read of the Flex configuration, made once for whoever asks first.
+    async fn shared_configuration(&self) -> Result<&Value, StoreError> {
         self.first_configuration
             .get_or_try_init(|| self.configuration())
             .await
-            .cloned()
     }
 
     async fn context(&self) -> Result<&Context, StoreError> {
@@ -631,11 +635,7 @@ impl TwilioClient {
                         workspace_sid: workspace_sid.clone(),
                     });
                 }
-                let configuration = self
-                    .first_configuration
-                    .get_or_try_init(|| self.configuration())
-                    .await?;
-                self.context_from(configuration)
+                self.context_from(self.shared_configuration().await?)
             })
             .await
     }
