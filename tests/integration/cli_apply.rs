@@ -522,23 +522,8 @@ fn a_saved_plan_applies_to_its_own_store_without_asking_and_refuses_another() {
 #[test]
 fn the_emulator_prints_one_paste_that_works_and_refusals_point_at_it() {
     use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
 
-    let mut emulator = Command::new(assert_cmd::cargo::cargo_bin("flex-alerts"))
-        .args(["emulator", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(emulator.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let (mut emulator, url) = spawn_emulator(&["--listen".as_ref(), "127.0.0.1:0".as_ref()]);
     let mut banner = BufReader::new(emulator.stderr.take().unwrap()).lines();
     let export = (0..5)
         .filter_map(|_| banner.next().and_then(Result::ok))

@@ -7,9 +7,8 @@
 //!
 //! Every wait here is bounded; every figure is printed for the record (`--nocapture`).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use flex_alerts::apply::journal::{Journal, live_state};
@@ -389,29 +388,14 @@ struct EmulatorProcess {
 
 impl EmulatorProcess {
     fn start(listen: &str, state: &Path) -> EmulatorProcess {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("flex-alerts"))
-            .args([
-                "emulator",
-                "--listen",
-                listen,
-                "--latency-ms",
-                "10",
-                "--state",
-            ])
-            .arg(state)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
+        let (child, url) = spawn_emulator(&[
+            "--listen".as_ref(),
+            listen.as_ref(),
+            "--latency-ms".as_ref(),
+            "10".as_ref(),
+            "--state".as_ref(),
+            state.as_os_str(),
+        ]);
         EmulatorProcess { child, url }
     }
 

@@ -236,3 +236,27 @@ pub fn process_against(url: &str, state_dir: &Path) -> std::process::Command {
         .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK);
     command
 }
+
+/// `flex-alerts emulator ARGS` as its own process, and the address it listens on (read from
+/// its first line); its standard error is piped for the banner.
+pub fn spawn_emulator(args: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("flex-alerts"))
+        .arg("emulator")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_owned();
+    (child, url)
+}
