@@ -39,11 +39,12 @@ pub fn load(paths: &[PathBuf], env: EnvLookup<'_>) -> Loaded {
 /// Loads and checks every alert file under `paths`; with `Secrets::Optional` (offline
 /// `validate`), a webhook variable that is not set is a note, not an error.
 pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loaded {
-    let (files, problems) = source::discover(paths);
+    let found = source::discover(paths);
     let mut diagnostics = Diagnostics::default();
-    diagnostics.extend(problems);
+    diagnostics.extend(found.problems);
+    diagnostics.extend(found.skipped);
     let mut sources = Vec::new();
-    for path in &files {
+    for path in &found.files {
         match source::read(path) {
             Ok(source) => sources.push(source),
             Err(problem) => diagnostics.push(problem),

@@ -1,5 +1,6 @@
-//! Finding and reading alert files: the paths users give, directories walked in sorted order,
-//! and the guards that keep a huge or binary file from reaching the YAML parser.
+//! Finding and reading alert files: the paths users give, directories walked in sorted order
+//! (other YAML in a repository skipped, with the reason), and the guards that keep a huge or
+//! binary file from reaching the YAML parser.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,45 +19,68 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// The `*.yaml` / `*.yml` files under `paths`: files as given, directories recursively in
-/// sorted order (hidden directories such as `.git` skipped). Problems are diagnostics, not
-/// early returns, so one run reports them all.
-pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
+/// The alert files under `paths`, and what was found on the way.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<PathBuf>,
+    /// Missing paths, unreadable directories, directories without alert files: errors.
+    pub problems: Vec<Diagnostic>,
+    /// YAML files met while walking a directory that are not alert files: notes saying why.
+    pub skipped: Vec<Diagnostic>,
+}
+
+/// The alert files under `paths`: files as given (always read, whatever they hold),
+/// directories recursively in sorted order. In a directory, hidden directories (`.git`,
+/// `.github`) and `node_modules` are not entered, and a `*.yaml` / `*.yml` file is read only
+/// when it looks like an alert file (see [`not_an_alert_file`]); the others are skipped with
+/// a note. Problems are diagnostics, not early returns, so one run reports them all.
+pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let mut found = Discovery::default();
     for path in paths {
         let display = path.display().to_string();
         match fs::metadata(path) {
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => problems.push(
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => found.problems.push(
                 Diagnostic::error(&display, None, format!("`{display}` does not exist"))
                     .with_hint("give alert files or directories that hold them"),
             ),
-            Err(error) => problems.push(
+            Err(error) => found.problems.push(
                 Diagnostic::error(&display, None, format!("cannot read this path: {error}"))
                     .with_hint("give alert files or directories that hold them"),
             ),
             Ok(meta) if meta.is_dir() => {
-                let before = files.len();
-                walk(path, &mut files, &mut problems);
-                if files.len() == before {
-                    problems.push(
-                        Diagnostic::error(&display, None, "no *.yaml or *.yml files here")
-                            .with_hint("alert files end in .yaml or .yml"),
-                    );
+                let (files_before, skipped_before) = (found.files.len(), found.skipped.len());
+                walk(path, &mut found);
+                if found.files.len() == files_before {
+                    let message = if found.skipped.len() == skipped_before {
+                        "no *.yaml or *.yml files here"
+                    } else {
+                        "no alert files here: every YAML file in it was skipped (see the notes)"
+                    };
+                    found
+                        .problems
+                        .push(Diagnostic::error(&display, None, message).with_hint(
+                            "alert files end in .yaml or .yml and have a top-level `alerts:` key",
+                        ));
                 }
             }
-            Ok(_) => files.push(path.clone()),
+            Ok(_) => found.files.push(path.clone()),
         }
     }
-    files.dedup();
-    (files, problems)
+    found.files.dedup();
+    found
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
+/// Directories never entered: hidden ones (`.git`, `.github`, `.flex-alerts`) and
+/// JavaScript dependencies.
+fn entered(name: &str) -> bool {
+    !name.starts_with('.') && name != "node_modules"
+}
+
+fn walk(dir: &Path, found: &mut Discovery) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(error) => {
-            problems.push(Diagnostic::error(
+            found.problems.push(Diagnostic::error(
                 &dir.display().to_string(),
                 None,
                 format!("cannot list this directory: {error}"),
@@ -69,13 +93,100 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
     for path in paths {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if path.is_dir() {
-            if !name.starts_with('.') {
-                walk(&path, files, problems);
+            if entered(name) {
+                walk(&path, found);
             }
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            files.push(path);
+            // Unreadable files are read (and reported) rather than skipped.
+            let reason = fs::read(&path)
+                .ok()
+                .and_then(|bytes| not_an_alert_file(&String::from_utf8_lossy(&bytes)));
+            match reason {
+                None => found.files.push(path),
+                Some(reason) => found.skipped.push(Diagnostic::note(
+                    &path.display().to_string(),
+                    None,
+                    format!("skipped, not an alert file: {reason}"),
+                )),
+            }
         }
     }
+}
+
+/// Why a YAML file met in a directory is not an alert file, or `None` when it is one (or
+/// might be: a file that looks like an alert file with a mistake in its top level is read
+/// and reported, never skipped). The rule, on the text so that broken YAML is judged too:
+/// a file is an alert file when it names the flex-alerts schema in a `$schema=` comment, or
+/// one of its top-level keys is `alerts` or `settings` (or within two typos of them, in any
+/// case), or its only top-level key is `version`, or it has both `metric:` and `thresholds:`
+/// keys at any depth. Everything else (CI workflows, docker-compose, Kubernetes manifests,
+/// empty files) is skipped.
+pub fn not_an_alert_file(text: &str) -> Option<String> {
+    let names_our_schema = text.lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with('#') && line.contains("$schema=") && line.contains("flex-alerts")
+    });
+    if names_our_schema {
+        return None;
+    }
+    // Keys at any depth, as `key:` or `- key:`: `metric` and `thresholds` together mark alerts
+    // written without their `alerts:` parent.
+    let has_key = |wanted: &str| {
+        text.lines().any(|line| {
+            let line = line.trim_start().trim_start_matches("- ").trim_start();
+            line.strip_prefix(wanted)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+    };
+    if has_key("metric") && has_key("thresholds") {
+        return None;
+    }
+    let mut keys: Vec<&str> = Vec::new();
+    let mut is_list = false;
+    for line in text.lines() {
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
+        if first.is_whitespace()
+            || first == '#'
+            || line.starts_with("---")
+            || line.starts_with("...")
+        {
+            continue;
+        }
+        if first == '{' {
+            return None; // a flow mapping at the top: read it and let the schema judge
+        }
+        let key_part = match line.strip_prefix('-') {
+            Some(item) => {
+                is_list = true;
+                item
+            }
+            None => line,
+        };
+        if let Some((key, _)) = key_part.split_once(':') {
+            keys.push(key.trim().trim_matches(|c| c == '"' || c == '\''));
+        }
+    }
+    let near = |key: &str, word: &str| strsim::levenshtein(&key.to_lowercase(), word) <= 2;
+    let alert_key = keys
+        .iter()
+        .any(|key| near(key, "alerts") || near(key, "settings"));
+    if alert_key || keys == ["version"] {
+        return None;
+    }
+    if is_list {
+        return Some("its top level is a list, not a mapping".into());
+    }
+    if keys.is_empty() {
+        return Some("it holds no YAML keys".into());
+    }
+    let shown: Vec<String> = keys.iter().take(4).map(|key| format!("`{key}`")).collect();
+    let more = if keys.len() > 4 { ", ..." } else { "" };
+    Some(format!(
+        "no top-level `alerts` or `settings` key (it has {}{more})",
+        shown.join(", ")
+    ))
 }
 
 /// Reads one file, refusing anything too large or not UTF-8 text.
@@ -124,5 +235,52 @@ pub fn from_bytes(display: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnos
             ),
         )
         .with_hint("save the file as UTF-8")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_an_alert_file;
+
+    #[test]
+    fn alert_files_are_recognised_even_with_top_level_mistakes() {
+        for text in [
+            "version: 1\nalerts: []\n",
+            "settings:\n  prune: true\n",
+            "version: 1\nalert:\n  - name: x\n", // a typo of `alerts`
+            "version: 1\nAlerts: []\n",          // another case
+            "version: 1\n",                      // only a version so far
+            "- name: x\n  metric: Waiting (Now)\n  thresholds: {}\n", // alerts without `alerts:`
+            "- version: 1\n",                    // a stray `- ` before the top level
+            "# yaml-language-server: $schema=../schemas/flex-alerts.schema.json\nfoo: 1\n",
+            "{version: 1, alerts: []}\n",
+        ] {
+            assert_eq!(not_an_alert_file(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn other_yaml_is_skipped_with_its_reason() {
+        let workflow = "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n";
+        assert_eq!(
+            not_an_alert_file(workflow).unwrap(),
+            "no top-level `alerts` or `settings` key (it has `name`, `on`, `jobs`)"
+        );
+        let compose = "version: '3'\nservices:\n  web:\n    image: nginx\n";
+        assert!(
+            not_an_alert_file(compose)
+                .unwrap()
+                .contains("`version`, `services`")
+        );
+        let many = "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\n";
+        assert!(not_an_alert_file(many).unwrap().ends_with("`d`, ...)"));
+        assert_eq!(
+            not_an_alert_file("- hosts: all\n  tasks: []\n").unwrap(),
+            "its top level is a list, not a mapping"
+        );
+        assert_eq!(
+            not_an_alert_file("# nothing yet\n").unwrap(),
+            "it holds no YAML keys"
+        );
     }
 }

@@ -711,3 +711,99 @@ fn loosely_written_values_get_a_hint_with_the_right_form() {
         Some("write a list, e.g. `alerts: []` for none")
     );
 }
+
+/// A repository root: alert files next to a CI workflow, a docker-compose file, docs and
+/// JavaScript dependencies.
+fn repository_root(with_broken_alert_file: bool) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        ".github/workflows/ci.yml",
+        "name: CI\non: [push]\njobs: {}\n",
+    );
+    write(
+        "docker-compose.yml",
+        "version: '3'\nservices:\n  web:\n    image: nginx\n",
+    );
+    write("docs/mkdocs.yml", "site_name: Contact center\nnav: []\n");
+    write("node_modules/pkg/config.yaml", "version: 1\nalerts: [1]\n");
+    write(
+        "alerts/support.yaml",
+        &std::fs::read_to_string("tests/bad/pii_name.yaml").unwrap(),
+    );
+    if with_broken_alert_file {
+        write("alerts/broken.yaml", "version: 1\nalert: []\n");
+    }
+    root
+}
+
+#[test]
+fn validate_at_a_repository_root_reads_only_alert_files_and_says_what_it_skipped() {
+    let root = repository_root(false);
+    let output = cli()
+        .current_dir(root.path())
+        .arg("validate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("note: skipped, not an alert file: no top-level `alerts` or `settings` key (it has `version`, `services`)")
+            && stderr.contains("--> ./docker-compose.yml"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> ./docs/mkdocs.yml"), "{stderr}");
+    // Hidden directories and node_modules are not entered at all.
+    assert!(
+        !stderr.contains("ci.yml") && !stderr.contains("node_modules"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 alert valid in 1 file"), "{stderr}");
+
+    // A file that looks like an alert file with a mistake at its top is read and reported.
+    let root = repository_root(true);
+    let output = cli()
+        .current_dir(root.path())
+        .arg("validate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: unknown key `alert` at the top level")
+            && stderr.contains("--> ./alerts/broken.yaml:2:1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_directory_whose_yaml_is_all_skipped_is_an_error() {
+    let root = repository_root(false);
+    let output = cli()
+        .current_dir(root.path())
+        .args(["validate", "docs"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: no alert files here: every YAML file in it was skipped"),
+        "{stderr}"
+    );
+    // A file named on the command line is always read, whatever it holds.
+    let output = cli()
+        .current_dir(root.path())
+        .args(["validate", "docker-compose.yml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("unknown key `services` at the top level"),
+        "{stderr}"
+    );
+}
