@@ -128,7 +128,14 @@ fn describe(
                         spans.key_or_value(&child),
                         format!("unknown key `{key}` {}", context(pointer, instance)),
                     )
-                    .with_optional_hint(suggest::did_you_mean_or_list(key, &allowed))
+                    .with_optional_hint(
+                        suggest::closest(key, &allowed)
+                            .map(|best| format!("did you mean `{best}`?"))
+                            .or_else(|| {
+                                indent_hint(key, pointer, instance, schema, schema_path, spans)
+                            })
+                            .or_else(|| suggest::did_you_mean_or_list(key, &allowed)),
+                    )
                 })
                 .collect()
         }
@@ -333,30 +340,67 @@ fn pattern_message(pointer: &str, text: &str) -> (String, Option<String>) {
     }
 }
 
+/// For a key written one level too far left: "indent it under `thresholds` (line 7)" when
+/// `key` is unknown here but belongs in the mapping of one of this mapping's keys (the one
+/// written in the file, else the one it belongs in).
+fn indent_hint(
+    key: &str,
+    pointer: &str,
+    object: &Value,
+    schema: &Value,
+    schema_path: &str,
+    spans: &SpanIndex,
+) -> Option<String> {
+    let properties = object_schema(schema, schema_path)?
+        .get("properties")?
+        .as_object()?;
+    let parent = properties.iter().find_map(|(name, property)| {
+        let mut node = dereference(schema, property);
+        if let Some(items) = node.get("items") {
+            node = dereference(schema, items);
+        }
+        node.get("properties")?.get(key).map(|_| name)
+    })?;
+    let written = object
+        .get(parent)
+        .and_then(|_| spans.key_or_value(&format!("{pointer}/{}", escape_pointer(parent))));
+    Some(match written {
+        Some(span) => format!("indent it under `{parent}` on line {}, where it belongs", span.line),
+        None => format!("`{key}` belongs under `{parent}`: indent it there"),
+    })
+}
+
 /// The keys a mapping may hold, read from the schema at the failing keyword's object.
 fn allowed_keys(schema: &Value, schema_path: &str) -> Vec<String> {
+    object_schema(schema, schema_path)
+        .and_then(|node| node.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The schema of the object whose keyword (the last segment of `schema_path`) failed.
+fn object_schema<'a>(schema: &'a Value, schema_path: &str) -> Option<&'a Value> {
     let object_path = schema_path
         .rsplit_once('/')
         .map_or("", |(parent, _)| parent);
     let mut node = schema;
     for segment in object_path.split('/').filter(|s| !s.is_empty()) {
         let segment = segment.replace("~1", "/").replace("~0", "~");
-        node = match node.get(&segment) {
-            Some(next) => next,
-            None => return Vec::new(),
-        };
+        node = node.get(&segment)?;
         if segment == "$ref" {
-            let target = node.as_str().unwrap_or_default();
-            node = resolve(schema, target).unwrap_or(&Value::Null);
+            node = resolve(schema, node.as_str().unwrap_or_default())?;
         }
     }
-    if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
-        node = resolve(schema, reference).unwrap_or(node);
-    }
-    node.get("properties")
-        .and_then(Value::as_object)
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default()
+    Some(dereference(schema, node))
+}
+
+/// `node`, or what its `$ref` points to.
+fn dereference<'a>(schema: &'a Value, node: &'a Value) -> &'a Value {
+    node.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|reference| resolve(schema, reference))
+        .unwrap_or(node)
 }
 
 fn resolve<'a>(schema: &'a Value, reference: &str) -> Option<&'a Value> {

@@ -11,6 +11,11 @@ use crate::support::{cli, load, root};
 /// (input under tests/bad, `FILE:LINE:COLUMN` suffix or "" for whole-file problems, message part)
 const BAD_INPUTS: &[(&str, &str, &str)] = &[
     (
+        "under_indented_keys.yaml",
+        ":8:5",
+        "unknown key `warning` in alert `Support waiting`",
+    ),
+    (
         "active_on.yaml",
         ":7:13",
         "`active` must be true or false, found text `on`",
@@ -372,6 +377,14 @@ fn suggestions_name_the_closest_word() {
             "did you mean `critical`?",
         ),
         ("tests/bad/unknown_top_key.yaml", "did you mean `alerts`?"),
+        (
+            "tests/bad/under_indented_keys.yaml",
+            "indent it under `thresholds` on line 7, where it belongs",
+        ),
+        (
+            "tests/bad/under_indented_keys.yaml",
+            "indent it under `notify` on line 9, where it belongs",
+        ),
         (
             "tests/bad/unknown_push_mode.yaml",
             "expected one of `always`, `when_not_in_focus`",
