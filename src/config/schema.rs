@@ -365,7 +365,10 @@ fn indent_hint(
         .get(parent)
         .and_then(|_| spans.key_or_value(&format!("{pointer}/{}", escape_pointer(parent))));
     Some(match written {
-        Some(span) => format!("indent it under `{parent}` on line {}, where it belongs", span.line),
+        Some(span) => format!(
+            "indent it under `{parent}` on line {}, where it belongs",
+            span.line
+        ),
         None => format!("`{key}` belongs under `{parent}`: indent it there"),
     })
 }

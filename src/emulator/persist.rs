@@ -14,6 +14,10 @@ use super::engine::{FORMAT_VERSION, State};
 pub enum LoadError {
     #[error("cannot read {path}: {source}")]
     Read { path: String, source: io::Error },
+    #[error("{path} is a directory; give a file for the state")]
+    Directory { path: String },
+    #[error("{path} is not a flex-alerts sandbox or emulator state file: {why}")]
+    Foreign { path: String, why: String },
     #[error("{path} is not a flex-alerts state file (line {line}, column {column}: {message})")]
     Corrupt {
         path: String,
@@ -31,6 +35,7 @@ pub fn load(path: &Path) -> Result<Option<State>, LoadError> {
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(_) if path.is_dir() => return Err(LoadError::Directory { path: display }),
         Err(source) => {
             return Err(LoadError::Read {
                 path: display,
@@ -44,8 +49,28 @@ pub fn load(path: &Path) -> Result<Option<State>, LoadError> {
         column: error.column(),
         message: error.to_string(),
     };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(corrupt)?;
-    let found = value["format_version"].as_u64().unwrap_or(0);
+    let foreign = |why: &str| LoadError::Foreign {
+        path: display.clone(),
+        why: why.to_owned(),
+    };
+    // A state file cut short is ours but corrupt; JSON without our key is someone else's.
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|error| {
+        if text.contains("\"format_version\"") {
+            corrupt(error)
+        } else {
+            foreign(&format!(
+                "it is not JSON (line {}, column {})",
+                error.line(),
+                error.column()
+            ))
+        }
+    })?;
+    let Some(found) = value
+        .get("format_version")
+        .and_then(serde_json::Value::as_u64)
+    else {
+        return Err(foreign("it has no `format_version`"));
+    };
     if found != u64::from(FORMAT_VERSION) {
         return Err(LoadError::Version {
             path: display,

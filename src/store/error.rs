@@ -116,7 +116,9 @@ impl StoreError {
                 "run the same command again: it reads the live state first and picks up where this left off"
                     .to_owned(),
             ),
-            StoreError::Sandbox(LoadError::Corrupt { .. } | LoadError::Version { .. }) => Some(
+            StoreError::Sandbox(
+                LoadError::Corrupt { .. } | LoadError::Version { .. } | LoadError::Foreign { .. },
+            ) => Some(
                 "the file was left as it is; move it away to start a fresh sandbox".to_owned(),
             ),
             _ => None,

@@ -64,7 +64,14 @@ fn corrupt_sandbox_file_is_an_error_and_is_not_overwritten() {
             "{\"format_version\": 1, \"rules\": [",
             "is not a flex-alerts state file (line 1",
         ),
-        ("not json at all", "is not a flex-alerts state file"),
+        (
+            "not json at all",
+            "is not a flex-alerts sandbox or emulator state file: it is not JSON (line 1",
+        ),
+        (
+            "{\"services\": {}}",
+            "is not a flex-alerts sandbox or emulator state file: it has no `format_version`",
+        ),
         ("{\"format_version\": 99}", "has state format 99"),
     ] {
         let path = directory.path().join("sandbox.json");
@@ -78,4 +85,10 @@ fn corrupt_sandbox_file_is_an_error_and_is_not_overwritten() {
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
     }
+    let error = LocalStore::open(directory.path()).unwrap_err();
+    assert!(
+        flex_alerts::Error::from(error)
+            .render()
+            .contains("is a directory; give a file for the state"),
+    );
 }
