@@ -153,12 +153,12 @@ class Bench:
             env = environment(state_dir)
             try:
                 if live:
-                    setup = [self.setup_binary, "--store", emulator.url, "apply", live, "--auto-approve"]
+                    setup = [self.setup_binary, "apply", "--store", emulator.url, live, "--auto-approve"]
                     result = subprocess.run(setup, env=env, cwd=ROOT, capture_output=True, text=True)
                     assert result.returncode == 0, result.stderr
                 emulator.set_faults(latency_ms=latency_ms, **(faults or {}))
                 emulator.clear()
-                full = [self.binary, "--store", emulator.url] + command
+                full = [self.binary] + command[:1] + ["--store", emulator.url] + command[1:]
                 elapsed, code, rss, stderr = measure(self.helper, full, env)
                 assert code in ok, f"{name}: exit {code}\n{stderr}"
                 times.append(elapsed)
@@ -208,7 +208,7 @@ def cases(bench):
     for concurrency in (1, 4, 16, None):
         extra = ["--concurrency", str(concurrency)] if concurrency else []
         label = f"--concurrency {concurrency}" if concurrency else "default"
-        bench.remote(f"apply 100 new, {label}", extra + ["apply", hundred, "--auto-approve"], 6, 25)
+        bench.remote(f"apply 100 new, {label}", ["apply"] + extra + [hundred, "--auto-approve"], 6, 25)
     for retry_after, label in (("1", "Retry-After: 1"), (None, "no Retry-After")):
         faults = {"concurrency_limit": 4, "retry_after": retry_after}
         for concurrency in (None, 4):
@@ -216,7 +216,7 @@ def cases(bench):
             tuned = "--concurrency 4" if concurrency else "default"
             bench.remote(
                 f"apply 100 new, 4 in flight ({label}), {tuned}",
-                extra + ["apply", hundred, "--auto-approve"], 6, 25, faults=faults,
+                ["apply"] + extra + [hundred, "--auto-approve"], 6, 25, faults=faults,
             )
     raised = bench.file("raised.yaml", alerts_yaml(100, threshold=20))
     bench.remote("threshold update on 100", ["apply", raised, "--auto-approve"], 5, 25, live=hundred)

@@ -17,15 +17,20 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// More detail: plans also list the alerts that do not change, and every HTTP request
-    /// to the store is shown (method, path, status, time; never a credential or a body).
+    /// More detail: plans also list the alerts that do not change, and plan, apply and export
+    /// show every HTTP request to the store (method, path, status, time; never a credential or a body).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     /// When to colour messages (NO_COLOR is honoured by `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
 
+/// Where the live alerts are, and how hard to press them: the options of the commands that
+/// talk to a store (plan, apply, export).
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
     /// Where the live alerts are: `twilio` (the real Flex API), `local` or `local:FILE` (an
     /// embedded sandbox, default file .flex-alerts/sandbox.json), or `http(s)://HOST:PORT`
     /// (the Twilio API at another address, such as `flex-alerts emulator`).
@@ -33,13 +38,13 @@ pub struct Cli {
     /// Default `twilio`; `apply --plan` uses the store its plan was made for. Checked when a
     /// command uses it, not by the argument parser, so that a refusal never echoes
     /// credentials someone put in the URL.
-    #[arg(long, global = true, env = "FLEX_ALERTS_STORE", hide_env_values = true)]
+    #[arg(long, env = "FLEX_ALERTS_STORE", hide_env_values = true)]
     pub store: Option<String>,
 
     /// The ceiling of requests to the store at once. flex-alerts starts with 16 (or fewer),
     /// doubles while every answer is good, halves on 429 or 503 and then probes upwards
     /// slowly, never above this; `--concurrency 1` makes every request wait for the last.
-    #[arg(long, global = true, default_value_t = DEFAULT_CONCURRENCY, value_parser = concurrency)]
+    #[arg(long, env = "FLEX_ALERTS_CONCURRENCY", default_value_t = DEFAULT_CONCURRENCY, value_parser = concurrency)]
     pub concurrency: usize,
 }
 
@@ -52,48 +57,16 @@ pub enum Command {
         paths: Vec<PathBuf>,
     },
     /// Show what apply would change in the live store to match the alert files.
-    Plan {
-        /// Alert files or directories (read recursively). Default: the current directory.
-        #[arg(value_name = "PATH")]
-        paths: Vec<PathBuf>,
-        /// Also save the plan as JSON, for `apply --plan FILE`.
-        #[arg(long, value_name = "PLAN.json")]
-        out: Option<PathBuf>,
-        /// How to print the plan.
-        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-        format: PlanFormat,
-        /// Exit 0 when there is nothing to change, 2 when there is, 1 on error.
-        #[arg(long)]
-        detailed_exitcode: bool,
-        /// Delete live alerts that no file declares (as `settings.prune: true` does).
-        #[arg(long)]
-        prune: bool,
-    },
+    Plan(PlanArgs),
     /// Change the live store to match the alert files, after showing the plan.
-    Apply {
-        /// Alert files or directories (read recursively). Default: the current directory.
-        #[arg(value_name = "PATH", conflicts_with = "plan")]
-        paths: Vec<PathBuf>,
-        /// Do not ask for confirmation (needed when not run from a terminal).
-        #[arg(long)]
-        auto_approve: bool,
-        /// Delete live alerts that no file declares (as `settings.prune: true` does).
-        #[arg(long, conflicts_with = "plan")]
-        prune: bool,
-        /// Apply exactly this saved plan (`plan --out`); refused if an alert it touches changed
-        /// live since.
-        #[arg(long, value_name = "PLAN.json")]
-        plan: Option<PathBuf>,
-        /// How long to wait for another apply that holds the lock of the same state directory
-        /// (or sandbox) before giving up, e.g. `0s`, `90s`, `10m`.
-        #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration)]
-        lock_timeout: std::time::Duration,
-    },
+    Apply(ApplyArgs),
     /// Write the live alerts as an alert file that `plan` then finds unchanged.
     Export {
         /// Write to FILE instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Print the JSON Schema of the alert file format.
     Schema,
@@ -105,6 +78,52 @@ pub enum Command {
         /// The shell to complete for.
         shell: Shell,
     },
+}
+
+/// `flex-alerts plan`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlanArgs {
+    /// Alert files or directories (read recursively). Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also save the plan as JSON, for `apply --plan FILE`.
+    #[arg(long, value_name = "PLAN.json")]
+    pub out: Option<PathBuf>,
+    /// How to print the plan.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Exit 0 when there is nothing to change, 2 when there is, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Delete live alerts that no file declares (as `settings.prune: true` does).
+    #[arg(long)]
+    pub prune: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `flex-alerts apply`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ApplyArgs {
+    /// Alert files or directories (read recursively). Default: the current directory.
+    #[arg(value_name = "PATH", conflicts_with = "plan")]
+    pub paths: Vec<PathBuf>,
+    /// Do not ask for confirmation (needed when not run from a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Delete live alerts that no file declares (as `settings.prune: true` does).
+    #[arg(long, conflicts_with = "plan")]
+    pub prune: bool,
+    /// Apply exactly this saved plan (`plan --out`); refused if an alert it touches changed
+    /// live since.
+    #[arg(long, value_name = "PLAN.json")]
+    pub plan: Option<PathBuf>,
+    /// How long to wait for another apply that holds the lock of the same state directory
+    /// (or sandbox) before giving up, e.g. `0s`, `90s`, `10m`.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration)]
+    pub lock_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `plan --format`.
@@ -151,62 +170,90 @@ pub struct EmulatorArgs {
     pub seed: Option<PathBuf>,
 
     /// Delay every request by this many milliseconds.
-    #[arg(long, default_value_t = 0, value_name = "MS")]
+    #[arg(
+        help_heading = "Faults (to test how a client copes)",
+        long,
+        default_value_t = 0,
+        value_name = "MS"
+    )]
     pub latency_ms: u64,
 
     /// Add up to this many milliseconds more, at random.
-    #[arg(long, default_value_t = 0, value_name = "MS")]
+    #[arg(
+        help_heading = "Faults (to test how a client copes)",
+        long,
+        default_value_t = 0,
+        value_name = "MS"
+    )]
     pub latency_jitter_ms: u64,
 
     /// Answer 429 (Twilio error 20429) when more requests than this are in flight.
-    #[arg(long, value_name = "N")]
+    #[arg(
+        help_heading = "Faults (to test how a client copes)",
+        long,
+        value_name = "N"
+    )]
     pub concurrency_limit: Option<usize>,
 
     /// `Retry-After` to send with 429s: seconds or an HTTP date.
-    #[arg(long, value_name = "VALUE")]
+    #[arg(
+        help_heading = "Faults (to test how a client copes)",
+        long,
+        value_name = "VALUE"
+    )]
     pub retry_after: Option<String>,
 
     /// Share of requests (0 to 1) answered with --error-status, unprocessed.
-    #[arg(long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
+    #[arg(help_heading = "Faults (to test how a client copes)", long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
     pub error_rate: f64,
 
     /// The status of those answers.
-    #[arg(long, default_value_t = 503, value_parser = clap::value_parser!(u16).range(500..=503), value_name = "STATUS")]
+    #[arg(help_heading = "Faults (to test how a client copes)", long, default_value_t = 503, value_parser = clap::value_parser!(u16).range(500..=503), value_name = "STATUS")]
     pub error_status: u16,
 
     /// Share of requests whose connection is dropped, unprocessed.
-    #[arg(long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
+    #[arg(help_heading = "Faults (to test how a client copes)", long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
     pub drop_rate: f64,
 
     /// Share of writes applied and then answered with 500.
-    #[arg(long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
+    #[arg(help_heading = "Faults (to test how a client copes)", long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
     pub apply_then_fail_rate: f64,
 
     /// Share of writes applied and then left without an answer (the connection is cut).
-    #[arg(long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
+    #[arg(help_heading = "Faults (to test how a client copes)", long, default_value_t = 0.0, value_parser = rate, value_name = "RATE")]
     pub apply_then_drop_rate: f64,
 
     /// What a rule update does with the optional keys its body leaves out: `replace` clears
     /// them, `merge` keeps them (Twilio does not document which; flex-alerts works with both).
-    #[arg(long, value_enum, default_value_t = UpdateSemantics::Replace)]
+    #[arg(help_heading = "How the API behaves", long, value_enum, default_value_t = UpdateSemantics::Replace)]
     pub update_semantics: UpdateSemantics,
 
     /// Seed of the random faults, so a run can be repeated.
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(
+        help_heading = "Faults (to test how a client copes)",
+        long,
+        default_value_t = 0,
+        value_name = "N"
+    )]
     pub fault_seed: u64,
 
     /// Serve at most N items per list page (Twilio allows up to 1000), to exercise paging.
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(
+        help_heading = "How the API behaves",
+        long,
+        default_value_t = 1000,
+        value_name = "N"
+    )]
     pub max_page_size: usize,
 
     /// Refuse request bodies larger than this (413).
-    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
+    #[arg(help_heading = "How the API behaves", long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
 }
 
-impl Cli {
+impl StoreArgs {
     /// `--store` as written, or the default.
-    pub fn store_text(&self) -> &str {
+    pub fn text(&self) -> &str {
         self.store.as_deref().unwrap_or("twilio")
     }
 }

@@ -12,7 +12,7 @@ use super::plan::make_plan;
 use super::session::{Session, load_desired};
 use crate::apply::report::Outcome;
 use crate::apply::{self, Progress};
-use crate::cli::Cli;
+use crate::cli::{ApplyArgs, Cli, StoreArgs};
 use crate::error::Error;
 use crate::output::Output;
 use crate::plan::order::lay_out;
@@ -62,27 +62,30 @@ impl Progress for StepLines<'_> {
     }
 }
 
-pub fn run(
-    cli: &Cli,
-    paths: &[PathBuf],
-    auto_approve: bool,
-    prune_flag: bool,
-    saved: Option<&PathBuf>,
-    lock_timeout: std::time::Duration,
-    output: &Output,
-) -> Result<u8, Error> {
-    let saved = saved.map(|file| read_saved(file, cli)).transpose()?;
+pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
+    let ApplyArgs {
+        paths,
+        auto_approve,
+        prune: prune_flag,
+        plan: saved,
+        lock_timeout,
+        store: store_args,
+    } = args;
+    let saved = saved
+        .as_ref()
+        .map(|file| read_saved(file, store_args))
+        .transpose()?;
     let store = match &saved {
         Some((_, document)) => made_for(document),
-        None => cli.store_text(),
+        None => store_args.text(),
     };
-    let session = Session::open(cli, store, output, Some(lock_timeout))?;
+    let session = Session::open(cli, store_args, store, output, Some(*lock_timeout))?;
     let (plan, desired, prune, live) = match &saved {
         Some((file, document)) => saved_plan(&session, file, document, output)?,
         None => {
             let desired = load_desired(paths, output)?;
             let live = session.snapshot()?;
-            let prune = desired.prune || prune_flag;
+            let prune = desired.prune || *prune_flag;
             (
                 make_plan(&desired, &live, prune, output)?,
                 desired,
@@ -256,7 +259,7 @@ fn made_for(document: &Value) -> &str {
 
 /// Reads a saved plan, refusing one of another format or one made for another `--store`
 /// than the one given.
-fn read_saved(file: &Path, cli: &Cli) -> Result<(PathBuf, Value), Error> {
+fn read_saved(file: &Path, store_args: &StoreArgs) -> Result<(PathBuf, Value), Error> {
     let text = std::fs::read_to_string(file).map_err(|error| {
         Error::new(format!("cannot read the saved plan {}", file.display())).cause(error)
     })?;
@@ -271,7 +274,7 @@ fn read_saved(file: &Path, cli: &Cli) -> Result<(PathBuf, Value), Error> {
         ))
         .hint("make the plan again with this version"));
     }
-    if let Some(given) = cli
+    if let Some(given) = store_args
         .store
         .as_deref()
         .filter(|given| *given != made_for(&saved))

@@ -5,7 +5,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::session::{Session, write_file};
-use crate::cli::Cli;
+use crate::cli::{Cli, StoreArgs};
 use crate::error::Error;
 use crate::output::Output;
 use crate::plan::alert::AlertSpec;
@@ -147,8 +147,13 @@ pub fn export(live: &Live, schema: &str) -> (String, Vec<String>) {
     (text, variables)
 }
 
-pub fn run(cli: &Cli, out: Option<&PathBuf>, output: &Output) -> Result<u8, Error> {
-    let session = Session::open(cli, cli.store_text(), output, None)?;
+pub fn run(
+    cli: &Cli,
+    store_args: &StoreArgs,
+    out: Option<&PathBuf>,
+    output: &Output,
+) -> Result<u8, Error> {
+    let session = Session::open(cli, store_args, store_args.text(), output, None)?;
     let live = session.snapshot()?;
     let (text, variables) = export(&live, &schema_path(out));
     match out {

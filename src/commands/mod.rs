@@ -19,37 +19,9 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
     match &cli.command {
         Command::Validate { paths } => validate::run(paths, output),
         Command::Emulator(args) => emulator::run(args, output),
-        Command::Plan {
-            paths,
-            out,
-            format,
-            detailed_exitcode,
-            prune,
-        } => plan::run(
-            cli,
-            paths,
-            out.as_ref(),
-            *format,
-            *detailed_exitcode,
-            *prune,
-            output,
-        ),
-        Command::Apply {
-            paths,
-            auto_approve,
-            prune,
-            plan,
-            lock_timeout,
-        } => apply::run(
-            cli,
-            paths,
-            *auto_approve,
-            *prune,
-            plan.as_ref(),
-            *lock_timeout,
-            output,
-        ),
-        Command::Export { out } => export::run(cli, out.as_ref(), output),
+        Command::Plan(args) => plan::run(cli, args, output),
+        Command::Apply(args) => apply::run(cli, args, output),
+        Command::Export { out, store } => export::run(cli, store, out.as_ref(), output),
         Command::Schema => {
             output.data(&schema::generate_pretty())?;
             Ok(0)

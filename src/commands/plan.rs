@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::session::{Session, load_desired, write_file};
-use crate::cli::{Cli, PlanFormat, paths_or_current};
+use crate::cli::{Cli, PlanArgs, PlanFormat, paths_or_current};
 use crate::config::desired::Desired;
 use crate::error::Error;
 use crate::output::Output;
@@ -57,19 +57,19 @@ pub fn saved_plan(
     document
 }
 
-pub fn run(
-    cli: &Cli,
-    paths: &[PathBuf],
-    out: Option<&PathBuf>,
-    format: PlanFormat,
-    detailed_exitcode: bool,
-    prune_flag: bool,
-    output: &Output,
-) -> Result<u8, Error> {
-    let session = Session::open(cli, cli.store_text(), output, None)?;
+pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
+    let PlanArgs {
+        paths,
+        out,
+        format,
+        detailed_exitcode,
+        prune: prune_flag,
+        store: store_args,
+    } = args;
+    let session = Session::open(cli, store_args, store_args.text(), output, None)?;
     let desired = load_desired(paths, output)?;
     let live = session.snapshot()?;
-    let prune = desired.prune || prune_flag;
+    let prune = desired.prune || *prune_flag;
     let plan = make_plan(&desired, &live, prune, output)?;
     let store = session.store.describe();
     match format {
@@ -98,7 +98,7 @@ pub fn run(
         let document = saved_plan(
             &plan,
             &store,
-            cli.store_text(),
+            store_args.text(),
             prune,
             &paths_or_current(paths),
         );
@@ -113,10 +113,10 @@ pub fn run(
             "Saved the plan to {}; apply it with `flex-alerts apply --plan {}` (it applies to the same store, {}).",
             out.display(),
             out.display(),
-            cli.store_text()
+            store_args.text()
         ));
     }
-    Ok(if detailed_exitcode && plan.has_changes() {
+    Ok(if *detailed_exitcode && plan.has_changes() {
         2
     } else {
         0

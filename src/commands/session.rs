@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::apply::exclusive::ApplyLock;
 use crate::apply::journal::{Journal, live_state};
-use crate::cli::{Cli, parse_store, paths_or_current};
+use crate::cli::{Cli, StoreArgs, parse_store, paths_or_current};
 use crate::config::{self, desired::Desired};
 use crate::emulator::persist;
 use crate::error::Error;
@@ -33,11 +33,12 @@ fn state_directory() -> PathBuf {
 }
 
 impl Session {
-    /// Opens the store `store` (a `--store` value) and prints the line that says which it
+    /// Opens the store `store` (a `--store` value, or the one a saved plan names) and prints the line that says which it
     /// is. With `lock_timeout` (apply), first takes the apply lock, waiting up to that long
     /// for another apply.
     pub fn open(
         cli: &Cli,
+        store_args: &StoreArgs,
         store: &str,
         output: &Output,
         lock_timeout: Option<Duration>,
@@ -68,7 +69,7 @@ impl Session {
                 log_output.message(&format!("  http: {line}\n"))
             }))
         });
-        let store = AnyStore::open(&spec, &env, cli.concurrency, request_log)?;
+        let store = AnyStore::open(&spec, &env, store_args.concurrency, request_log)?;
         if store.is_sandbox() {
             output.line(&format!("Using {}.", store.describe()));
         } else {
@@ -96,7 +97,7 @@ impl Session {
             store,
             journal,
             runtime,
-            concurrency: cli.concurrency,
+            concurrency: store_args.concurrency,
             _lock: lock,
         })
     }

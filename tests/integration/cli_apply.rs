@@ -16,8 +16,7 @@ use crate::support::*;
 fn flex(sandbox: &Path) -> assert_cmd::Command {
     let mut command = cli();
     command
-        .arg("--store")
-        .arg(format!("local:{}", sandbox.display()))
+        .env("FLEX_ALERTS_STORE", format!("local:{}", sandbox.display()))
         .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
         .env_remove("FLEX_ALERTS_STATE_DIR");
     command
@@ -488,9 +487,9 @@ fn a_saved_plan_applies_to_its_own_store_without_asking_and_refuses_another() {
 
     let elsewhere = directory.path().join("other.json");
     let refused = run(cli()
-        .arg("--store")
+        .args(["apply", "--store"])
         .arg(format!("local:{}", elsewhere.display()))
-        .args(["apply", "--plan"])
+        .arg("--plan")
         .arg(&saved)
         .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK));
     assert_eq!(refused.code, 1);
@@ -575,7 +574,7 @@ fn the_emulator_prints_one_paste_that_works_and_refusals_point_at_it() {
         refused.stderr
     );
     let missing = run(cli()
-        .args(["--store", &url, "plan", "examples/"])
+        .args(["plan", "--store", &url, "examples/"])
         .env_remove("TWILIO_ACCOUNT_SID")
         .env_remove("TWILIO_AUTH_TOKEN")
         .env_remove("TWILIO_API_KEY"));

@@ -39,6 +39,7 @@ pub fn cli() -> assert_cmd::Command {
     command
         .current_dir(root())
         .env_remove("FLEX_ALERTS_STORE")
+        .env_remove("FLEX_ALERTS_CONCURRENCY")
         .env("NO_COLOR", "1");
     command
 }
@@ -224,9 +225,9 @@ pub fn process_against(url: &str, state_dir: &Path) -> std::process::Command {
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("flex-alerts"));
     command
         .current_dir(root())
-        .env_remove("FLEX_ALERTS_STORE")
         .env("NO_COLOR", "1")
-        .args(["--store", url, "--concurrency", "4"])
+        .env("FLEX_ALERTS_STORE", url)
+        .env("FLEX_ALERTS_CONCURRENCY", "4")
         .env("TWILIO_ACCOUNT_SID", ACCOUNT)
         .env("TWILIO_AUTH_TOKEN", TOKEN)
         .env("FLEX_INSTANCE_SID", INSTANCE)

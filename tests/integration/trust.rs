@@ -392,12 +392,12 @@ async fn admin_routes_never_show_credentials_and_need_them_off_loopback() {
 fn credentials_in_a_store_url_never_appear_in_any_output() {
     let url = "http://ACe268443e43d93dab7ebef303bbe9642f:T0PSECRET-token@127.0.0.1:9";
     let outputs = [
-        run(cli().args(["--store", url, "plan", "examples/"])),
+        run(cli().args(["plan", "--store", url, "examples/"])),
         run(cli()
             .args(["plan", "examples/"])
             .env("FLEX_ALERTS_STORE", url)),
-        run(cli().args(["--store", url, "apply", "examples/", "--auto-approve"])),
-        run(cli().args(["--store", "http://u:T0PSECRET-token@[bad", "export"])),
+        run(cli().args(["apply", "--store", url, "examples/", "--auto-approve"])),
+        run(cli().args(["export", "--store", "http://u:T0PSECRET-token@[bad"])),
         run(cli().args(["plan", "--help"]).env("FLEX_ALERTS_STORE", url)),
     ];
     for (index, output) in outputs.iter().enumerate() {

@@ -631,9 +631,8 @@ fn validate_needs_no_secrets_but_plan_needs_every_variable() {
     let sandbox = tempfile::tempdir().unwrap();
     let plan = cli()
         .env_remove("FLEX_ALERTS_TEST_UNSET_HOOK")
-        .arg("--store")
+        .args(["plan", "tests/bad/unset_variable.yaml", "--store"])
         .arg(format!("local:{}", sandbox.path().join("s.json").display()))
-        .args(["plan", "tests/bad/unset_variable.yaml"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&plan.stderr);
@@ -819,4 +818,54 @@ fn a_directory_whose_yaml_is_all_skipped_is_an_error() {
         stderr.contains("unknown key `services` at the top level"),
         "{stderr}"
     );
+}
+
+#[test]
+fn store_options_are_offered_only_by_commands_that_use_a_store() {
+    let help = |command: &str| {
+        let output = cli().args([command, "--help"]).output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    for command in ["validate", "schema", "completions", "emulator"] {
+        let text = help(command);
+        assert!(
+            !text.contains("--store") && !text.contains("--concurrency <"),
+            "{command}: {text}"
+        );
+    }
+    for command in ["plan", "apply", "export"] {
+        let text = help(command);
+        assert!(
+            text.contains("--store <STORE>") && text.contains("--concurrency <CONCURRENCY>"),
+            "{command}: {text}"
+        );
+    }
+    // The emulator's fault options are a group of their own, after its everyday options.
+    let emulator = help("emulator");
+    let faults = emulator
+        .find("Faults (to test how a client copes):")
+        .unwrap();
+    assert!(emulator.find("--listen").unwrap() < faults, "{emulator}");
+    assert!(
+        emulator.find("--error-rate").unwrap() > faults,
+        "{emulator}"
+    );
+    // Completions follow the same split.
+    let bash = cli().args(["completions", "bash"]).output().unwrap();
+    let script = String::from_utf8(bash.stdout).unwrap();
+    let options = |command: &str| {
+        let marker = format!("alerts__subcmd__{command})\n            opts=\"");
+        let rest = script
+            .split(&marker)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{script}"));
+        rest.split('"').next().unwrap().to_owned()
+    };
+    let validate = options("validate");
+    assert!(
+        validate.contains("--color") && !validate.contains("--store"),
+        "{validate}"
+    );
+    assert!(options("plan").contains("--store"), "{}", options("plan"));
 }
