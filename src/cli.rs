@@ -25,6 +25,15 @@ pub struct Cli {
     /// When to colour messages (NO_COLOR is honoured by `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// `--store` written before the command (`flex-alerts --store local plan`): still read,
+    /// not shown in help; the command's own `--store` wins.
+    #[arg(long = "store", hide = true)]
+    pub store_before_command: Option<String>,
+
+    /// `--concurrency` written before the command, likewise.
+    #[arg(long = "concurrency", hide = true, value_parser = concurrency)]
+    pub concurrency_before_command: Option<usize>,
 }
 
 /// Where the live alerts are, and how hard to press them: the options of the commands that
@@ -35,17 +44,33 @@ pub struct StoreArgs {
     /// embedded sandbox, default file .flex-alerts/sandbox.json), or `http(s)://HOST:PORT`
     /// (the Twilio API at another address, such as `flex-alerts emulator`).
     ///
-    /// Default `twilio`; `apply --plan` uses the store its plan was made for. Checked when a
-    /// command uses it, not by the argument parser, so that a refusal never echoes
-    /// credentials someone put in the URL.
-    #[arg(long, env = "FLEX_ALERTS_STORE", hide_env_values = true)]
+    /// Default: $FLEX_ALERTS_STORE, else `twilio`; `apply --plan` uses the store its plan was
+    /// made for. Checked when a command uses it, not by the argument parser, so that a
+    /// refusal never echoes credentials someone put in the URL.
+    #[arg(long)]
     pub store: Option<String>,
 
     /// The ceiling of requests to the store at once. flex-alerts starts with 16 (or fewer),
     /// doubles while every answer is good, halves on 429 or 503 and then probes upwards
     /// slowly, never above this; `--concurrency 1` makes every request wait for the last.
-    #[arg(long, env = "FLEX_ALERTS_CONCURRENCY", default_value_t = DEFAULT_CONCURRENCY, value_parser = concurrency)]
+    /// Default: $FLEX_ALERTS_CONCURRENCY, else 64.
+    #[arg(long, value_parser = concurrency)]
+    pub concurrency: Option<usize>,
+}
+
+/// The store options in effect for one command.
+#[derive(Debug, Clone)]
+pub struct StoreChoice {
+    /// `--store` (the command's, else the one before the command, else $FLEX_ALERTS_STORE).
+    pub given: Option<String>,
     pub concurrency: usize,
+}
+
+impl StoreChoice {
+    /// The store to use when no saved plan names one.
+    pub fn text(&self) -> &str {
+        self.given.as_deref().unwrap_or("twilio")
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -251,10 +276,28 @@ pub struct EmulatorArgs {
     pub max_body_bytes: usize,
 }
 
-impl StoreArgs {
-    /// `--store` as written, or the default.
-    pub fn text(&self) -> &str {
-        self.store.as_deref().unwrap_or("twilio")
+impl Cli {
+    /// The store options in effect: the command's own, else those written before the command,
+    /// else the environment (`FLEX_ALERTS_STORE`, `FLEX_ALERTS_CONCURRENCY`), else the defaults.
+    pub fn store_choice(&self, args: &StoreArgs) -> Result<StoreChoice, crate::Error> {
+        let env = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        let concurrency = match args.concurrency.or(self.concurrency_before_command) {
+            Some(count) => count,
+            None => match env("FLEX_ALERTS_CONCURRENCY") {
+                Some(text) => concurrency(&text).map_err(|problem| {
+                    crate::Error::new(format!("FLEX_ALERTS_CONCURRENCY: {problem}"))
+                })?,
+                None => DEFAULT_CONCURRENCY,
+            },
+        };
+        Ok(StoreChoice {
+            given: args
+                .store
+                .clone()
+                .or_else(|| self.store_before_command.clone())
+                .or_else(|| env("FLEX_ALERTS_STORE")),
+            concurrency,
+        })
     }
 }
 

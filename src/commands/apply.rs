@@ -12,7 +12,7 @@ use super::plan::make_plan;
 use super::session::{Session, load_desired};
 use crate::apply::report::Outcome;
 use crate::apply::{self, Progress};
-use crate::cli::{ApplyArgs, Cli, StoreArgs};
+use crate::cli::{ApplyArgs, Cli, StoreChoice};
 use crate::error::Error;
 use crate::output::Output;
 use crate::plan::order::lay_out;
@@ -69,17 +69,18 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
         prune: prune_flag,
         plan: saved,
         lock_timeout,
-        store: store_args,
+        store,
     } = args;
+    let choice = cli.store_choice(store)?;
     let saved = saved
         .as_ref()
-        .map(|file| read_saved(file, store_args))
+        .map(|file| read_saved(file, &choice))
         .transpose()?;
     let store = match &saved {
         Some((_, document)) => made_for(document),
-        None => store_args.text(),
+        None => choice.text(),
     };
-    let session = Session::open(cli, store_args, store, output, Some(*lock_timeout))?;
+    let session = Session::open(cli, &choice, store, output, Some(*lock_timeout))?;
     let (plan, desired, prune, live) = match &saved {
         Some((file, document)) => saved_plan(&session, file, document, output)?,
         None => {
@@ -259,7 +260,7 @@ fn made_for(document: &Value) -> &str {
 
 /// Reads a saved plan, refusing one of another format or one made for another `--store`
 /// than the one given.
-fn read_saved(file: &Path, store_args: &StoreArgs) -> Result<(PathBuf, Value), Error> {
+fn read_saved(file: &Path, choice: &StoreChoice) -> Result<(PathBuf, Value), Error> {
     let text = std::fs::read_to_string(file).map_err(|error| {
         Error::new(format!("cannot read the saved plan {}", file.display())).cause(error)
     })?;
@@ -274,8 +275,8 @@ fn read_saved(file: &Path, store_args: &StoreArgs) -> Result<(PathBuf, Value), E
         ))
         .hint("make the plan again with this version"));
     }
-    if let Some(given) = store_args
-        .store
+    if let Some(given) = choice
+        .given
         .as_deref()
         .filter(|given| *given != made_for(&saved))
     {

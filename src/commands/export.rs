@@ -153,7 +153,8 @@ pub fn run(
     out: Option<&PathBuf>,
     output: &Output,
 ) -> Result<u8, Error> {
-    let session = Session::open(cli, store_args, store_args.text(), output, None)?;
+    let choice = cli.store_choice(store_args)?;
+    let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let live = session.snapshot()?;
     let (text, variables) = export(&live, &schema_path(out));
     match out {

@@ -64,9 +64,10 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
         format,
         detailed_exitcode,
         prune: prune_flag,
-        store: store_args,
+        store,
     } = args;
-    let session = Session::open(cli, store_args, store_args.text(), output, None)?;
+    let choice = cli.store_choice(store)?;
+    let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let desired = load_desired(paths, output)?;
     let live = session.snapshot()?;
     let prune = desired.prune || *prune_flag;
@@ -98,7 +99,7 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
         let document = saved_plan(
             &plan,
             &store,
-            store_args.text(),
+            choice.text(),
             prune,
             &paths_or_current(paths),
         );
@@ -113,7 +114,7 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
             "Saved the plan to {}; apply it with `flex-alerts apply --plan {}` (it applies to the same store, {}).",
             out.display(),
             out.display(),
-            store_args.text()
+            choice.text()
         ));
     }
     Ok(if *detailed_exitcode && plan.has_changes() {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::apply::exclusive::ApplyLock;
 use crate::apply::journal::{Journal, live_state};
-use crate::cli::{Cli, StoreArgs, parse_store, paths_or_current};
+use crate::cli::{Cli, StoreChoice, parse_store, paths_or_current};
 use crate::config::{self, desired::Desired};
 use crate::emulator::persist;
 use crate::error::Error;
@@ -38,7 +38,7 @@ impl Session {
     /// for another apply.
     pub fn open(
         cli: &Cli,
-        store_args: &StoreArgs,
+        choice: &StoreChoice,
         store: &str,
         output: &Output,
         lock_timeout: Option<Duration>,
@@ -69,7 +69,7 @@ impl Session {
                 log_output.message(&format!("  http: {line}\n"))
             }))
         });
-        let store = AnyStore::open(&spec, &env, store_args.concurrency, request_log)?;
+        let store = AnyStore::open(&spec, &env, choice.concurrency, request_log)?;
         if store.is_sandbox() {
             output.line(&format!("Using {}.", store.describe()));
         } else {
@@ -97,7 +97,7 @@ impl Session {
             store,
             journal,
             runtime,
-            concurrency: store_args.concurrency,
+            concurrency: choice.concurrency,
             _lock: lock,
         })
     }

@@ -841,6 +841,28 @@ fn store_options_are_offered_only_by_commands_that_use_a_store() {
             "{command}: {text}"
         );
     }
+    let top = cli().arg("--help").output().unwrap();
+    assert!(!String::from_utf8_lossy(&top.stdout).contains("--store"));
+    // The contract's form, `--store` before the command, still works.
+    let sandbox = tempfile::tempdir().unwrap();
+    let store = format!("local:{}", sandbox.path().join("s.json").display());
+    let before = cli()
+        .args(["--store", &store, "--concurrency", "2", "plan", "examples/"])
+        .env("SLACK_SUPPORT_WEBHOOK", crate::support::WEBHOOK)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&before.stderr);
+    assert!(before.status.success(), "{stderr}");
+    assert!(stderr.contains("Using the local sandbox"), "{stderr}");
+    let bad = cli()
+        .args(["export", "--store", &store])
+        .env("FLEX_ALERTS_CONCURRENCY", "0")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("error: FLEX_ALERTS_CONCURRENCY: `0` is not a number from 1 to 256")
+    );
     // The emulator's fault options are a group of their own, after its everyday options.
     let emulator = help("emulator");
     let faults = emulator
