@@ -5,6 +5,7 @@
 
 pub mod desired;
 pub mod diagnostic;
+pub mod editor;
 pub mod model;
 pub mod rules;
 pub mod schema;

@@ -212,6 +212,58 @@ impl Metric {
         Metric::ALL.into_iter().find(|metric| metric.id() == id)
     }
 
+    /// What the metric measures for one queue and channel, with its unit: our reading of
+    /// Flex's real-time queues view (Twilio does not document the units of thresholds).
+    pub fn description(self) -> &'static str {
+        match self {
+            Metric::ActiveNow => {
+                "Tasks agents are handling now (assigned or in wrap-up). Unit: tasks."
+            }
+            Metric::WaitingNow => "Tasks waiting in the queue for an agent now. Unit: tasks.",
+            Metric::AvailableAgentsNow => {
+                "Agents of the queue whose activity is available now. Unit: agents."
+            }
+            Metric::OfflineAgentsNow => "Agents of the queue who are offline now. Unit: agents.",
+            Metric::UnavailableAgentsNow => {
+                "Agents of the queue who are online but not available now (break, lunch, ...). Unit: agents."
+            }
+            Metric::Abandoned30Min => {
+                "Tasks the customer left while waiting, in the last 30 minutes. Unit: tasks."
+            }
+            Metric::AbandonedToday => {
+                "Tasks the customer left while waiting, since midnight. Unit: tasks."
+            }
+            Metric::Accepted30Min => {
+                "Tasks an agent accepted, in the last 30 minutes. Unit: tasks."
+            }
+            Metric::AcceptedToday => "Tasks an agent accepted, since midnight. Unit: tasks.",
+            Metric::AvgSpeedOfAnswerToday => {
+                "Average time a task waited before an agent accepted it, since midnight. Unit: seconds."
+            }
+            Metric::AvgHandleTimeToday => {
+                "Average time agents spent on a task, talk and wrap-up, since midnight. Unit: seconds."
+            }
+            Metric::MissedInvitations30Min => {
+                "Task offers agents rejected or let time out, in the last 30 minutes. Unit: offers."
+            }
+            Metric::MissedInvitationsToday => {
+                "Task offers agents rejected or let time out, since midnight. Unit: offers."
+            }
+            Metric::Sla30Min => {
+                "Share of tasks answered within the queue's service level, in the last 30 minutes. Unit: percent, 0 to 100."
+            }
+            Metric::SlaToday => {
+                "Share of tasks answered within the queue's service level, since midnight. Unit: percent, 0 to 100."
+            }
+            Metric::LongestAvailableAgentNow => {
+                "How long the agent available longest has waited for a task, now. Unit: seconds."
+            }
+            Metric::LongestNow => {
+                "How long the task waiting longest in the queue has waited, now. Unit: seconds."
+            }
+        }
+    }
+
     /// SLA metrics are percentages: their thresholds lie between 0 and 100.
     pub fn is_percentage(self) -> bool {
         matches!(self, Metric::Sla30Min | Metric::SlaToday)
@@ -315,7 +367,7 @@ pub struct Thresholds {
 /// One threshold: exactly one of `above` (Flex "Greater Than") or `below` (Flex "Lesser Than").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("minProperties" = 1, "maxProperties" = 1))]
+#[schemars(extend("oneOf" = [{"required": ["above"]}, {"required": ["below"]}]))]
 pub struct Threshold {
     /// Fires when the metric is greater than this value (Flex `Greater Than`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -22,7 +22,9 @@ pub fn generate() -> Value {
     let generator = SchemaSettings::draft2020_12()
         .with_transform(NoNull)
         .into_generator();
-    generator.into_root_schema_for::<AlertFile>().to_value()
+    let mut schema = generator.into_root_schema_for::<AlertFile>().to_value();
+    super::editor::decorate(&mut schema);
+    schema
 }
 
 /// `generate()` as pretty JSON with a final newline, byte for byte the committed file.
@@ -269,7 +271,7 @@ fn describe(
         ValidationErrorKind::MinLength { .. } => {
             one(at_value, format!("`{field}` must not be empty"), None)
         }
-        ValidationErrorKind::MinProperties { .. } => {
+        ValidationErrorKind::MinProperties { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
             let keys = allowed_keys(schema, schema_path);
             one(
                 at_key,
@@ -281,7 +283,8 @@ fn describe(
                 None,
             )
         }
-        ValidationErrorKind::MaxProperties { .. } => {
+        ValidationErrorKind::MaxProperties { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. } => {
             let keys = allowed_keys(schema, schema_path);
             let second = instance
                 .as_object()
