@@ -117,6 +117,17 @@ pub fn load_desired(paths: &[PathBuf], output: &Output) -> Result<Desired, Error
     if !rendered.is_empty() {
         output.message(&rendered);
     }
+    if !loaded.skipped.is_empty() {
+        output.line(&format!(
+            "Skipped {} that {} not alert files (`flex-alerts validate` says why).",
+            crate::config::diagnostic::plural(loaded.skipped.len(), "YAML file"),
+            if loaded.skipped.len() == 1 {
+                "is"
+            } else {
+                "are"
+            }
+        ));
+    }
     if loaded.diagnostics.has_errors() {
         let summary = loaded
             .diagnostics

@@ -12,7 +12,10 @@ pub fn run(paths: &[PathBuf], output: &Output) -> Result<u8, Error> {
     let env = |name: &str| std::env::var(name).ok();
     // Offline, and needing no secrets: an unset webhook variable is a note.
     let loaded = config::load_with(&paths_or_current(paths), &env, config::Secrets::Optional);
-    output.message(&loaded.diagnostics.render(&loaded.sources, output.styled()));
+    let mut shown = loaded.diagnostics.clone();
+    shown.extend(loaded.skipped.iter().cloned());
+    shown.sort();
+    output.message(&shown.render(&loaded.sources, output.styled()));
     let summary = loaded
         .diagnostics
         .summary(loaded.sources.len(), loaded.desired.alerts.len());

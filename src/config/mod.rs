@@ -28,6 +28,8 @@ pub struct Loaded {
     pub desired: Desired,
     pub diagnostics: Diagnostics,
     pub sources: Vec<SourceFile>,
+    /// YAML files met in a directory that are not alert files: a note each, saying why.
+    pub skipped: Vec<Diagnostic>,
 }
 
 pub use rules::Secrets;
@@ -43,7 +45,6 @@ pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loa
     let found = source::discover(paths);
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(found.problems);
-    diagnostics.extend(found.skipped);
     let mut sources = Vec::new();
     for path in &found.files {
         match source::read(path) {
@@ -56,6 +57,7 @@ pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loa
     diagnostics.sort();
     Loaded {
         diagnostics,
+        skipped: found.skipped,
         ..loaded
     }
 }
@@ -81,6 +83,7 @@ fn check_sources_with(sources: Vec<SourceFile>, env: EnvLookup<'_>, secrets: Sec
         desired,
         diagnostics,
         sources,
+        skipped: Vec::new(),
     }
 }
 

@@ -1,0 +1,502 @@
+//! The CI recipes in `examples/ci/`: each is parsed, its shape checked (secrets only from the
+//! environment, one apply at a time, the journal cached, a drift job), and the shell it runs
+//! is run for real against the emulator: pull request, merge, and drift, in that order.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+
+use flex_alerts::config::yaml;
+use serde_json::Value;
+
+use crate::support::{INSTANCE, WEBHOOK, root, spawn_emulator};
+
+const API_KEY: &str = "SK5b1e6c3a9f0d4e2b8c7a6d5e4f3a2b1c";
+const API_SECRET: &str = "emulator-api-key-secret";
+
+/// A recipe as JSON.
+fn recipe(name: &str) -> Value {
+    let text = std::fs::read_to_string(root().join("examples/ci").join(name)).unwrap();
+    let node = yaml::parse(&text).unwrap().unwrap();
+    yaml::to_json(&node).0
+}
+
+/// An emulator process, stopped when dropped.
+struct Emulator(Child, String);
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A checkout of a repository that keeps its alerts in `alerts/`, with `gh`, `curl`,
+/// `apt-get` (and `jq` when the machine has none) replaced by stubs that log their arguments.
+struct Workspace {
+    directory: tempfile::TempDir,
+    emulator: Emulator,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let directory = tempfile::tempdir().unwrap();
+        let alerts = directory.path().join("alerts");
+        std::fs::create_dir_all(&alerts).unwrap();
+        for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                std::fs::copy(&path, alerts.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        let stubs = directory.path().join("stubs");
+        std::fs::create_dir_all(&stubs).unwrap();
+        let mut stubbed = vec![
+            // `gh issue list` finds no open issue; every call is logged.
+            ("gh", "echo \"gh $*\" >> \"$STUB_LOG\""),
+            // GitLab's notes API: no notes yet.
+            (
+                "curl",
+                "echo \"curl $*\" >> \"$STUB_LOG\"; case \"$*\" in *-X*) ;; *) echo '[]' ;; esac",
+            ),
+            ("apt-get", "true"),
+        ];
+        if Command::new("jq").arg("--version").output().is_err() {
+            stubbed.push(("jq", "cat > /dev/null"));
+        }
+        for (name, body) in stubbed {
+            let path = stubs.join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+            make_executable(&path);
+        }
+        let (child, url) = spawn_emulator(&["--listen".as_ref(), "127.0.0.1:0".as_ref()]);
+        Workspace {
+            directory,
+            emulator: Emulator(child, url),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.directory.path()
+    }
+
+    fn stub_log(&self) -> String {
+        std::fs::read_to_string(self.path().join("stub.log")).unwrap_or_default()
+    }
+
+    /// Runs `script` as a CI runner would (bash, stop at the first failure), with flex-alerts
+    /// and the stubs on PATH, `variables` set, and the secrets set when `secrets` is true.
+    fn shell(&self, script: &str, variables: &[(String, String)], secrets: bool) -> Output {
+        let binary = assert_cmd::cargo::cargo_bin("flex-alerts");
+        let path = format!(
+            "{}:{}:{}",
+            self.path().join("stubs").display(),
+            binary.parent().unwrap().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut command = Command::new("bash");
+        command
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .current_dir(self.path())
+            .env_clear()
+            .env("PATH", path)
+            .env("HOME", self.path())
+            .env("NO_COLOR", "1")
+            .env("STUB_LOG", self.path().join("stub.log"))
+            .env("FLEX_ALERTS_STORE", &self.emulator.1)
+            .envs(variables.iter().map(|(k, v)| (k, v)));
+        if secrets {
+            command
+                .env("TWILIO_API_KEY", API_KEY)
+                .env("TWILIO_API_SECRET", API_SECRET)
+                .env("FLEX_INSTANCE_SID", INSTANCE)
+                .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+                .env("GITLAB_API_TOKEN", "glpat-test");
+        }
+        let output = command.output().unwrap();
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!printed.contains(WEBHOOK), "a webhook URL was printed");
+        assert!(!printed.contains(API_SECRET), "a secret was printed");
+        output
+    }
+
+    /// Someone changes a live alert by hand: the support wait threshold, from other files.
+    fn drift(&self) {
+        let changed = self.path().join("changed");
+        std::fs::create_dir_all(&changed).unwrap();
+        for entry in std::fs::read_dir(self.path().join("alerts")).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = text.replacen("above: 180", "above: 240", 1);
+            std::fs::write(changed.join(path.file_name().unwrap()), text).unwrap();
+        }
+        let output = self.shell("flex-alerts apply changed/ --auto-approve", &[], true);
+        assert!(output.status.success(), "{}", text(&output));
+    }
+}
+
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "exit {:?}\n{}{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Plain environment variables a workflow or job sets (not `${{ ... }}` expressions).
+fn plain_variables(env: &Value) -> Vec<(String, String)> {
+    env.as_object()
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .filter(|(_, v)| !v.contains("${{"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The steps of a GitHub Actions job, and the one whose `name` is `step`.
+fn github_step<'a>(workflow: &'a Value, job: &str, step: &str) -> &'a Value {
+    workflow["jobs"][job]["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("job {job} has no steps"))
+        .iter()
+        .find(|s| s["name"] == step)
+        .unwrap_or_else(|| panic!("job {job} has no step {step:?}"))
+}
+
+/// Every `run:` of a job, in order.
+fn github_runs(workflow: &Value, job: &str) -> Vec<String> {
+    workflow["jobs"][job]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn uses<'a>(workflow: &'a Value, job: &str, action: &str) -> Vec<&'a Value> {
+    workflow["jobs"][job]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(action)))
+        .collect()
+}
+
+#[test]
+fn github_actions_recipe_has_the_shape_it_promises() {
+    let workflow = recipe("github-actions.yml");
+    let on = &workflow["on"];
+    assert!(on.get("pull_request").is_some() && on.get("schedule").is_some());
+    assert_eq!(on["push"]["branches"][0], "main");
+    // Secrets only ever reach flex-alerts as environment variables, and no `${{ }}` is pasted
+    // into a shell script (where a value could run as code).
+    for (key, value) in workflow["env"].as_object().unwrap() {
+        if let Some(value) = value.as_str().filter(|v| v.contains("secrets.")) {
+            assert_eq!(value, format!("${{{{ secrets.{key} }}}}"), "{key}");
+        }
+    }
+    for job in workflow["jobs"].as_object().unwrap().keys() {
+        for run in github_runs(&workflow, job) {
+            assert!(!run.contains("${{"), "{job}: {run}");
+            assert!(
+                !run.contains("--store"),
+                "{job}: the store comes from the environment"
+            );
+        }
+    }
+    // Applies never overlap, never cancel each other, and keep the journal between runs.
+    let apply = &workflow["jobs"]["apply"];
+    assert!(
+        apply["concurrency"]["group"]
+            .as_str()
+            .is_some_and(|g| !g.is_empty())
+    );
+    assert_eq!(apply["concurrency"]["cancel-in-progress"], false);
+    assert!(
+        uses(&workflow, "apply", "actions/cache")
+            .iter()
+            .any(|s| s["with"]["path"] == ".flex-alerts/"),
+        "the apply job caches .flex-alerts/"
+    );
+    assert_eq!(apply["needs"], "plan");
+    // The pull request gets the plan as an artifact and as a sticky comment.
+    let artifact = uses(&workflow, "pull-request", "actions/upload-artifact");
+    assert!(
+        artifact[0]["with"]["path"]
+            .as_str()
+            .unwrap()
+            .contains("plan.json")
+    );
+    assert!(
+        github_step(&workflow, "drift", "Compare the live alerts with Git")["run"]
+            .as_str()
+            .unwrap()
+            .contains("--detailed-exitcode")
+    );
+}
+
+#[test]
+fn github_actions_recipe_runs_a_pull_request_a_merge_and_a_drift_check() {
+    let workflow = recipe("github-actions.yml");
+    let workspace = Workspace::new();
+    let variables = plain_variables(&workflow["env"]);
+    let step = |job: &str, name: &str| -> String {
+        github_step(&workflow, job, name)["run"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // A pull request from a fork: no secrets, validated all the same.
+    let install = step("pull-request", "Install flex-alerts");
+    let output = workspace.shell(&install, &variables, false);
+    assert!(output.status.success(), "{}", text(&output));
+    let output = workspace.shell(&step("pull-request", "Validate"), &variables, false);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("not checked: `SLACK_SUPPORT_WEBHOOK` is not set"));
+
+    // A pull request with secrets: the Markdown plan and the saved plan.
+    let output = workspace.shell(&step("pull-request", "Plan"), &variables, true);
+    assert!(output.status.success(), "{}", text(&output));
+    let markdown = std::fs::read_to_string(workspace.path().join("plan.md")).unwrap();
+    assert!(markdown.contains("to create"), "{markdown}");
+    assert!(workspace.path().join("plan.json").exists());
+    sticky_comment_script_updates_one_comment_per_part(&workflow, workspace.path());
+
+    // The merge: plan again, then apply exactly that plan, as the two jobs do.
+    std::fs::remove_file(workspace.path().join("plan.json")).unwrap();
+    for job in ["plan", "apply"] {
+        for run in github_runs(&workflow, job) {
+            let output = workspace.shell(&run, &variables, true);
+            assert!(output.status.success(), "{job}: {run}\n{}", text(&output));
+        }
+    }
+    assert!(
+        workspace.path().join(".flex-alerts").is_dir(),
+        "the journal to cache"
+    );
+
+    // The hourly drift check: quiet while live matches Git, an issue once it does not.
+    let drift = step("drift", "Compare the live alerts with Git");
+    let output = workspace.shell(&drift, &variables, true);
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(workspace.stub_log(), "");
+    workspace.drift();
+    let output = workspace.shell(&drift, &variables, true);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let log = workspace.stub_log();
+    assert!(
+        log.contains("gh issue list --state open")
+            && log.contains(
+                "gh issue create --title Flex alerts drifted from Git --body-file drift.md"
+            ),
+        "{log}"
+    );
+    let report = std::fs::read_to_string(workspace.path().join("drift.md")).unwrap();
+    assert!(report.contains("Support voice - longest wait"), "{report}");
+}
+
+/// The `actions/github-script` step, run by Node with a stand-in for GitHub's API: the first
+/// run creates one comment per part, the next updates them in place and deletes parts that
+/// are gone.
+fn sticky_comment_script_updates_one_comment_per_part(workflow: &Value, workspace: &Path) {
+    let script = uses(workflow, "pull-request", "actions/github-script")[0]["with"]["script"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let harness = r#"
+const fs = require('fs');
+const calls = [];
+let comments = [];
+let nextId = 1;
+const github = {
+  paginate: async (method, params) => method(params).then((r) => r.data),
+  rest: { issues: {
+    listComments: async () => ({ data: comments.map((c) => ({ ...c })) }),
+    createComment: async ({ body }) => { calls.push(['create', body.split('\n')[0]]); comments.push({ id: nextId++, body }); },
+    updateComment: async ({ comment_id, body }) => { calls.push(['update', comment_id]); comments.find((c) => c.id === comment_id).body = body; },
+    deleteComment: async ({ comment_id }) => { calls.push(['delete', comment_id]); comments = comments.filter((c) => c.id !== comment_id); },
+  } },
+};
+const context = { repo: { owner: 'o', repo: 'r' }, issue: { number: 7 } };
+const run = new (Object.getPrototypeOf(async function () {}).constructor)('require', 'github', 'context', SCRIPT);
+(async () => {
+  const real = fs.readFileSync('plan.md', 'utf8');
+  await run(require, github, context);
+  fs.writeFileSync('plan.md', '<!-- flex-alerts plan part 1 of 2 -->\nfirst\n<!-- flex-alerts plan part 2 of 2 -->\nsecond\n');
+  await run(require, github, context);
+  fs.writeFileSync('plan.md', real);
+  await run(require, github, context);
+  console.log(JSON.stringify({ calls, comments }));
+})();
+"#
+    .replace("SCRIPT", &serde_json::to_string(&script).unwrap());
+    let output = Command::new("node")
+        .args(["-e", &harness])
+        .current_dir(workspace)
+        .output()
+        .expect("node runs (CI machines have it)");
+    assert!(output.status.success(), "{}", text(&output));
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let calls: Vec<String> = result["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c[0].as_str().unwrap(), c[1]))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "create \"<!-- flex-alerts sticky comment 1 -->\"",
+            "update 1",
+            "create \"<!-- flex-alerts sticky comment 2 -->\"",
+            "update 1",
+            "delete 2",
+        ]
+    );
+    let comments = result["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0]["body"].as_str().unwrap().contains("to create"));
+}
+
+/// A GitLab job's `before_script` and `script` as one shell script.
+fn gitlab_script(pipeline: &Value, job: &str) -> String {
+    let lines = |value: &Value| -> Vec<String> {
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| i.as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = match pipeline[job].get("before_script") {
+        Some(before) => lines(before),
+        None => lines(&pipeline["default"]["before_script"]),
+    };
+    [before, lines(&pipeline[job]["script"])]
+        .concat()
+        .join("\n")
+}
+
+fn gitlab_variables(pipeline: &Value, source: &str) -> Vec<(String, String)> {
+    let mut variables = plain_variables(&pipeline["variables"]);
+    for (key, value) in [
+        ("CI_PIPELINE_SOURCE", source),
+        ("CI_COMMIT_BRANCH", "main"),
+        ("CI_DEFAULT_BRANCH", "main"),
+        ("CI_API_V4_URL", "https://gitlab.example.com/api/v4"),
+        ("CI_PROJECT_ID", "42"),
+        ("CI_MERGE_REQUEST_IID", "7"),
+    ] {
+        variables.push((key.to_owned(), value.to_owned()));
+    }
+    variables
+}
+
+#[test]
+fn gitlab_recipe_has_the_shape_it_promises_and_runs_for_real() {
+    let pipeline = recipe("gitlab-ci.yml");
+    let apply = &pipeline["apply"];
+    assert!(
+        apply["resource_group"]
+            .as_str()
+            .is_some_and(|g| !g.is_empty())
+    );
+    assert!(
+        apply["cache"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["paths"][0] == ".flex-alerts/"),
+        "the apply job caches .flex-alerts/"
+    );
+    assert_eq!(apply["needs"][0], "plan");
+    assert_eq!(pipeline["plan"]["artifacts"]["paths"][0], "plan.json");
+    assert_eq!(
+        pipeline["drift"]["rules"][0]["if"],
+        "$CI_PIPELINE_SOURCE == \"schedule\""
+    );
+    let all = serde_json::to_string(&pipeline).unwrap();
+    assert!(
+        !all.contains("--store"),
+        "the store comes from the environment"
+    );
+
+    let workspace = Workspace::new();
+    // A merge request: validate without secrets, plan with them and post the note.
+    let merge_request = gitlab_variables(&pipeline, "merge_request_event");
+    let output = workspace.shell(&gitlab_script(&pipeline, "validate"), &merge_request, false);
+    assert!(output.status.success(), "{}", text(&output));
+    let output = workspace.shell(&gitlab_script(&pipeline, "plan"), &merge_request, true);
+    assert!(output.status.success(), "{}", text(&output));
+    let log = workspace.stub_log();
+    assert!(
+        log.contains("curl -sf -X POST --header PRIVATE-TOKEN: glpat-test --data-urlencode body=<!-- flex-alerts sticky note 1 -->"),
+        "{log}"
+    );
+    assert!(log.contains("/projects/42/merge_requests/7/notes"), "{log}");
+
+    // The default branch: plan, then apply that saved plan.
+    let push = gitlab_variables(&pipeline, "push");
+    for job in ["plan", "apply"] {
+        let output = workspace.shell(&gitlab_script(&pipeline, job), &push, true);
+        assert!(output.status.success(), "{job}: {}", text(&output));
+    }
+
+    // The scheduled drift check.
+    let schedule = gitlab_variables(&pipeline, "schedule");
+    let output = workspace.shell(&gitlab_script(&pipeline, "drift"), &schedule, true);
+    assert!(output.status.success(), "{}", text(&output));
+    workspace.drift();
+    let output = workspace.shell(&gitlab_script(&pipeline, "drift"), &schedule, true);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("The live Flex alerts differ from Git."));
+}
+
+#[test]
+fn recipes_are_not_read_as_alert_files() {
+    let output = crate::support::cli()
+        .args(["validate", "examples/"])
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    for recipe in ["github-actions.yml", "gitlab-ci.yml"] {
+        let shown = PathBuf::from("examples/ci").join(recipe);
+        assert!(
+            stderr.contains(&format!("--> {}", shown.display())),
+            "{recipe} is skipped with a note: {stderr}"
+        );
+    }
+    // plan says so in one line; validate is where the reasons are.
+    let sandbox = tempfile::tempdir().unwrap();
+    let output = crate::support::cli()
+        .args(["plan", "examples/", "--store"])
+        .arg(format!("local:{}", sandbox.path().join("s.json").display()))
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "Skipped 2 YAML files that are not alert files (`flex-alerts validate` says why)."
+        ) && !stderr.contains("github-actions.yml"),
+        "{stderr}"
+    );
+}
