@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the committed JSON Schema with an independent validator (Python `jsonschema`).
+"""Checks the committed JSON Schemas with an independent validator (Python `jsonschema`).
 
 Every alert file in examples/ must be valid; a few bad inputs the schema alone must catch
 must be invalid, so this check can fail. Exit status 1 on any surprise.
@@ -18,6 +18,7 @@ MUST_FAIL = [
     "unknown_metric.yaml",
     "too_many_queues.yaml",
     "above_and_below.yaml",
+    "empty_threshold.yaml",
     "unknown_alert_key.yaml",
     "after_bad_unit.yaml",
     "bad_queue_sid.yaml",
@@ -28,6 +29,9 @@ MUST_FAIL = [
 
 validator_class = jsonschema.validators.validator_for(SCHEMA)
 validator_class.check_schema(SCHEMA)
+# The JSON plan's schema must be a valid schema too (plans are checked against it in the tests).
+PLAN = json.loads((ROOT / "schemas" / "plan.schema.json").read_text())
+jsonschema.validators.validator_for(PLAN).check_schema(PLAN)
 validator = validator_class(SCHEMA)
 failures = 0
 

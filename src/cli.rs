@@ -93,8 +93,13 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Print the JSON Schema of the alert file format.
-    Schema,
+    /// Print a JSON Schema: of alert files (the default), or of the JSON plan.
+    Schema {
+        /// Which document: `alerts` (schemas/flex-alerts.schema.json) or `plan`
+        /// (schemas/plan.schema.json, the shape of `plan --format json` and `plan --out`).
+        #[arg(value_enum, default_value_t = SchemaKind::Alerts)]
+        which: SchemaKind,
+    },
     /// Run an emulated Twilio Flex (alerts, users, configuration, TaskRouter) on a local port,
     /// for trying flex-alerts and for tests. Stop it with Ctrl-C.
     Emulator(EmulatorArgs),
@@ -160,6 +165,15 @@ pub enum PlanFormat {
     Markdown,
     /// For programs; the shape of a saved plan.
     Json,
+}
+
+/// `flex-alerts schema WHICH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// Alert files.
+    Alerts,
+    /// The JSON plan.
+    Plan,
 }
 
 /// `emulator --update-semantics`.

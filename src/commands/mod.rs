@@ -9,10 +9,11 @@ mod validate;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, SchemaKind};
 use crate::config::schema;
 use crate::error::Error;
 use crate::output::Output;
+use crate::render::json as json_plan;
 
 /// Runs the parsed command; `Ok` carries the exit status.
 pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
@@ -22,8 +23,11 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
         Command::Plan(args) => plan::run(cli, args, output),
         Command::Apply(args) => apply::run(cli, args, output),
         Command::Export { out, store } => export::run(cli, store, out.as_ref(), output),
-        Command::Schema => {
-            output.data(&schema::generate_pretty())?;
+        Command::Schema { which } => {
+            output.data(&match which {
+                SchemaKind::Alerts => schema::generate_pretty(),
+                SchemaKind::Plan => pretty(&json_plan::schema()),
+            })?;
             Ok(0)
         }
         Command::Completions { shell } => {
@@ -33,4 +37,11 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             Ok(0)
         }
     }
+}
+
+/// Pretty JSON with a final newline, as the committed schema files are written.
+fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON");
+    text.push('\n');
+    text
 }

@@ -1,10 +1,6 @@
 //! `flex-alerts plan`: the changes apply would make, as text, Markdown or JSON; optionally
 //! saved for `apply --plan`.
 
-use std::path::PathBuf;
-
-use serde_json::{Value, json};
-
 use super::session::{Session, load_desired, write_file};
 use crate::cli::{Cli, PlanArgs, PlanFormat, paths_or_current};
 use crate::config::desired::Desired;
@@ -36,25 +32,6 @@ pub fn make_plan(
         ))
         .reported()
     })
-}
-
-/// The saved plan: the JSON plan plus what `apply --plan` needs to redo it: the paths read
-/// and the `--store` it was made for (which never holds a credential: those are refused).
-pub fn saved_plan(
-    plan: &Plan,
-    store: &str,
-    store_option: &str,
-    prune: bool,
-    paths: &[PathBuf],
-) -> Value {
-    let mut document = json_plan::render(plan, store, prune);
-    document["store_option"] = json!(store_option);
-    let paths: Vec<String> = paths
-        .iter()
-        .map(|path| path.display().to_string())
-        .collect();
-    document["paths"] = json!(paths);
-    document
 }
 
 pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
@@ -96,7 +73,7 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
         }
     }
     if let Some(out) = out {
-        let document = saved_plan(
+        let document = json_plan::saved(
             &plan,
             &store,
             choice.text(),

@@ -2,6 +2,7 @@
 //! delay as `5m`, the webhook masked with its hash. It is the `before` / `after` of the JSON
 //! plan, the source of field-level changes, and the YAML of diffs and `export`.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -10,7 +11,8 @@ use crate::config::desired::{Direction, Severity};
 use crate::config::rules::format_delay;
 use crate::store::Directory;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AlertView {
     pub name: String,
     pub metric: String,
@@ -23,7 +25,8 @@ pub struct AlertView {
     pub notify: Option<NotifyView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ThresholdsView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<LimitView>,
@@ -31,7 +34,8 @@ pub struct ThresholdsView {
     pub critical: Option<LimitView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LimitView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub above: Option<i64>,
@@ -39,7 +43,8 @@ pub struct LimitView {
     pub below: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NotifyView {
     pub enabled: bool,
     pub severity: String,
@@ -58,7 +63,8 @@ pub struct NotifyView {
     pub configuration_missing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WebhookView {
     #[serde(rename = "type")]
     pub kind: String,

@@ -127,13 +127,54 @@ async fn markdown_plan() {
 
 #[tokio::test]
 async fn json_plan() {
-    let document = json::render(
+    let document = serde_json::to_value(json::render(
         &example_plan(true).await,
         "the local sandbox (memory)",
         true,
-    );
+    ))
+    .unwrap();
     assert!(!document.to_string().contains("TOPSECRET"));
     insta::assert_json_snapshot!(document);
+}
+
+#[tokio::test]
+async fn json_plans_and_saved_plans_match_the_committed_plan_schema() {
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::root().join("schemas/plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        committed,
+        json::schema(),
+        "run `flex-alerts schema plan > schemas/plan.schema.json`"
+    );
+    let validator = jsonschema::draft202012::new(&committed).unwrap();
+    for prune in [false, true] {
+        let plan = example_plan(prune).await;
+        let saved = json::saved(
+            &plan,
+            "the local sandbox (memory)",
+            "local",
+            prune,
+            &["alerts/".into()],
+        );
+        for document in [
+            json::render(&plan, "the local sandbox (memory)", prune),
+            saved,
+        ] {
+            let document = serde_json::to_value(document).unwrap();
+            let problems: Vec<String> = validator
+                .iter_errors(&document)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(problems.is_empty(), "{problems:#?}");
+        }
+    }
+    // The schema is closed: a key it does not know is refused.
+    let mut document =
+        serde_json::to_value(json::render(&example_plan(false).await, "s", false)).unwrap();
+    document["alerts"][0]["surprise"] = serde_json::json!(1);
+    assert!(!validator.is_valid(&document));
 }
 
 #[tokio::test]
