@@ -103,6 +103,13 @@ pub enum Command {
     /// Run an emulated Twilio Flex (alerts, users, configuration, TaskRouter) on a local port,
     /// for trying flex-alerts and for tests. Stop it with Ctrl-C.
     Emulator(EmulatorArgs),
+    /// Print the manual page (roff): `flex-alerts man | man -l -`. With --out, write a page
+    /// for flex-alerts and one for each command into DIR.
+    Man {
+        /// Write flex-alerts.1 and flex-alerts-COMMAND.1 here, e.g. ~/.local/share/man/man1.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.

@@ -30,6 +30,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             })?;
             Ok(0)
         }
+        Command::Man { out } => manual(out.as_deref(), output),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "flex-alerts", &mut script);
@@ -44,4 +45,34 @@ fn pretty(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("JSON");
     text.push('\n');
     text
+}
+
+/// `flex-alerts man`: the manual pages, generated from the same definitions as `--help`.
+fn manual(out: Option<&std::path::Path>, output: &Output) -> Result<u8, Error> {
+    match out {
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|error| Error::new("cannot render the manual page").cause(error))?;
+            output.data(&String::from_utf8_lossy(&page))?;
+        }
+        Some(directory) => {
+            let failed = |error: std::io::Error| {
+                Error::new(format!(
+                    "cannot write the manual pages to {}",
+                    directory.display()
+                ))
+                .cause(error)
+            };
+            std::fs::create_dir_all(directory).map_err(failed)?;
+            clap_mangen::generate_to(Cli::command(), directory).map_err(failed)?;
+            output.line(&format!(
+                "Wrote the manual pages to {}; read them with `man -l {}/flex-alerts.1`.",
+                directory.display(),
+                directory.display()
+            ));
+        }
+    }
+    Ok(0)
 }

@@ -894,3 +894,33 @@ fn store_options_are_offered_only_by_commands_that_use_a_store() {
     );
     assert!(options("plan").contains("--store"), "{}", options("plan"));
 }
+
+#[test]
+fn manual_pages_come_from_the_same_definitions_as_help() {
+    let page = cli().arg("man").output().unwrap();
+    assert!(page.status.success());
+    let page = String::from_utf8(page.stdout).unwrap();
+    assert!(page.contains(".TH flex-alerts 1"), "{page}");
+    for command in ["validate", "plan", "apply", "export", "schema", "emulator"] {
+        assert!(
+            page.contains(&format!("flex\\-alerts\\-{command}(1)")),
+            "{command}: {page}"
+        );
+    }
+
+    let directory = tempfile::tempdir().unwrap();
+    let output = cli()
+        .args(["man", "--out"])
+        .arg(directory.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let read = |name: &str| std::fs::read_to_string(directory.path().join(name)).unwrap();
+    let plan = read("flex-alerts-plan.1");
+    assert!(
+        plan.contains("\\fB\\-\\-detailed\\-exitcode\\fR") && plan.contains("\\-\\-store"),
+        "{plan}"
+    );
+    assert!(read("flex-alerts-emulator.1").contains(".SH \"FAULTS (TO TEST HOW A CLIENT COPES)\""));
+    assert!(!read("flex-alerts-validate.1").contains("\\-\\-store"));
+}
