@@ -343,7 +343,7 @@ impl TwilioClient {
         loop {
             self.health.check(&call.what)?;
             attempts += 1;
-            let (retry_after, failure) = match self.attempt(call).await {
+            let (retry_after, failure) = match self.attempt(call, attempts).await {
                 Attempt::Done { body, .. } => return Ok(body),
                 Attempt::Status { status: 404, .. } if unsure && call.kind == Kind::Delete => {
                     // An earlier attempt that got no answer did delete it.
@@ -399,7 +399,8 @@ impl TwilioClient {
         }
     }
 
-    async fn attempt(&self, call: &Call) -> Attempt {
+    /// One try of `call`; `number` counts from 1, and `-v` marks the retries.
+    async fn attempt(&self, call: &Call, number: usize) -> Attempt {
         let permit = self.limiter.acquire().await;
         let attempt = self.attempt_now(call).await;
         if let Some(log) = &self.config.request_log {
@@ -408,8 +409,13 @@ impl TwilioClient {
                 Attempt::Unsent(detail) => format!("not sent ({detail})"),
                 Attempt::Unanswered(detail) => format!("no answer ({detail})"),
             };
+            let retry = if number > 1 {
+                format!(" (retry {})", number - 1)
+            } else {
+                String::new()
+            };
             log.line(&format!(
-                "{} {} -> {outcome} in {} ms",
+                "{} {} -> {outcome} in {} ms{retry}",
                 call.method,
                 path_and_query(&call.url),
                 permit.started.elapsed().as_millis()

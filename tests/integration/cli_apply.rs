@@ -612,6 +612,19 @@ fn a_markdown_plan_with_nothing_to_do_says_so() {
 async fn verbose_shows_every_request_and_never_a_secret() {
     let emulator = emulator().await;
     let state_dir = tempfile::tempdir().unwrap();
+    // The first list of rules is throttled once: its retry is marked.
+    script(
+        &emulator,
+        vec![fault(
+            "GET",
+            "/InsightsRules",
+            flex_alerts::emulator::faults::FaultAction::Status {
+                status: 429,
+                retry_after: Some("0".into()),
+            },
+            1,
+        )],
+    );
     let plan = run_blocking(
         against(&emulator, state_dir.path()),
         &["-v", "apply", "examples/", "--auto-approve"],
@@ -628,10 +641,21 @@ async fn verbose_shows_every_request_and_never_a_secret() {
         emulator.shared.requests().len(),
         "one line per request"
     );
+    let list = format!("  http: GET /v1/Instances/{INSTANCE}/InsightsRules?PageSize=1000 -> ");
+    let first = lines
+        .iter()
+        .position(|line| line.starts_with(&list))
+        .unwrap();
     assert!(
-        lines.iter().any(|line| line.starts_with(&format!(
-            "  http: GET /v1/Instances/{INSTANCE}/InsightsRules?PageSize=1000 -> 200 in "
-        ))),
+        lines[first].starts_with(&format!("{list}429 in ")) && !lines[first].contains("retry"),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        lines[first + 1..]
+            .iter()
+            .any(|line| line.starts_with(&format!("{list}200 in "))
+                && line.ends_with(" ms (retry 1)")),
         "{}",
         plan.stderr
     );
