@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod emulator;
 pub mod error;
+pub mod evaluate;
 pub mod lock;
 pub mod output;
 pub mod plan;

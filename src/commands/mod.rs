@@ -26,7 +26,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
         Command::Schema { which } => {
             output.data(&match which {
                 SchemaKind::Alerts => schema::generate_pretty(),
-                SchemaKind::Plan => pretty(&json_plan::schema()),
+                SchemaKind::Plan => schema::pretty(&json_plan::schema()),
             })?;
             Ok(0)
         }
@@ -38,13 +38,6 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             Ok(0)
         }
     }
-}
-
-/// Pretty JSON with a final newline, as the committed schema files are written.
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("JSON");
-    text.push('\n');
-    text
 }
 
 /// `flex-alerts man`: the manual pages, generated from the same definitions as `--help`.

@@ -10,41 +10,51 @@ use super::model::Metric;
 /// are annotations that validators ignore.
 pub fn decorate(schema: &mut Value) {
     annotate(schema);
-    let definitions = &mut schema["$defs"];
-    definitions["Metric"]["enumDescriptions"] = Metric::ALL
-        .iter()
-        .map(|metric| metric.description())
-        .collect();
-    definitions["Metric"]["markdownEnumDescriptions"] = Metric::ALL
-        .iter()
-        .map(|metric| format!("**{}**: {}", metric.id(), metric.description()))
-        .collect();
-    definitions["Alert"]["defaultSnippets"] = json!([{
-        "label": "new alert",
-        "description": "An alert with a warning and a critical threshold that notifies users",
-        "body": {
-            "name": "${1:Support voice - longest wait}",
-            "metric": format!("${{2|{}|}}", Metric::ALL.map(Metric::id).join(",")),
-            "channel": "${3:voice}",
-            "queues": ["${4:Support}"],
-            "thresholds": {
-                "warning": { "above": "^${5:60}" },
-                "critical": { "above": "^${6:180}" }
-            },
-            "notify": { "users": ["${7:jane.doe}"], "after": "${8:1m}" }
-        }
-    }]);
-    definitions["Threshold"]["defaultSnippets"] = json!([
-        { "label": "above", "description": "Fires when the metric is greater than N", "body": { "above": "^${1:60}" } },
-        { "label": "below", "description": "Fires when the metric is less than N", "body": { "below": "^${1:2}" } }
-    ]);
+    let Some(definitions) = schema.get_mut("$defs").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(metric) = definitions.get_mut("Metric") {
+        metric["enumDescriptions"] = Metric::ALL
+            .iter()
+            .map(|metric| metric.description())
+            .collect();
+        metric["markdownEnumDescriptions"] = Metric::ALL
+            .iter()
+            .map(|metric| format!("**{}**: {}", metric.id(), metric.description()))
+            .collect();
+    }
+    if let Some(alert) = definitions.get_mut("Alert") {
+        alert["defaultSnippets"] = json!([{
+            "label": "new alert",
+            "description": "An alert with a warning and a critical threshold that notifies users",
+            "body": {
+                "name": "${1:Support voice - longest wait}",
+                "metric": format!("${{2|{}|}}", Metric::ALL.map(Metric::id).join(",")),
+                "channel": "${3:voice}",
+                "queues": ["${4:Support}"],
+                "thresholds": {
+                    "warning": { "above": "^${5:60}" },
+                    "critical": { "above": "^${6:180}" }
+                },
+                "notify": { "users": ["${7:jane.doe}"], "after": "${8:1m}" }
+            }
+        }]);
+    }
+    if let Some(threshold) = definitions.get_mut("Threshold") {
+        threshold["defaultSnippets"] = json!([
+            { "label": "above", "description": "Fires when the metric is greater than N", "body": { "above": "^${1:60}" } },
+            { "label": "below", "description": "Fires when the metric is less than N", "body": { "below": "^${1:2}" } }
+        ]);
+    }
     for (name, label, placeholder) in [
         ("QueueRef", "queue name", "Support"),
         ("UserRef", "username", "jane.doe"),
         ("ChannelRef", "channel", "voice"),
     ] {
-        definitions[name]["defaultSnippets"] =
-            json!([{ "label": label, "body": format!("${{1:{placeholder}}}") }]);
+        if let Some(reference) = definitions.get_mut(name) {
+            reference["defaultSnippets"] =
+                json!([{ "label": label, "body": format!("${{1:{placeholder}}}") }]);
+        }
     }
 }
 

@@ -87,15 +87,32 @@ fn check_sources_with(sources: Vec<SourceFile>, env: EnvLookup<'_>, secrets: Sec
     }
 }
 
-/// One file through YAML, version check, schema and typed deserialisation.
+/// One alert file through YAML, version check, schema and typed deserialisation.
 fn parse_file(source: &SourceFile) -> Result<ParsedFile, Vec<Diagnostic>> {
+    let (content, spans) =
+        parse_document(source, schema::alert_schema(), ("alert file", "alerts"))?;
+    Ok(ParsedFile {
+        name: source.display.clone(),
+        content,
+        spans,
+    })
+}
+
+/// One YAML document of a flex-alerts format (`kind`: "alert file" with its `alerts`, "test
+/// file" with its `tests`) through the YAML parser, the version check, `compiled` and typed
+/// deserialisation; every problem at its place.
+pub fn parse_document<T: serde::de::DeserializeOwned>(
+    source: &SourceFile,
+    compiled: &schema::Compiled,
+    (kind, main_key): (&str, &str),
+) -> Result<(T, yaml::SpanIndex), Vec<Diagnostic>> {
     let name = source.display.as_str();
+    let starts = format!("a {kind} starts with `version: 1`");
     let root = match yaml::parse(&source.text) {
         Ok(Some(root)) => root,
         Ok(None) => {
             return Err(vec![
-                Diagnostic::error(name, None, "file is empty")
-                    .with_hint("an alert file starts with `version: 1`"),
+                Diagnostic::error(name, None, "file is empty").with_hint(starts),
             ]);
         }
         Err(error) => {
@@ -110,9 +127,11 @@ fn parse_file(source: &SourceFile) -> Result<ParsedFile, Vec<Diagnostic>> {
             Diagnostic::error(
                 name,
                 Some(root.span),
-                "expected a mapping with `version` and `alerts` at the top of the file",
+                format!(
+                    "expected a mapping with `version` and `{main_key}` at the top of the file"
+                ),
             )
-            .with_hint("an alert file starts with `version: 1`"),
+            .with_hint(starts),
         ]);
     };
     // A file of another version has another shape: say so once instead of listing its keys.
@@ -130,16 +149,12 @@ fn parse_file(source: &SourceFile) -> Result<ParsedFile, Vec<Diagnostic>> {
         ]);
     }
     let (json, spans) = yaml::to_json(&root);
-    let problems = schema::check(name, &json, &spans);
+    let problems = schema::check_against(compiled, name, &json, &spans);
     if !problems.is_empty() {
         return Err(problems);
     }
     match serde_json::from_value(json) {
-        Ok(content) => Ok(ParsedFile {
-            name: name.to_owned(),
-            content,
-            spans,
-        }),
+        Ok(content) => Ok((content, spans)),
         Err(error) => Err(vec![Diagnostic::error(
             name,
             Some(root.span),

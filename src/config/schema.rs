@@ -19,19 +19,44 @@ use super::yaml::{SpanIndex, escape_pointer};
 
 /// The schema as committed in `schemas/flex-alerts.schema.json`.
 pub fn generate() -> Value {
+    generate_for::<AlertFile>()
+}
+
+/// The schema of a YAML format whose root type is `T`, as flex-alerts writes its schemas: no
+/// `null` for optional keys, and what editors need (see `editor`).
+pub fn generate_for<T: schemars::JsonSchema>() -> Value {
     let generator = SchemaSettings::draft2020_12()
         .with_transform(NoNull)
         .into_generator();
-    let mut schema = generator.into_root_schema_for::<AlertFile>().to_value();
+    let mut schema = generator.into_root_schema_for::<T>().to_value();
     super::editor::decorate(&mut schema);
     schema
 }
 
 /// `generate()` as pretty JSON with a final newline, byte for byte the committed file.
 pub fn generate_pretty() -> String {
-    let mut text = serde_json::to_string_pretty(&generate()).expect("a schema serialises");
+    pretty(&generate())
+}
+
+/// A schema as pretty JSON with a final newline, as the committed files are written.
+pub fn pretty(schema: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(schema).expect("a schema serialises");
     text.push('\n');
     text
+}
+
+/// A compiled schema, with its JSON for the messages that read it.
+pub struct Compiled {
+    schema: Value,
+    validator: jsonschema::Validator,
+}
+
+impl Compiled {
+    pub fn new(schema: Value) -> Compiled {
+        let validator =
+            jsonschema::draft202012::new(&schema).expect("the generated schema is valid");
+        Compiled { schema, validator }
+    }
 }
 
 /// Optional keys may be omitted but never `null`: an empty `notify:` is a mistake, not "off".
@@ -68,19 +93,26 @@ impl Transform for NoNull {
     }
 }
 
-fn validator() -> &'static (Value, jsonschema::Validator) {
-    static VALIDATOR: OnceLock<(Value, jsonschema::Validator)> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        let schema = generate();
-        let validator =
-            jsonschema::draft202012::new(&schema).expect("the generated schema is valid");
-        (schema, validator)
-    })
+/// The alert file schema, compiled once.
+pub fn alert_schema() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| Compiled::new(generate()))
 }
 
-/// Checks one file's JSON form against the schema; one diagnostic per problem.
+/// Checks one alert file's JSON form against the schema; one diagnostic per problem.
 pub fn check(file: &str, instance: &Value, spans: &SpanIndex) -> Vec<Diagnostic> {
-    let (schema, validator) = validator();
+    check_against(alert_schema(), file, instance, spans)
+}
+
+/// Checks one file's JSON form against `compiled`; one diagnostic per problem, at the key or
+/// value to edit.
+pub fn check_against(
+    compiled: &Compiled,
+    file: &str,
+    instance: &Value,
+    spans: &SpanIndex,
+) -> Vec<Diagnostic> {
+    let Compiled { schema, validator } = compiled;
     let mut found: Vec<Diagnostic> = validator
         .iter_errors(instance)
         .flat_map(|error| {

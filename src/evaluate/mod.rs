@@ -1,0 +1,4 @@
+//! Knowing before it pages: the evaluation engine and what is built on it (rule test files,
+//! backtests on a metric history, the paging impact of a plan).
+
+pub mod engine;
