@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks the committed JSON Schemas with an independent validator (Python `jsonschema`).
 
-Every alert file in examples/ must be valid; a few bad inputs the schema alone must catch
-must be invalid, so this check can fail. Exit status 1 on any surprise.
+Every alert file in examples/ must be valid against the alert schema and every rule test file
+(`*.test.yaml`) against the test schema; a few bad inputs the schema alone must catch must be
+invalid, so this check can fail. Exit status 1 on any surprise.
 """
 import json
 import pathlib
@@ -32,6 +33,9 @@ validator_class.check_schema(SCHEMA)
 # The JSON plan's schema must be a valid schema too (plans are checked against it in the tests).
 PLAN = json.loads((ROOT / "schemas" / "plan.schema.json").read_text())
 jsonschema.validators.validator_for(PLAN).check_schema(PLAN)
+TEST = json.loads((ROOT / "schemas" / "flex-alerts-test.schema.json").read_text())
+jsonschema.validators.validator_for(TEST).check_schema(TEST)
+test_validator = jsonschema.validators.validator_for(TEST)(TEST)
 validator = validator_class(SCHEMA)
 failures = 0
 
@@ -41,7 +45,8 @@ if not examples:
     failures += 1
 for path in examples:
     document = yaml.safe_load(path.read_text())
-    errors = list(validator.iter_errors(document))
+    checker = test_validator if path.name.endswith(".test.yaml") else validator
+    errors = list(checker.iter_errors(document))
     for error in errors:
         print(f"{path.relative_to(ROOT)}: {error.json_path}: {error.message}")
     failures += bool(errors)
@@ -54,5 +59,10 @@ for name in MUST_FAIL:
     failures += valid
     print(f"{'FAIL' if valid else 'ok  '} tests/bad/{name} is rejected")
 
-print(f"{len(examples) + len(MUST_FAIL) - failures} passed, {failures} failed")
+# A test file is no alert file: the alert schema refuses it (so the two cannot be confused).
+tests_as_alerts = [p for p in examples if p.name.endswith(".test.yaml") and validator.is_valid(yaml.safe_load(p.read_text()))]
+failures += len(tests_as_alerts)
+print(f"{'FAIL' if tests_as_alerts else 'ok  '} test files are refused by the alert schema")
+
+print(f"{len(examples) + len(MUST_FAIL) + 1 - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)

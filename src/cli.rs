@@ -81,6 +81,17 @@ pub enum Command {
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Run the rule tests (`*.test.yaml`) against the alert files, offline: each test feeds
+    /// metric values to the alerts and checks their levels and notifications.
+    Test {
+        /// Alert files, test files, or directories that hold them. Default: the current
+        /// directory.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// How to print the results: `text`, or `junit` (JUnit XML for CI test reports).
+        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+        format: TestFormat,
+    },
     /// Show what apply would change in the live store to match the alert files.
     Plan(PlanArgs),
     /// Change the live store to match the alert files, after showing the plan.
@@ -93,9 +104,11 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Print a JSON Schema: of alert files (the default), or of the JSON plan.
+    /// Print a JSON Schema: of alert files (the default), of rule test files, or of the JSON
+    /// plan.
     Schema {
-        /// Which document: `alerts` (schemas/flex-alerts.schema.json) or `plan`
+        /// Which document: `alerts` (schemas/flex-alerts.schema.json), `test`
+        /// (schemas/flex-alerts-test.schema.json, rule test files) or `plan`
         /// (schemas/plan.schema.json, the shape of `plan --format json` and `plan --out`).
         #[arg(value_enum, default_value_t = SchemaKind::Alerts)]
         which: SchemaKind,
@@ -174,11 +187,22 @@ pub enum PlanFormat {
     Json,
 }
 
+/// `test --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    /// A line per test; the differences under a failure.
+    Text,
+    /// JUnit XML, for CI test reports.
+    Junit,
+}
+
 /// `flex-alerts schema WHICH`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SchemaKind {
     /// Alert files.
     Alerts,
+    /// Rule test files (`*.test.yaml`).
+    Test,
     /// The JSON plan.
     Plan,
 }

@@ -5,6 +5,7 @@ mod emulator;
 mod export;
 mod plan;
 mod session;
+mod test;
 mod validate;
 
 use clap::CommandFactory;
@@ -20,12 +21,14 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
     match &cli.command {
         Command::Validate { paths } => validate::run(paths, output),
         Command::Emulator(args) => emulator::run(args, output),
+        Command::Test { paths, format } => test::run(paths, *format, output),
         Command::Plan(args) => plan::run(cli, args, output),
         Command::Apply(args) => apply::run(cli, args, output),
         Command::Export { out, store } => export::run(cli, store, out.as_ref(), output),
         Command::Schema { which } => {
             output.data(&match which {
                 SchemaKind::Alerts => schema::generate_pretty(),
+                SchemaKind::Test => schema::pretty(&crate::evaluate::test_file::schema()),
                 SchemaKind::Plan => schema::pretty(&json_plan::schema()),
             })?;
             Ok(0)

@@ -30,6 +30,8 @@ pub struct Loaded {
     pub sources: Vec<SourceFile>,
     /// YAML files met in a directory that are not alert files: a note each, saying why.
     pub skipped: Vec<Diagnostic>,
+    /// Rule test files found (`*.test.yaml`), for `validate` and `test`.
+    pub test_files: Vec<PathBuf>,
 }
 
 pub use rules::Secrets;
@@ -58,6 +60,7 @@ pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loa
     Loaded {
         diagnostics,
         skipped: found.skipped,
+        test_files: found.tests,
         ..loaded
     }
 }
@@ -84,6 +87,7 @@ fn check_sources_with(sources: Vec<SourceFile>, env: EnvLookup<'_>, secrets: Sec
         diagnostics,
         sources,
         skipped: Vec::new(),
+        test_files: Vec::new(),
     }
 }
 

@@ -489,6 +489,10 @@ fn context(pointer: &str, object: &Value) -> String {
             Some(name) if !name.trim().is_empty() => format!("in alert `{name}`"),
             _ => format!("in alert {}", index.parse::<usize>().unwrap_or(0) + 1),
         },
+        [.., parent, index] if index.bytes().all(|b| b.is_ascii_digit()) => format!(
+            "in item {} of `{parent}`",
+            index.parse::<usize>().unwrap_or(0) + 1
+        ),
         [.., last] => format!("in `{last}`"),
     }
 }

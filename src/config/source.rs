@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::Diagnostic;
+use crate::evaluate::test_file::is_test_file;
 
 /// Files larger than this are refused: a real alert file is a few kilobytes, and the limit
 /// keeps a mistaken path (a log, a dump) from being parsed at all.
@@ -23,14 +24,16 @@ pub struct SourceFile {
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub files: Vec<PathBuf>,
+    /// Rule test files (`*.test.yaml`): never read as alert files.
+    pub tests: Vec<PathBuf>,
     /// Missing paths, unreadable directories, directories without alert files: errors.
     pub problems: Vec<Diagnostic>,
     /// YAML files met while walking a directory that are not alert files: notes saying why.
     pub skipped: Vec<Diagnostic>,
 }
 
-/// The alert files under `paths`: files as given (always read, whatever they hold),
-/// directories recursively in sorted order. In a directory, hidden directories (`.git`,
+/// The alert files and rule test files (`*.test.yaml`) under `paths`: files as given (always
+/// read, whatever they hold), directories recursively in sorted order. In a directory, hidden directories (`.git`,
 /// `.github`) and `node_modules` are not entered, and a `*.yaml` / `*.yml` file is read only
 /// when it looks like an alert file (see [`not_an_alert_file`]); the others are skipped with
 /// a note. Problems are diagnostics, not early returns, so one run reports them all.
@@ -48,9 +51,10 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                     .with_hint("give alert files or directories that hold them"),
             ),
             Ok(meta) if meta.is_dir() => {
-                let (files_before, skipped_before) = (found.files.len(), found.skipped.len());
+                let before = (found.files.len(), found.tests.len(), found.skipped.len());
                 walk(path, &mut found);
-                if found.files.len() == files_before {
+                let (files_before, tests_before, skipped_before) = before;
+                if found.files.len() == files_before && found.tests.len() == tests_before {
                     let message = if found.skipped.len() == skipped_before {
                         "no *.yaml or *.yml files here"
                     } else {
@@ -63,10 +67,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                         ));
                 }
             }
+            Ok(_) if is_test_file(&display) => found.tests.push(path.clone()),
             Ok(_) => found.files.push(path.clone()),
         }
     }
     found.files.dedup();
+    found.tests.dedup();
     found
 }
 
@@ -96,6 +102,8 @@ fn walk(dir: &Path, found: &mut Discovery) {
             if entered(name) {
                 walk(&path, found);
             }
+        } else if is_test_file(name) {
+            found.tests.push(path);
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
             // Unreadable files are read (and reported) rather than skipped.
             let reason = fs::read(&path)

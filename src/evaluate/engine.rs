@@ -11,8 +11,9 @@
 //! - With `notify.severity` S and `notify.after` D: when the level becomes at least S at t0
 //!   and stays at least S through t0 + D, a notification with the level of that moment is
 //!   sent at t0 + D (at t0 when D is 0); when it drops below S before t0 + D, nothing is sent.
-//!   At t0 + D itself the timer fires before a sample taken then is looked at: the level held
-//!   for the whole of D. After that, while the level stays at least S, each change between
+//!   "Through t0 + D" includes that instant: a drop exactly at t0 + D sends nothing, and a
+//!   change between warning and critical exactly then is sent as the new level. After that,
+//!   while the level stays at least S, each change between
 //!   `warning` and `critical` is sent at once; when it drops below S, `resolved` is sent at
 //!   once. Notifications off (`enabled: false`, or no `notify`) send nothing; levels are still
 //!   computed.
@@ -21,12 +22,7 @@
 
 use serde::Serialize;
 
-/// Which way a threshold compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Above,
-    Below,
-}
+pub use crate::config::desired::Direction;
 
 /// One threshold of a rule.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -180,8 +176,8 @@ pub fn evaluate(rule: &Rule, samples: &[Sample], end: i64) -> Evaluation {
     let mut episode: Option<Episode> = None;
 
     for sample in samples.iter().filter(|s| s.at < end) {
-        if let (Some(deadline), Some(_)) = (pending, notify)
-            && deadline <= sample.at
+        if let Some(deadline) = pending
+            && deadline < sample.at
         {
             // No sample came between the deadline and this one: the level held throughout.
             evaluation.notifications.push(Notification {
@@ -193,6 +189,13 @@ pub fn evaluate(rule: &Rule, samples: &[Sample], end: i64) -> Evaluation {
         }
         let next = rule.level(sample.value);
         if next == level {
+            fire_if_due(
+                &mut evaluation,
+                &mut pending,
+                &mut notified,
+                sample.at,
+                level,
+            );
             continue;
         }
         account(&mut evaluation, level, since, sample.at);
@@ -244,10 +247,15 @@ pub fn evaluate(rule: &Rule, samples: &[Sample], end: i64) -> Evaluation {
             }
         }
         level = next;
+        fire_if_due(
+            &mut evaluation,
+            &mut pending,
+            &mut notified,
+            sample.at,
+            level,
+        );
     }
-    if let Some(deadline) = pending.filter(|deadline| *deadline < end)
-        && notify.is_some()
-    {
+    if let Some(deadline) = pending.filter(|deadline| *deadline < end) {
         evaluation.notifications.push(Notification {
             at: deadline,
             state: State::of(level),
@@ -258,6 +266,25 @@ pub fn evaluate(rule: &Rule, samples: &[Sample], end: i64) -> Evaluation {
         evaluation.episodes.push(open);
     }
     evaluation
+}
+
+/// Sends the pending notification when its deadline is `at`, the level (at least the
+/// severity, or it would have been cancelled) having held through it.
+fn fire_if_due(
+    evaluation: &mut Evaluation,
+    pending: &mut Option<i64>,
+    notified: &mut bool,
+    at: i64,
+    level: Level,
+) {
+    if *pending == Some(at) {
+        evaluation.notifications.push(Notification {
+            at,
+            state: State::of(level),
+        });
+        *pending = None;
+        *notified = true;
+    }
 }
 
 fn account(evaluation: &mut Evaluation, level: Level, from: i64, to: i64) {
@@ -349,10 +376,19 @@ mod tests {
     }
 
     #[test]
-    fn an_episode_exactly_as_long_as_after_is_sent_then_resolved() {
+    fn the_level_must_still_hold_at_the_end_of_after() {
+        // Critical from 1m to 3m, after 2m: it drops exactly at 3m, so nothing is sent.
         let (samples, end) = series(&[0., 130., 130., 0.]);
         let evaluation = evaluate(&rule(Level::Critical, 120), &samples, end);
-        assert_eq!(sent(&evaluation), [(180, "critical"), (180, "resolved")]);
+        assert_eq!(sent(&evaluation), []);
+        // Warning from 1m, critical exactly at the end of `after`: sent as critical.
+        let (samples, end) = series(&[0., 70., 130., 130.]);
+        let evaluation = evaluate(&rule(Level::Warning, 60), &samples, end);
+        assert_eq!(sent(&evaluation), [(120, "critical")]);
+        // Still warning then, with no sample at that moment: sent as warning.
+        let (samples, end) = series(&[0., 70., 70., 0.]);
+        let evaluation = evaluate(&rule(Level::Warning, 90), &samples, end);
+        assert_eq!(sent(&evaluation), [(150, "warning"), (180, "resolved")]);
     }
 
     #[test]

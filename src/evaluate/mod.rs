@@ -2,3 +2,6 @@
 //! backtests on a metric history, the paging impact of a plan).
 
 pub mod engine;
+pub mod rule;
+pub mod test_file;
+pub mod testing;

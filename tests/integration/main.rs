@@ -8,6 +8,7 @@ mod emulator_contract;
 mod plan;
 mod plan_property;
 mod render;
+mod rule_tests;
 mod sandbox;
 mod support;
 mod trust;

@@ -474,10 +474,15 @@ fn every_example_carries_the_schema_modeline() {
             continue; // examples/ci: CI recipes, not alert files
         }
         let text = std::fs::read_to_string(&path).unwrap();
+        let schema = if path.to_string_lossy().ends_with(".test.yaml") {
+            "flex-alerts-test"
+        } else {
+            "flex-alerts"
+        };
         assert!(
-            text.starts_with(
-                "# yaml-language-server: $schema=../schemas/flex-alerts.schema.json\n"
-            ),
+            text.starts_with(&format!(
+                "# yaml-language-server: $schema=../schemas/{schema}.schema.json\n"
+            )),
             "{} has no schema modeline",
             path.display()
         );
