@@ -92,6 +92,27 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TestFormat::Text)]
         format: TestFormat,
     },
+    /// Replay a metric history (CSV) through the alerts, offline: episodes, notifications a
+    /// day, time at warning and critical, per alert and queue, worst first.
+    Backtest {
+        /// The history: CSV with the header `time,queue,channel,metric,value`.
+        #[arg(long, value_name = "FILE.csv")]
+        history: PathBuf,
+        /// Alert files or directories (read recursively). Default: the current directory.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// How to print the results.
+        #[arg(long, value_enum, default_value_t = BacktestFormat::Text)]
+        format: BacktestFormat,
+        /// Also write one SVG per alert into DIR: the metric per queue, the thresholds, the
+        /// stretches at warning and critical, a marker at each notification.
+        #[arg(long, value_name = "DIR")]
+        plot: Option<PathBuf>,
+        /// Suggest, per alert, the threshold at its notify severity that would have sent at
+        /// most N notifications a day.
+        #[arg(long, value_name = "N", value_parser = per_day)]
+        target_per_day: Option<f64>,
+    },
     /// Show what apply would change in the live store to match the alert files.
     Plan(PlanArgs),
     /// Change the live store to match the alert files, after showing the plan.
@@ -184,6 +205,17 @@ pub enum PlanFormat {
     /// For a pull-request comment (split into parts below 65,000 characters).
     Markdown,
     /// For programs; the shape of a saved plan.
+    Json,
+}
+
+/// `backtest --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BacktestFormat {
+    /// A table, worst first.
+    Text,
+    /// For a pull-request comment.
+    Markdown,
+    /// For programs.
     Json,
 }
 
@@ -366,6 +398,15 @@ fn concurrency(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(count) if (1..=256).contains(&count) => Ok(count),
         _ => Err(format!("`{text}` is not a number from 1 to 256")),
+    }
+}
+
+fn per_day(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(count) if count >= 0.0 && count.is_finite() => Ok(count),
+        _ => Err(format!(
+            "`{text}` is not a number of notifications a day (0 or more)"
+        )),
     }
 }
 

@@ -1,6 +1,7 @@
 //! One function per subcommand: each turns parsed arguments into work and output.
 
 mod apply;
+mod backtest;
 mod emulator;
 mod export;
 mod plan;
@@ -22,6 +23,22 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
         Command::Validate { paths } => validate::run(paths, output),
         Command::Emulator(args) => emulator::run(args, output),
         Command::Test { paths, format } => test::run(paths, *format, output),
+        Command::Backtest {
+            history,
+            paths,
+            format,
+            plot,
+            target_per_day,
+        } => backtest::run(
+            backtest::BacktestArgs {
+                history,
+                paths,
+                format: *format,
+                plot: plot.as_deref(),
+                target_per_day: *target_per_day,
+            },
+            output,
+        ),
         Command::Plan(args) => plan::run(cli, args, output),
         Command::Apply(args) => apply::run(cli, args, output),
         Command::Export { out, store } => export::run(cli, store, out.as_ref(), output),

@@ -111,8 +111,17 @@ impl Session {
 
 /// Loads and checks the alert files, printing every problem; an error if any is an error.
 pub fn load_desired(paths: &[PathBuf], output: &Output) -> Result<Desired, Error> {
+    load_desired_with(paths, config::Secrets::Required, output)
+}
+
+/// `load_desired`, with webhook variables required or not (offline commands need none).
+pub fn load_desired_with(
+    paths: &[PathBuf],
+    secrets: config::Secrets,
+    output: &Output,
+) -> Result<Desired, Error> {
     let env = |name: &str| std::env::var(name).ok();
-    let loaded = config::load(&paths_or_current(paths), &env);
+    let loaded = config::load_with(&paths_or_current(paths), &env, secrets);
     let rendered = loaded.diagnostics.render(&loaded.sources, output.styled());
     if !rendered.is_empty() {
         output.message(&rendered);

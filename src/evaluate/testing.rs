@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::engine::{self, Level, State};
+use super::escape_xml;
 use super::rule;
 use super::test_file::{Expected, Test, TestFile, feeds};
 use crate::config::desired::Desired;
@@ -158,7 +159,7 @@ pub fn render_junit(outcomes: &[Outcome]) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
-            xml(file),
+            escape_xml(file),
             cases.len(),
             cases.iter().filter(|o| !o.passed()).count()
         );
@@ -166,8 +167,8 @@ pub fn render_junit(outcomes: &[Outcome]) -> String {
             let _ = write!(
                 out,
                 "    <testcase name=\"{}\" classname=\"{}\"",
-                xml(&case.name),
-                xml(file)
+                escape_xml(&case.name),
+                escape_xml(file)
             );
             if case.passed() {
                 out.push_str("/>\n");
@@ -176,8 +177,8 @@ pub fn render_junit(outcomes: &[Outcome]) -> String {
                     out,
                     ">\n      <failure message=\"{} difference(s) at {}\">{}</failure>\n    </testcase>",
                     case.failures.len(),
-                    xml(&case.location),
-                    xml(&case.failures.join("\n"))
+                    escape_xml(&case.location),
+                    escape_xml(&case.failures.join("\n"))
                 );
             }
         }
@@ -185,11 +186,4 @@ pub fn render_junit(outcomes: &[Outcome]) -> String {
     }
     out.push_str("</testsuites>\n");
     out
-}
-
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

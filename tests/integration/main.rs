@@ -1,5 +1,6 @@
 //! The one integration test binary: every test of the CLI and the library from outside.
 
+mod backtest;
 mod ci_recipes;
 mod cli_apply;
 mod client;

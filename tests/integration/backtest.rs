@@ -1,0 +1,246 @@
+//! `flex-alerts backtest`: counts on a generated history whose answers are known, the three
+//! formats, the plot as SVG, threshold suggestions, and bad rows reported by line.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::{cli, root};
+
+const BILLING: &str = "Billing voice - callers waiting";
+
+/// Two days, a sample a minute: Billing's callers waiting is 8 (warning) from 01:00 for ten
+/// minutes and 20 (critical) from 02:00 for five, every day; Support's available agents are
+/// 1 (critical, below 2) from 03:00 for three minutes on the first day only.
+fn generated_history(directory: &Path) -> std::path::PathBuf {
+    let mut csv = String::from("time,queue,channel,metric,value\n");
+    for day in 0..2 {
+        for minute in 0..24 * 60 {
+            let time = format!(
+                "2026-11-{:02}T{:02}:{:02}:00Z",
+                23 + day,
+                minute / 60,
+                minute % 60
+            );
+            let waiting = match minute {
+                60..70 => 8,
+                120..125 => 20,
+                _ => 0,
+            };
+            let agents = if day == 0 && (180..183).contains(&minute) {
+                1
+            } else {
+                6
+            };
+            let _ = writeln!(csv, "{time},Billing,voice,Waiting (Now),{waiting}");
+            let _ = writeln!(csv, "{time},Support,,Available Agents (Now),{agents}");
+        }
+    }
+    let path = directory.join("history.csv");
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+fn backtest(history: &Path, extra: &[&str]) -> (Option<i32>, String, String) {
+    let output = cli()
+        .arg("backtest")
+        .arg("--history")
+        .arg(history)
+        .arg("examples/")
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn alert<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|alert| alert["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {report:#}"))
+}
+
+#[test]
+fn counts_on_a_known_history() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = generated_history(directory.path());
+    let (code, stdout, stderr) = backtest(&history, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["format_version"], 1);
+    assert_eq!(report["from"], "2026-11-23T00:00:00Z");
+    assert_eq!(report["to"], "2026-11-24T23:59:00Z");
+    let days = report["days"].as_f64().unwrap();
+    assert!((days - 2879.0 / 1440.0).abs() < 1e-9, "{days}");
+
+    // Each day: warning at 01:00, resolved 01:10, critical at 02:00, resolved 02:05.
+    let billing = alert(&report, BILLING);
+    assert_eq!(billing["episodes"], 4);
+    assert_eq!(
+        billing["notifications"],
+        serde_json::json!({"warning": 2, "critical": 2, "resolved": 4})
+    );
+    assert!((billing["notifications_per_day"].as_f64().unwrap() - 8.0 / days).abs() < 1e-9);
+    assert_eq!(billing["minutes_warning"], 20.0);
+    assert_eq!(billing["minutes_critical"], 10.0);
+    assert_eq!(billing["longest_episode_minutes"], 10.0);
+    assert_eq!(billing["queues"][0]["queue"], "Billing");
+    assert_eq!(billing["queues"][0]["has_data"], true);
+    assert_eq!(billing["queues"][0]["episodes"], 4);
+
+    // Agents, counted without a channel: critical for three minutes on the first day only.
+    let agents = alert(&report, "Support - available agents low");
+    assert_eq!(
+        agents["notifications"],
+        serde_json::json!({"warning": 0, "critical": 1, "resolved": 1})
+    );
+    assert_eq!(agents["minutes_critical"], 3.0);
+
+    // Alerts the history does not feed are there, with no data.
+    let chat = alert(&report, "Support chat - waiting conversations");
+    assert_eq!(chat["episodes"], 0);
+    assert_eq!(chat["queues"][0]["has_data"], false);
+    // Worst first.
+    assert_eq!(report["alerts"][0]["name"], BILLING);
+}
+
+#[test]
+fn text_and_markdown_tables_put_the_worst_first() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = generated_history(directory.path());
+    let (code, stdout, _) = backtest(&history, &[]);
+    assert_eq!(code, Some(0));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Backtest over 2026-11-23T00:00:00Z to 2026-11-24T23:59:00Z (2.0 days, 5760 rows)"
+    );
+    assert!(
+        lines[3].starts_with(BILLING) && lines[3].contains("4.0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Support chat - waiting conversations         no data in the history"),
+        "{stdout}"
+    );
+
+    let (code, markdown, _) = backtest(&history, &["--format", "markdown"]);
+    assert_eq!(code, Some(0));
+    assert!(markdown.starts_with("### Backtest\n"), "{markdown}");
+    assert!(
+        markdown.contains(&format!(
+            "| {BILLING} | 4.0 | 2 | 2 | 4 | 4 | 20 | 10 | 10 |"
+        )),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn target_per_day_suggests_the_least_change_that_meets_it() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = generated_history(directory.path());
+    // Above 8 only the critical stretch notifies: 2 a day. Target 2.5: warning 5 -> 8.
+    let (code, stdout, stderr) =
+        backtest(&history, &["--format", "json", "--target-per-day", "2.5"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let suggestion = &alert(&report, BILLING)["suggestion"];
+    assert_eq!(suggestion["threshold"], "warning");
+    assert_eq!(suggestion["direction"], "above");
+    assert_eq!(
+        (
+            suggestion["current"].as_i64(),
+            suggestion["suggested"].as_i64()
+        ),
+        (Some(5), Some(8))
+    );
+    assert!(suggestion.get("critical").is_none());
+    // Target 1: only silence meets it, and the warning passes the critical threshold, which
+    // moves along.
+    let (_, stdout, _) = backtest(&history, &["--format", "json", "--target-per-day", "1"]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let suggestion = &alert(&report, BILLING)["suggestion"];
+    assert_eq!(suggestion["suggested"], 20);
+    assert_eq!(suggestion["critical"], serde_json::json!([12, 21]));
+    assert_eq!(suggestion["notifications_per_day"], 0.0);
+    let (_, text, _) = backtest(&history, &["--target-per-day", "1"]);
+    assert!(
+        text.contains("  suggestion: warning above 5 -> 20, critical above 12 -> 21 (0.0/day)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn plots_are_svg_with_a_marker_per_notification() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = generated_history(directory.path());
+    let plots = directory.path().join("plots");
+    let (code, _, stderr) = backtest(&history, &["--plot", plots.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("Wrote 2 plots to"), "{stderr}");
+    let svg = plots.join("billing-voice-callers-waiting.svg");
+    let parse = "import sys, xml.etree.ElementTree as ET\n\
+        ns = {'s': 'http://www.w3.org/2000/svg'}\n\
+        root = ET.parse(sys.argv[1]).getroot()\n\
+        print(len(root.findall('s:polyline', ns)), len(root.findall(\"s:circle[@class='notification']\", ns)), \
+              len(root.findall(\"s:line[@class='threshold']\", ns)), \
+              len(root.findall(\"s:rect[@class='warning']\", ns)), len(root.findall(\"s:rect[@class='critical']\", ns)))";
+    let parsed = Command::new("python3")
+        .args(["-c", parse])
+        .arg(&svg)
+        .output()
+        .expect("python3 runs (CI machines have it)");
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    // One queue line, 8 notifications, two thresholds, two warning and two critical stretches.
+    assert_eq!(
+        String::from_utf8(parsed.stdout).unwrap().trim(),
+        "1 8 2 2 2"
+    );
+}
+
+#[test]
+fn bad_rows_are_errors_with_their_line_numbers_and_nothing_is_computed() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = directory.path().join("bad.csv");
+    std::fs::write(
+        &history,
+        "time,queue,channel,metric,value\n\
+         2026-11-23T00:00:00Z,Billing,voice,Waiting (Now),1\n\
+         2026-11-23T00:01:00,Billing,voice,Waiting (Now),1\n\
+         2026-11-23T00:02:00Z,Billing,voice,Waiting (Now),lots\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = backtest(&history, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(stdout, "");
+    let name = history.display().to_string();
+    assert!(
+        stderr.contains(&format!(
+            "error: {name}:3: `2026-11-23T00:01:00` is not an RFC 3339 time"
+        )) && stderr.contains(&format!("error: {name}:4: `lots` is not a number")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("has problems; nothing was computed"),
+        "{stderr}"
+    );
+    let missing = backtest(&root().join("no-such.csv"), &[]);
+    assert_eq!(missing.0, Some(1));
+    assert!(
+        missing.2.contains("cannot read the history"),
+        "{}",
+        missing.2
+    );
+}
