@@ -169,6 +169,10 @@ pub struct PlanArgs {
     /// Delete live alerts that no file declares (as `settings.prune: true` does).
     #[arg(long)]
     pub prune: bool,
+    /// A metric history (CSV, as for `backtest`): each alert whose thresholds or notifications
+    /// change shows its notifications a day on it, live and as planned.
+    #[arg(long, value_name = "FILE.csv")]
+    pub history: Option<PathBuf>,
     #[command(flatten)]
     pub store: StoreArgs,
 }

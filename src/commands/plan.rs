@@ -41,14 +41,23 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
         format,
         detailed_exitcode,
         prune: prune_flag,
+        history,
         store,
     } = args;
+    // A bad history fails before the store is touched.
+    let history = history
+        .as_deref()
+        .map(|path| super::backtest::read_history(path, output))
+        .transpose()?;
     let choice = cli.store_choice(store)?;
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let desired = load_desired(paths, output)?;
     let live = session.snapshot()?;
     let prune = desired.prune || *prune_flag;
-    let plan = make_plan(&desired, &live, prune, output)?;
+    let mut plan = make_plan(&desired, &live, prune, output)?;
+    if let Some(history) = &history {
+        plan.paging = crate::evaluate::impact::paging(&plan, &live.directory, history);
+    }
     let store = session.store.describe();
     match format {
         PlanFormat::Text => {

@@ -4,6 +4,7 @@
 pub mod backtest;
 pub mod engine;
 pub mod history;
+pub mod impact;
 pub mod plot;
 pub mod report;
 pub mod rule;

@@ -95,6 +95,31 @@ pub struct Plan {
     pub configs_before: usize,
     pub alerts_after: usize,
     pub configs_after: usize,
+    /// With `plan --history`: notifications a day before and after, by alert name, for the
+    /// alerts whose thresholds or notifications change.
+    pub paging: std::collections::BTreeMap<String, Paging>,
+}
+
+/// Notifications a day an alert sent on a history as it is live (`before`) and would send as
+/// the files declare it (`after`); `None` for the side where the alert does not exist.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paging {
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+}
+
+impl Paging {
+    /// `5.0/day -> 0.5/day`, `new -> 1.2/day`, `3.0/day -> removed`.
+    pub fn describe(&self) -> String {
+        let side = |value: Option<f64>, missing: &str| {
+            value.map_or(missing.to_owned(), |value| format!("{value:.1}/day"))
+        };
+        format!(
+            "{} -> {}",
+            side(self.before, "new"),
+            side(self.after, "removed")
+        )
+    }
 }
 
 /// Why there is no plan: each problem, with a hint where one helps.

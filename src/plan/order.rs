@@ -217,6 +217,7 @@ pub fn lay_out(
         configs_before: live.configs.len() + live.orphan_configs.len(),
         alerts_after,
         configs_after,
+        paging: Default::default(),
     })
 }
 

@@ -113,6 +113,18 @@ pub struct AlertEntry {
     pub live_fingerprint: Option<String>,
     /// A hash of what the files ask for.
     pub desired_fingerprint: Option<String>,
+    /// With `plan --history`, for an alert whose thresholds or notifications change: its
+    /// notifications a day on the history, live and as planned (`null` where it does not
+    /// exist).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notifications_per_day: Option<PagingChange>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PagingChange {
+    pub before: Option<f64>,
+    pub after: Option<f64>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -171,6 +183,10 @@ pub fn render(plan: &Plan, store: &str, prune: bool) -> JsonPlan {
             },
             live_fingerprint: entry.live.as_ref().map(|live| live.fingerprint.clone()),
             desired_fingerprint: desired_fingerprint(entry),
+            notifications_per_day: plan.paging.get(&entry.name).map(|paging| PagingChange {
+                before: paging.before,
+                after: paging.after,
+            }),
         })
         .collect();
     let steps = plan

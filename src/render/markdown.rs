@@ -43,6 +43,18 @@ pub fn render(plan: &Plan, store: &str) -> Vec<String> {
         }
         head.push('\n');
     }
+    if !plan.paging.is_empty() {
+        head.push_str("Notifications a day on the history (`plan --history`):\n\n| Alert | Before | After |\n|---|---:|---:|\n");
+        for (name, paging) in &plan.paging {
+            let (before, after) = paging
+                .describe()
+                .split_once(" -> ")
+                .map(|(b, a)| (b.to_owned(), a.to_owned()))
+                .unwrap_or_default();
+            head.push_str(&format!("| {} | {before} | {after} |\n", cell(name)));
+        }
+        head.push('\n');
+    }
     for alert in &plan.unmanageable {
         head.push_str(&format!(
             "Cannot manage `{}` ({}): {}; kept as it is, and counted against the cap.\n\n",

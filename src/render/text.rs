@@ -84,6 +84,12 @@ pub fn render(plan: &Plan, styled: bool, all: bool) -> String {
             entry.name
         ));
         out.push_str(&format!("      {}\n", entry.reason));
+        if let Some(paging) = plan.paging.get(&entry.name) {
+            out.push_str(&format!(
+                "      notifications on the history: {}\n",
+                paging.describe()
+            ));
+        }
         details(entry, styled, &mut out);
     }
     if let Some(change) = &plan.notifications_mode {

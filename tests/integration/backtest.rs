@@ -244,3 +244,96 @@ fn bad_rows_are_errors_with_their_line_numbers_and_nothing_is_computed() {
         missing.2
     );
 }
+
+#[test]
+fn plan_with_a_history_shows_notifications_a_day_before_and_after() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = generated_history(directory.path());
+    let alerts = directory.path().join("alerts");
+    std::fs::create_dir(&alerts).unwrap();
+    for name in [
+        "voice.yaml",
+        "agents.yaml",
+        "messaging.yaml",
+        "settings.yaml",
+    ] {
+        std::fs::copy(root().join("examples").join(name), alerts.join(name)).unwrap();
+    }
+    let store = format!("local:{}", directory.path().join("sandbox.json").display());
+    let flex = |args: &[&str]| {
+        cli()
+            .args(args)
+            .arg("--store")
+            .arg(&store)
+            .arg(&alerts)
+            .env("SLACK_SUPPORT_WEBHOOK", crate::support::WEBHOOK)
+            .output()
+            .unwrap()
+    };
+    assert!(flex(&["apply", "--auto-approve"]).status.success());
+    // Billing's warning rises above the 8 of its warning stretch; Support's users change
+    // (who is told, not when: no figure).
+    let voice = std::fs::read_to_string(alerts.join("voice.yaml")).unwrap();
+    let voice = voice
+        .replace("warning: { above: 5 }", "warning: { above: 9 }")
+        .replace("users: [jane.doe, raj.patel]", "users: [jane.doe]");
+    std::fs::write(alerts.join("voice.yaml"), voice).unwrap();
+    let history = history.to_str().unwrap();
+
+    let text = flex(&["plan", "--history", history]);
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    assert!(
+        stdout.contains("notifications on the history: 4.0/day -> 2.0/day"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.matches("notifications on the history").count(),
+        1,
+        "{stdout}"
+    );
+
+    let markdown = flex(&["plan", "--history", history, "--format", "markdown"]);
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains(&format!("| {BILLING} | 4.0/day | 2.0/day |")),
+        "{markdown}"
+    );
+
+    let json = flex(&["plan", "--history", history, "--format", "json"]);
+    let plan: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let billing = plan["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|alert| alert["name"] == BILLING)
+        .unwrap();
+    let days = 2879.0 / 1440.0;
+    let paging = &billing["notifications_per_day"];
+    assert!(
+        (paging["before"].as_f64().unwrap() - 8.0 / days).abs() < 1e-9,
+        "{paging}"
+    );
+    assert!(
+        (paging["after"].as_f64().unwrap() - 4.0 / days).abs() < 1e-9,
+        "{paging}"
+    );
+    let support = plan["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|alert| alert["name"] == "Support voice - longest wait")
+        .unwrap();
+    assert!(support.get("notifications_per_day").is_none());
+
+    // A bad history stops the plan before the store is read.
+    let bad = directory.path().join("bad.csv");
+    std::fs::write(&bad, "time,value\n").unwrap();
+    let refused = flex(&["plan", "--history", bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("the header must be"));
+}
