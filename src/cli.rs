@@ -113,6 +113,9 @@ pub enum Command {
         #[arg(long, value_name = "N", value_parser = per_day)]
         target_per_day: Option<f64>,
     },
+    /// Sample the live TaskRouter statistics of every queue the alert files watch, and append
+    /// them to a CSV history for `backtest` (Ctrl-C stops, keeping every row written).
+    Record(RecordArgs),
     /// Show what apply would change in the live store to match the alert files.
     Plan(PlanArgs),
     /// Change the live store to match the alert files, after showing the plan.
@@ -173,6 +176,30 @@ pub struct PlanArgs {
     /// change shows its notifications a day on it, live and as planned.
     #[arg(long, value_name = "FILE.csv")]
     pub history: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `flex-alerts record`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RecordArgs {
+    /// The history to append to (created with its header when missing).
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: PathBuf,
+    /// How often to sample, e.g. `30s`, `1m`, `5m`.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = duration)]
+    pub every: std::time::Duration,
+    /// Stop after this long, e.g. `10m`, `8h`. Default: until Ctrl-C.
+    #[arg(long = "for", value_name = "DURATION", value_parser = duration)]
+    pub for_: Option<std::time::Duration>,
+    /// The queues' service level in seconds, for the SLA metrics (Flex's SLA counts tasks
+    /// answered within it).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub sla_seconds: u64,
+    /// Alert files or directories: their queues and channels are recorded. Default: the
+    /// current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -390,12 +417,25 @@ pub fn parse_store(text: &str) -> Result<StoreSpec, crate::Error> {
     })
 }
 
+/// `30s`, `5m`, `1m30s`, and with hours `8h`, `1h30m`.
 fn duration(text: &str) -> Result<std::time::Duration, String> {
-    crate::config::rules::parse_delay(text)
-        .map(|seconds| std::time::Duration::from_secs(u64::from(seconds)))
-        .ok_or_else(|| {
-            format!("`{text}` is not a duration: use seconds and minutes, e.g. 30s, 5m, 1m30s")
-        })
+    let (hours, rest) = match text.split_once('h') {
+        Some((hours, rest)) => (hours.parse::<u64>().ok(), rest),
+        None => (Some(0), text),
+    };
+    let seconds = if rest.is_empty() && text.ends_with('h') {
+        Some(0)
+    } else {
+        crate::config::rules::parse_delay(rest)
+    };
+    match (hours, seconds) {
+        (Some(hours), Some(seconds)) => Ok(std::time::Duration::from_secs(
+            hours * 3600 + u64::from(seconds),
+        )),
+        _ => Err(format!(
+            "`{text}` is not a duration: use hours, minutes and seconds, e.g. 30s, 5m, 1m30s, 8h"
+        )),
+    }
 }
 
 fn concurrency(text: &str) -> Result<usize, String> {

@@ -5,6 +5,7 @@ mod backtest;
 mod emulator;
 mod export;
 mod plan;
+mod record;
 mod session;
 mod test;
 mod validate;
@@ -39,6 +40,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             },
             output,
         ),
+        Command::Record(args) => record::run(cli, args, output),
         Command::Plan(args) => plan::run(cli, args, output),
         Command::Apply(args) => apply::run(cli, args, output),
         Command::Export { out, store } => export::run(cli, store, out.as_ref(), output),

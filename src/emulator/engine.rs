@@ -605,6 +605,158 @@ impl Engine {
         )
     }
 
+    /// `GET .../TaskQueues/{queue}/RealTimeStatistics`: the synthetic day at the clock's now.
+    pub fn queue_realtime_statistics(
+        &self,
+        workspace_sid: &str,
+        queue_sid: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        let path = format!("/TaskQueues/{queue_sid}/RealTimeStatistics");
+        let workspace_url = self.workspace(workspace_sid, &path)?;
+        let channel = self.statistics_channel(queue_sid, query, &path)?;
+        let now = i64::try_from((self.clock)() / 1000).unwrap_or(i64::MAX);
+        Ok(super::synthetic::realtime(
+            queue_sid,
+            channel.as_deref(),
+            now,
+            &self.statistics_context(&workspace_url),
+        ))
+    }
+
+    /// `GET .../TaskQueues/{queue}/CumulativeStatistics`: `Minutes` (default 15) before now, or
+    /// from `StartDate` to `EndDate` (default now); `SplitByWaitTime` in seconds.
+    pub fn queue_cumulative_statistics(
+        &self,
+        workspace_sid: &str,
+        queue_sid: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        let path = format!("/TaskQueues/{queue_sid}/CumulativeStatistics");
+        let workspace_url = self.workspace(workspace_sid, &path)?;
+        let channel = self.statistics_channel(queue_sid, query, &path)?;
+        let now = i64::try_from((self.clock)() / 1000).unwrap_or(i64::MAX);
+        let parameter = |name: &str| {
+            query
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.as_str())
+        };
+        let date = |name: &str| -> Result<Option<i64>, ApiError> {
+            parameter(name)
+                .map(|text| {
+                    crate::evaluate::time::parse_rfc3339(text).ok_or_else(|| {
+                        ApiError::invalid(format!("{name} `{text}` is not an ISO 8601 date-time"))
+                    })
+                })
+                .transpose()
+        };
+        let end = date("EndDate")?.unwrap_or(now).min(now);
+        let start = match (date("StartDate")?, parameter("Minutes")) {
+            (Some(start), _) => start,
+            (None, Some(minutes)) => {
+                let minutes: i64 = minutes.parse().map_err(|_| {
+                    ApiError::invalid(format!("Minutes `{minutes}` is not a number"))
+                })?;
+                end - minutes * 60
+            }
+            (None, None) => end - 15 * 60,
+        };
+        let split: Vec<u64> = match parameter("SplitByWaitTime") {
+            Some(list) => list
+                .split(',')
+                .map(|seconds| {
+                    seconds.trim().parse().map_err(|_| {
+                        ApiError::invalid(format!(
+                            "SplitByWaitTime `{list}` is not a list of seconds"
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        Ok(super::synthetic::cumulative(
+            queue_sid,
+            channel.as_deref(),
+            (start.min(end), end),
+            &split,
+            &self.statistics_context(&workspace_url),
+        ))
+    }
+
+    /// `GET .../Activities`: the synthetic workspace's activities.
+    pub fn list_activities(
+        &self,
+        workspace_sid: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        let workspace_url = self.workspace(workspace_sid, "/Activities")?;
+        let activities: Vec<Value> = super::synthetic::ACTIVITIES
+            .iter()
+            .map(|(suffix, name, available)| {
+                let sid = super::synthetic::activity_sid(suffix);
+                json!({
+                    "account_sid": self.state.account_sid,
+                    "available": available,
+                    "date_created": self.state.configuration["date_created"],
+                    "date_updated": self.state.configuration["date_created"],
+                    "friendly_name": name,
+                    "sid": sid,
+                    "workspace_sid": self.state.workspace_sid,
+                    "url": format!("{workspace_url}/Activities/{sid}"),
+                    "links": { "workspace": workspace_url },
+                })
+            })
+            .collect();
+        listing::page(
+            "activities",
+            &activities,
+            &format!("{workspace_url}/Activities"),
+            query,
+            self.max_page_size,
+        )
+    }
+
+    /// The queue must exist; `TaskChannel` (SID or unique name), when given, too. The channel's
+    /// unique name is returned.
+    fn statistics_channel(
+        &self,
+        queue_sid: &str,
+        query: &[(String, String)],
+        path: &str,
+    ) -> Result<Option<String>, ApiError> {
+        if !self.state.queues.iter().any(|queue| queue.sid == queue_sid) {
+            return Err(ApiError::not_found(&format!(
+                "/v1/Workspaces/{}{path}",
+                self.state.workspace_sid
+            )));
+        }
+        let Some((_, given)) = query.iter().find(|(key, _)| key == "TaskChannel") else {
+            return Ok(None);
+        };
+        self.state
+            .channels
+            .iter()
+            .find(|channel| channel.sid == *given || channel.unique_name.as_deref() == Some(given))
+            .map(|channel| {
+                Some(
+                    channel
+                        .unique_name
+                        .clone()
+                        .unwrap_or_else(|| channel.sid.clone()),
+                )
+            })
+            .ok_or_else(|| ApiError::invalid(format!("TaskChannel `{given}` does not exist")))
+    }
+
+    fn statistics_context<'a>(&'a self, workspace_url: &'a str) -> super::synthetic::Context<'a> {
+        super::synthetic::Context {
+            account_sid: &self.state.account_sid,
+            workspace_sid: &self.state.workspace_sid,
+            workspace_url,
+        }
+    }
+
     pub fn list_channels(
         &self,
         workspace_sid: &str,

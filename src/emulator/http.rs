@@ -178,6 +178,18 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(list_channels),
         )
         .route(
+            "/v1/Workspaces/{workspace}/TaskQueues/{queue}/RealTimeStatistics",
+            get(queue_realtime_statistics),
+        )
+        .route(
+            "/v1/Workspaces/{workspace}/TaskQueues/{queue}/CumulativeStatistics",
+            get(queue_cumulative_statistics),
+        )
+        .route(
+            "/v1/Workspaces/{workspace}/Activities",
+            get(list_activities),
+        )
+        .route(
             "/v1/Configuration",
             get(fetch_configuration).post(update_configuration),
         )
@@ -372,6 +384,42 @@ async fn list_channels(
     reply(
         StatusCode::OK,
         lock(&shared.engine).list_channels(&workspace, &query),
+    )
+}
+
+async fn queue_realtime_statistics(
+    State(shared): AppState,
+    Path((workspace, queue)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = parse_query(query.as_deref());
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).queue_realtime_statistics(&workspace, &queue, &query),
+    )
+}
+
+async fn queue_cumulative_statistics(
+    State(shared): AppState,
+    Path((workspace, queue)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = parse_query(query.as_deref());
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).queue_cumulative_statistics(&workspace, &queue, &query),
+    )
+}
+
+async fn list_activities(
+    State(shared): AppState,
+    Path(workspace): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = parse_query(query.as_deref());
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).list_activities(&workspace, &query),
     )
 }
 

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod listing;
 pub mod persist;
 pub mod seed;
+pub mod synthetic;
 
 pub use engine::{Engine, State};
 pub use seed::Seed;

@@ -630,6 +630,43 @@ impl TwilioClient {
             .await
     }
 
+    /// A URL in the workspace: `path` after `/v1/Workspaces/{sid}/`, with `query`.
+    async fn workspace_url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url, StoreError> {
+        let workspace = &self.context().await?.workspace_sid;
+        let mut url = self
+            .config
+            .taskrouter_base
+            .join(&format!("/v1/Workspaces/{workspace}/{path}"))
+            .expect("paths are valid");
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(url)
+    }
+
+    /// `GET` of one TaskRouter workspace resource (statistics, for `record`), with retries.
+    pub async fn workspace_get(
+        &self,
+        what: &str,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Value, StoreError> {
+        let url = self.workspace_url(path, query).await?;
+        let call = self.call(what, Method::GET, url, Kind::Read, Scope::Workspace);
+        self.send_json(&call).await
+    }
+
+    /// Every item of a TaskRouter workspace list (`key` holds a page's items).
+    pub async fn workspace_list<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        path: &str,
+        key: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        let url = self.workspace_url(path, &[]).await?;
+        self.list_all(what, url, key, Scope::Workspace).await
+    }
+
     async fn context(&self) -> Result<&Context, StoreError> {
         self.context
             .get_or_try_init(|| async {

@@ -8,6 +8,7 @@ mod crash;
 mod emulator_contract;
 mod plan;
 mod plan_property;
+mod record;
 mod render;
 mod rule_tests;
 mod sandbox;

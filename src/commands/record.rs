@@ -1,0 +1,310 @@
+//! `flex-alerts record`: samples the TaskRouter statistics of every queue (and channel) the
+//! alert files watch, derives the metrics that can be derived, and appends them to a CSV
+//! history for `backtest`. Each sample's rows are written at once; Ctrl-C stops between two
+//! samples (or during one, dropping only that one), keeping every row already written.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Deserialize;
+
+use super::session::{Session, load_desired_with};
+use crate::cli::{Cli, RecordArgs};
+use crate::config::Secrets;
+use crate::config::model::Metric;
+use crate::error::Error;
+use crate::evaluate::derive;
+use crate::evaluate::history::HEADER;
+use crate::evaluate::test_file::is_agent_metric;
+use crate::evaluate::time::format_rfc3339;
+use crate::output::Output;
+use crate::store::AnyStore;
+use crate::store::twilio::TwilioClient;
+
+/// One queue, and one channel for the per-channel metrics (`None`: the agent metrics), as
+/// the alert files name them and by SID.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Target {
+    queue: String,
+    queue_sid: String,
+    channel: Option<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct Activity {
+    friendly_name: Option<String>,
+    #[serde(default)]
+    available: bool,
+}
+
+pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
+    let desired = load_desired_with(&args.paths, Secrets::Optional, output)?;
+    // A file that is not a history is refused before the store is touched.
+    let mut file = open_history(&args.out)?;
+    let choice = cli.store_choice(&args.store)?;
+    let session = Session::open(cli, &choice, choice.text(), output, None)?;
+    let AnyStore::Twilio(client) = &session.store else {
+        return Err(Error::new("record reads TaskRouter statistics, which the sandbox has none of")
+            .hint("record from Flex (`--store twilio`) or from `flex-alerts emulator` (`--store http://127.0.0.1:8780`), which serves a synthetic day"));
+    };
+    let live = session.snapshot()?;
+    let mut targets = BTreeSet::new();
+    let mut problems = Vec::new();
+    for alert in &desired.alerts {
+        for queue in &alert.queues {
+            let queue_sid = match live.directory.queue(queue) {
+                Ok(found) => found.sid.clone(),
+                Err(error) => {
+                    problems.push(format!("alert `{}`: {}", alert.name, error.message));
+                    continue;
+                }
+            };
+            let channel = match (&alert.channel, is_agent_metric(alert.metric)) {
+                (Some(channel), false) => match live.directory.channel(channel) {
+                    Ok(found) => Some((channel.clone(), found.sid.clone())),
+                    Err(error) => {
+                        problems.push(format!("alert `{}`: {}", alert.name, error.message));
+                        continue;
+                    }
+                },
+                _ => None,
+            };
+            // Every queue gets its agent metrics; each channel its own.
+            targets.insert(Target {
+                queue: queue.clone(),
+                queue_sid: queue_sid.clone(),
+                channel: None,
+            });
+            if channel.is_some() {
+                targets.insert(Target {
+                    queue: queue.clone(),
+                    queue_sid,
+                    channel,
+                });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        for problem in &problems {
+            output.message(&format!("error: {problem}\n"));
+        }
+        return Err(
+            Error::new("some queues or channels are unknown; nothing was recorded").reported(),
+        );
+    }
+    let targets: Vec<Target> = targets.into_iter().collect();
+    output.line(&format!(
+        "Recording {} queue(s) and {} queue/channel pair(s) every {}s to {}{}; Ctrl-C stops.",
+        targets.iter().filter(|t| t.channel.is_none()).count(),
+        targets.iter().filter(|t| t.channel.is_some()).count(),
+        args.every.as_secs(),
+        args.out.display(),
+        args.for_
+            .map(|limit| format!(" for {}s", limit.as_secs()))
+            .unwrap_or_default()
+    ));
+    let started = Instant::now();
+    let (samples, rows) = session.runtime.block_on(async {
+        let available = available_activities(client).await?;
+        let (mut samples, mut rows) = (0usize, 0usize);
+        let stop = tokio::signal::ctrl_c();
+        tokio::pin!(stop);
+        loop {
+            let tick = Instant::now();
+            let lines = tokio::select! {
+                lines = sample(client, &targets, &available, args.sla_seconds, output) => lines,
+                _ = &mut stop => break,
+            };
+            file.write_all(lines.concat().as_bytes())
+                .and_then(|()| file.flush())
+                .map_err(|error| {
+                    Error::new(format!("cannot write to {}", args.out.display())).cause(error)
+                })?;
+            samples += 1;
+            rows += lines.len();
+            if cli.verbose > 0 {
+                output.line(&format!("  sample {samples}: {} rows", lines.len()));
+            }
+            // Sample k is due at k x every from the start (no drift); --for D takes those due
+            // within D.
+            let due = args.every * u32::try_from(samples).unwrap_or(u32::MAX);
+            if args.for_.is_some_and(|limit| due > limit) {
+                break;
+            }
+            let next = (started + due).max(tick);
+            tokio::select! {
+                _ = tokio::time::sleep_until(next.into()) => {}
+                _ = &mut stop => break,
+            }
+        }
+        Ok::<_, Error>((samples, rows))
+    })?;
+    output.line(&format!(
+        "Recorded {rows} rows in {samples} sample(s) to {}.",
+        args.out.display()
+    ));
+    Ok(0)
+}
+
+/// The history file, opened to append; a new or empty one gets the header first, and a file
+/// that is not a history is refused.
+fn open_history(path: &Path) -> Result<std::fs::File, Error> {
+    let failed = |error: std::io::Error| {
+        Error::new(format!("cannot open the history {}", path.display())).cause(error)
+    };
+    let existing = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(failed(error)),
+    };
+    let first_line = existing.split(|b| *b == b'\n').next().unwrap_or_default();
+    if !existing.is_empty() && first_line != HEADER.as_bytes() {
+        return Err(Error::new(format!(
+            "{} is not a history: its first line is not `{HEADER}`",
+            path.display()
+        ))
+        .hint("give a new file, or a history written by `record`; nothing was written"));
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(failed)?;
+    if existing.is_empty() {
+        file.write_all(format!("{HEADER}\n").as_bytes())
+            .map_err(failed)?;
+    } else if !existing.ends_with(b"\n") {
+        // A line cut short by a crash stays a bad row of its own, not the start of ours.
+        file.write_all(b"\n").map_err(failed)?;
+    }
+    Ok(file)
+}
+
+async fn available_activities(client: &TwilioClient) -> Result<Vec<String>, Error> {
+    let activities: Vec<Activity> = client
+        .workspace_list("list TaskRouter activities", "Activities", "activities")
+        .await
+        .map_err(Error::from)?;
+    Ok(activities
+        .into_iter()
+        .filter(|activity| activity.available)
+        .filter_map(|activity| activity.friendly_name)
+        .collect())
+}
+
+/// One sample of every target: CSV lines. A statistic that cannot be read is left out with a
+/// warning; the next sample tries again.
+async fn sample(
+    client: &TwilioClient,
+    targets: &[Target],
+    available: &[String],
+    sla_seconds: u64,
+    output: &Output,
+) -> Vec<String> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64);
+    let at = SampleTime {
+        stamp: format_rfc3339(now),
+        midnight: format_rfc3339(now - now.rem_euclid(86_400)),
+    };
+    let reads = targets
+        .iter()
+        .map(|target| sample_target(client, target, available, sla_seconds, &at, output));
+    futures::future::join_all(reads)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The time of a sample, as written in the rows, and the start of its day (UTC).
+struct SampleTime {
+    stamp: String,
+    midnight: String,
+}
+
+async fn sample_target(
+    client: &TwilioClient,
+    target: &Target,
+    available: &[String],
+    sla_seconds: u64,
+    at: &SampleTime,
+    output: &Output,
+) -> Vec<String> {
+    let sla = sla_seconds.to_string();
+    let base = format!("TaskQueues/{}/", target.queue_sid);
+    let realtime_path = format!("{base}RealTimeStatistics");
+    let cumulative_path = format!("{base}CumulativeStatistics");
+    let what = "read queue statistics";
+    let mut metrics: Vec<(Metric, f64)> = Vec::new();
+    let mut failures = Vec::new();
+    match &target.channel {
+        None => match client.workspace_get(what, &realtime_path, &[]).await {
+            Ok(realtime) => metrics.extend(derive::from_realtime_agents(&realtime, available)),
+            Err(error) => failures.push(error.to_string()),
+        },
+        Some((_, channel_sid)) => {
+            let channel = [("TaskChannel", channel_sid.as_str())];
+            let last_30_query = [
+                ("TaskChannel", channel_sid.as_str()),
+                ("Minutes", "30"),
+                ("SplitByWaitTime", sla.as_str()),
+            ];
+            let today_query = [
+                ("TaskChannel", channel_sid.as_str()),
+                ("StartDate", at.midnight.as_str()),
+                ("SplitByWaitTime", sla.as_str()),
+            ];
+            let (realtime, last_30, today) = futures::join!(
+                client.workspace_get(what, &realtime_path, &channel),
+                client.workspace_get(what, &cumulative_path, &last_30_query),
+                client.workspace_get(what, &cumulative_path, &today_query),
+            );
+            for (result, window) in [
+                (realtime, None),
+                (last_30, Some(false)),
+                (today, Some(true)),
+            ] {
+                match (result, window) {
+                    (Ok(value), None) => metrics.extend(derive::from_realtime_by_channel(&value)),
+                    (Ok(value), Some(today)) => {
+                        metrics.extend(derive::from_cumulative(&value, today, sla_seconds))
+                    }
+                    (Err(error), _) => failures.push(error.to_string()),
+                }
+            }
+        }
+    }
+    for failure in failures {
+        output.message(&format!(
+            "warning: a statistic of queue `{}` was not read this time: {failure}\n",
+            target.queue
+        ));
+    }
+    let channel = target
+        .channel
+        .as_ref()
+        .map_or(String::new(), |(name, _)| csv_field(name));
+    metrics
+        .into_iter()
+        .map(|(metric, value)| {
+            format!(
+                "{},{},{channel},{metric},{value}\n",
+                at.stamp,
+                csv_field(&target.queue)
+            )
+        })
+        .collect()
+}
+
+/// A CSV field, quoted when it holds a comma or a quote.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}

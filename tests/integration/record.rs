@@ -1,0 +1,223 @@
+//! `flex-alerts record` against the emulator's synthetic day: every derivable metric of every
+//! watched queue and channel, a history `backtest` reads, Ctrl-C keeping every row, and the
+//! statistics endpoints themselves.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{against_url, process_against, spawn_emulator};
+
+/// An emulator process, stopped when dropped.
+struct Emulator(std::process::Child, String);
+
+impl Emulator {
+    fn start() -> Emulator {
+        let (child, url) = spawn_emulator(&["--listen".as_ref(), "127.0.0.1:0".as_ref()]);
+        Emulator(child, url)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn read_rows(path: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn record_writes_every_derivable_metric_and_backtest_reads_it() {
+    let emulator = Emulator::start();
+    let directory = tempfile::tempdir().unwrap();
+    let out = directory.path().join("history.csv");
+    let output = against_url(&emulator.1, directory.path())
+        .args(["record", "--every", "1s", "--for", "1s", "--out"])
+        .arg(&out)
+        .arg("examples/")
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Recorded ") && stderr.contains("in 2 sample(s)"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("time,queue,channel,metric,value\n"));
+    let rows = read_rows(&out);
+    let has = |queue: &str, channel: &str, metric: &str| {
+        rows.iter()
+            .any(|row| row[1] == queue && row[2] == channel && row[3] == metric)
+    };
+    // Billing voice (Waiting), Billing email (Accepted): per channel; agents per queue.
+    for metric in [
+        "Active (Now)",
+        "Waiting (Now)",
+        "Longest (Now)",
+        "Abandoned (30 min)",
+        "Accepted (Today)",
+        "Missed Invitations (30 min)",
+        "Avg. Speed of Answer (Today)",
+        "SLA (Today)",
+    ] {
+        assert!(has("Billing", "voice", metric), "{metric}");
+    }
+    assert!(has("Billing", "email", "Accepted (30 min)"));
+    for metric in [
+        "Available Agents (Now)",
+        "Offline Agents (Now)",
+        "Unavailable Agents (Now)",
+    ] {
+        assert!(has("Support", "", metric), "{metric}");
+    }
+    assert!(!rows.iter().any(|row| row[3] == "Avg. Handle Time (Today)"));
+    assert!(
+        !rows
+            .iter()
+            .any(|row| row[3] == "Longest Available Agent (Now)")
+    );
+    assert!(
+        rows.iter()
+            .all(|row| row.len() == 5 && row[4].parse::<f64>().is_ok())
+    );
+
+    // A second run appends, without a second header; backtest reads the result.
+    let before = rows.len();
+    let again = against_url(&emulator.1, directory.path())
+        .args(["record", "--every", "1s", "--for", "0s", "--out"])
+        .arg(&out)
+        .arg("examples/")
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.matches("time,queue").count(), 1);
+    assert!(read_rows(&out).len() > before);
+    let backtest = crate::support::cli()
+        .args(["backtest", "--format", "json", "--history"])
+        .arg(&out)
+        .arg("examples/")
+        .output()
+        .unwrap();
+    assert!(
+        backtest.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backtest.stderr)
+    );
+    let report: Value = serde_json::from_slice(&backtest.stdout).unwrap();
+    let billing = report["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|alert| alert["name"] == "Billing voice - callers waiting")
+        .unwrap();
+    assert_eq!(billing["queues"][0]["has_data"], true);
+}
+
+#[test]
+fn ctrl_c_stops_recording_and_keeps_every_row() {
+    let emulator = Emulator::start();
+    let directory = tempfile::tempdir().unwrap();
+    let out = directory.path().join("history.csv");
+    let mut child = process_against(&emulator.1, directory.path())
+        .args(["record", "--every", "1s", "--out"])
+        .arg(&out)
+        .arg("examples/")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (at most 20 s) for two samples, then interrupt.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut samples = 0;
+    while Instant::now() < deadline && samples < 2 {
+        std::thread::sleep(Duration::from_millis(100));
+        samples = std::fs::read_to_string(&out)
+            .map(|text| {
+                let mut stamps: Vec<&str> = text.lines().skip(1).map(|l| &l[..20]).collect();
+                stamps.dedup();
+                stamps.len()
+            })
+            .unwrap_or(0);
+    }
+    assert!(samples >= 2, "no samples within 20 s");
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "record did not stop within 20 s of Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("Recorded "), "{stderr}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.ends_with('\n'), "the last row is whole");
+    assert!(
+        read_rows(&out).iter().all(|row| row.len() == 5),
+        "every row is whole"
+    );
+}
+
+#[test]
+fn record_refuses_a_file_that_is_not_a_history_and_the_sandbox() {
+    let emulator = Emulator::start();
+    let directory = tempfile::tempdir().unwrap();
+    let alert_file = directory.path().join("voice.yaml");
+    std::fs::copy(
+        crate::support::root().join("examples/voice.yaml"),
+        &alert_file,
+    )
+    .unwrap();
+    let refused = against_url(&emulator.1, directory.path())
+        .args(["record", "--for", "0s", "--out"])
+        .arg(&alert_file)
+        .arg("examples/")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a history"));
+    assert_eq!(
+        std::fs::read_to_string(&alert_file).unwrap(),
+        std::fs::read_to_string(crate::support::root().join("examples/voice.yaml")).unwrap(),
+        "left as it was"
+    );
+    let sandbox = crate::support::cli()
+        .args(["record", "--for", "0s", "--out"])
+        .arg(directory.path().join("h.csv"))
+        .arg("--store")
+        .arg(format!(
+            "local:{}",
+            directory.path().join("s.json").display()
+        ))
+        .arg("examples/")
+        .output()
+        .unwrap();
+    assert_eq!(sandbox.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&sandbox.stderr).contains("the sandbox has none of"),
+        "{}",
+        String::from_utf8_lossy(&sandbox.stderr)
+    );
+}
