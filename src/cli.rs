@@ -302,6 +302,17 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
 
+    /// Evaluate the live alert rules on this metric history (CSV, as for `backtest`) when
+    /// `POST /__admin/fire` is called, and send their notifications to their webhooks. Without
+    /// it, the synthetic day of the statistics endpoints is used.
+    #[arg(long, value_name = "FILE.csv", help_heading = "Alert notifications")]
+    pub metrics: Option<PathBuf>,
+
+    /// On the synthetic day, evaluate the live rules this often and send each new
+    /// notification to its webhooks as it happens, e.g. `1m`.
+    #[arg(long, value_name = "DURATION", value_parser = duration, conflicts_with = "metrics", help_heading = "Alert notifications")]
+    pub fire_every: Option<std::time::Duration>,
+
     /// Delay every request by this many milliseconds.
     #[arg(
         help_heading = "Faults (to test how a client copes)",

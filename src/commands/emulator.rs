@@ -4,9 +4,12 @@ use std::net::SocketAddr;
 
 use crate::cli::{EmulatorArgs, UpdateSemantics};
 use crate::emulator::faults::Faults;
+use crate::emulator::fire::Metrics;
 use crate::emulator::http::Emulator;
+use crate::emulator::http::Shared;
 use crate::emulator::{Engine, Seed};
 use crate::error::Error;
+use crate::evaluate::history;
 use crate::output::Output;
 
 pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
@@ -47,6 +50,20 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
         apply_then_drop_rate: args.apply_then_drop_rate,
         script: Vec::new(),
     };
+    let metrics = match &args.metrics {
+        Some(path) => {
+            let file = std::fs::File::open(path).map_err(|error| {
+                Error::new(format!("cannot read the metrics {}", path.display())).cause(error)
+            })?;
+            let history = history::read(&path.display().to_string(), std::io::BufReader::new(file))
+                .map_err(|problems| {
+                    Error::new(format!("{} is not a usable metric history", path.display()))
+                        .cause(problems.join("; "))
+                })?;
+            Some(Metrics::History(history))
+        }
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,6 +73,12 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
             .await
             .map_err(|error| Error::new(format!("cannot listen on {address}")).cause(error))?;
         let emulator = Emulator::start(listener, engine, faults, args.fault_seed, args.max_body_bytes)?;
+        if let Some(metrics) = metrics {
+            emulator.shared.set_metrics(metrics);
+        }
+        if let Some(every) = args.fire_every {
+            tokio::spawn(fire_live(emulator.shared.clone(), every, *output));
+        }
         output.data(&format!("listening on {}\n", emulator.url()))?;
         if !address.ip().is_loopback() {
             output.line("warning: the emulator is reachable from other machines; its credentials are not secret");
@@ -70,7 +93,7 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
              To use it from another terminal, paste:\n\
              \x20 export TWILIO_ACCOUNT_SID={account} TWILIO_AUTH_TOKEN={token} FLEX_INSTANCE_SID={instance} FLEX_ALERTS_STORE={url}\n\
              \x20 flex-alerts plan examples/\n\
-             Admin routes: /__admin/state, /__admin/faults, /__admin/requests, /__admin/console. Stop with Ctrl-C.\n",
+             Admin routes: /__admin/state, /__admin/faults, /__admin/requests, /__admin/console, /__admin/fire. Stop with Ctrl-C.\n",
             instance = seed.instance_sid,
             account = seed.account_sid,
             token = seed.auth_token,
@@ -82,4 +105,36 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
         emulator.stop();
         Ok(0)
     })
+}
+
+/// `--fire-every`: every interval, the notifications of the interval just ended (the rules
+/// evaluated on the last hour of the synthetic day, so `after` delays carry over) are sent.
+async fn fire_live(shared: std::sync::Arc<Shared>, every: std::time::Duration, output: Output) {
+    let mut last = now_seconds();
+    loop {
+        tokio::time::sleep(every).await;
+        let now = now_seconds();
+        let report = shared.fire_since((now - 3600, now), last).await;
+        for payload in &report.sent {
+            output.line(&format!(
+                "fired: {} {} on {} at {}",
+                payload["state"].as_str().unwrap_or_default(),
+                payload["metricName"].as_str().unwrap_or_default(),
+                payload["queueName"].as_str().unwrap_or_default(),
+                payload["createdAt"].as_str().unwrap_or_default()
+            ));
+        }
+        for failure in &report.failed {
+            output.line(&format!(
+                "warning: a notification was not delivered: {failure}"
+            ));
+        }
+        last = now;
+    }
+}
+
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(0))
 }

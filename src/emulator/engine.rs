@@ -229,6 +229,11 @@ impl Engine {
         self
     }
 
+    /// The engine's clock, in milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> u64 {
+        (self.clock)()
+    }
+
     pub fn with_clock(mut self, clock: Clock) -> Engine {
         self.clock = clock;
         self

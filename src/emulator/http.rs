@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 use super::api_error::{ApiError, INTERNAL, TOO_MANY_REQUESTS, UNAVAILABLE, VALIDATION};
 use super::engine::{ConsoleObjects, Engine};
 use super::faults::{Decision, FaultState, Faults};
+use super::fire::{self, Metrics};
 use super::listing::parse_query;
 use crate::lock::lock;
 
@@ -55,6 +56,8 @@ pub struct Shared {
     max_body_bytes: usize,
     /// The admin routes answer only with the instance's credentials (when not on loopback).
     admin_needs_auth: bool,
+    /// What `/__admin/fire` evaluates the live rules on.
+    metrics: Mutex<Arc<Metrics>>,
 }
 
 impl Shared {
@@ -67,7 +70,38 @@ impl Shared {
             log: Mutex::new(Vec::new()),
             max_body_bytes,
             admin_needs_auth: false,
+            metrics: Mutex::new(Arc::new(Metrics::Synthetic { sla_seconds: 60 })),
         }
+    }
+
+    /// Evaluates the live rules on `metrics` from now on (a history, or the synthetic day).
+    pub fn set_metrics(&self, metrics: Metrics) {
+        *lock(&self.metrics) = Arc::new(metrics);
+    }
+
+    /// Evaluates the live rules over `window` (Unix seconds; default: the whole history, or
+    /// the last hour of the synthetic day) and POSTs every notification to its webhooks.
+    pub async fn fire(&self, window: Option<(i64, i64)>) -> fire::Report {
+        let metrics = lock(&self.metrics).clone();
+        let window = window.unwrap_or_else(|| match metrics.as_ref() {
+            Metrics::History(history) => (history.from, history.to + 1),
+            Metrics::Synthetic { .. } => {
+                let now = i64::try_from(lock(&self.engine).now_ms() / 1000).unwrap_or(0);
+                (now - 3600, now)
+            }
+        });
+        self.fire_since(window, i64::MIN).await
+    }
+
+    /// `fire` over `window`, sending only the notifications at or after `since`.
+    pub async fn fire_since(&self, window: (i64, i64), since: i64) -> fire::Report {
+        let metrics = lock(&self.metrics).clone();
+        let firings: Vec<fire::Firing> =
+            fire::firings(lock(&self.engine).state(), &metrics, window)
+                .into_iter()
+                .filter(|firing| firing.at >= since)
+                .collect();
+        fire::deliver(&firings).await
     }
 
     /// The whole state, credentials included: for tests in the same process only.
@@ -203,6 +237,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(admin_requests).delete(admin_clear_requests),
         )
         .route("/__admin/console", axum::routing::post(admin_console))
+        .route("/__admin/fire", axum::routing::post(admin_fire))
         .layer(middleware::from_fn_with_state(shared.clone(), admin_gate));
     // The gate enforces the body limit; axum's own default would answer in plain text.
     admin
@@ -457,6 +492,32 @@ async fn admin_console(State(shared): AppState, body: Bytes) -> Response {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => error_response(&error),
     }
+}
+
+/// `POST /__admin/fire[?from=TIME&to=TIME]`: the live rules evaluated and their
+/// notifications sent; answers what was sent and what failed.
+async fn admin_fire(State(shared): AppState, RawQuery(query): RawQuery) -> Response {
+    let query = parse_query(query.as_deref());
+    let time = |name: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| {
+                crate::evaluate::time::parse_rfc3339(value).ok_or_else(|| {
+                    ApiError::invalid(format!("{name} `{value}` is not an RFC 3339 time"))
+                })
+            })
+            .transpose()
+    };
+    let window = match (time("from"), time("to")) {
+        (Ok(Some(from)), Ok(Some(to))) => Some((from, to)),
+        (Ok(None), Ok(None)) => None,
+        (Err(error), _) | (_, Err(error)) => return error_response(&error),
+        _ => {
+            return error_response(&ApiError::invalid("give both `from` and `to`, or neither"));
+        }
+    };
+    json_response(StatusCode::OK, &shared.fire(window).await)
 }
 
 async fn admin_faults(State(shared): AppState) -> Response {

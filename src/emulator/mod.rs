@@ -8,6 +8,7 @@ pub mod api_error;
 pub mod body;
 pub mod engine;
 pub mod faults;
+pub mod fire;
 pub mod http;
 pub mod ids;
 pub mod listing;

@@ -206,6 +206,63 @@ pub fn cumulative(
     })
 }
 
+/// The value of `metric` for a queue (and channel unique name) at `at`, as `record` would
+/// derive it from these statistics; `None` for a metric they cannot give.
+pub fn metric_value(
+    queue: &str,
+    channel: Option<&str>,
+    metric: crate::config::model::Metric,
+    at: i64,
+    sla_seconds: u64,
+) -> Option<f64> {
+    use crate::evaluate::derive::{self, Source};
+    let context = Context {
+        account_sid: "",
+        workspace_sid: "",
+        workspace_url: "",
+    };
+    let found = |metrics: Vec<(crate::config::model::Metric, f64)>| {
+        metrics
+            .into_iter()
+            .find(|(derived, _)| *derived == metric)
+            .map(|(_, value)| value)
+    };
+    let split = [sla_seconds];
+    match derive::source(metric) {
+        Source::RealtimeByChannel => found(derive::from_realtime_by_channel(&realtime(
+            queue, channel, at, &context,
+        ))),
+        Source::RealtimeAgents => {
+            let available: Vec<String> = ACTIVITIES
+                .iter()
+                .filter(|(_, _, available)| *available)
+                .map(|(_, name, _)| (*name).to_owned())
+                .collect();
+            found(derive::from_realtime_agents(
+                &realtime(queue, None, at, &context),
+                &available,
+            ))
+        }
+        Source::Last30Minutes => found(derive::from_cumulative(
+            &cumulative(queue, channel, (at - 1800, at), &split, &context),
+            false,
+            sla_seconds,
+        )),
+        Source::Today => found(derive::from_cumulative(
+            &cumulative(
+                queue,
+                channel,
+                (at - at.rem_euclid(86_400), at),
+                &split,
+                &context,
+            ),
+            true,
+            sla_seconds,
+        )),
+        Source::NotDerivable => None,
+    }
+}
+
 /// The SID of one of the synthetic activities.
 pub fn activity_sid(suffix: &str) -> String {
     format!("WA{:0>32}", suffix)
