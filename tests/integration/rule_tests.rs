@@ -252,3 +252,30 @@ fn committed_test_schema_is_what_the_code_generates() {
     assert!(printed.status.success());
     assert_eq!(String::from_utf8(printed.stdout).unwrap(), committed);
 }
+
+#[test]
+fn a_missing_sample_keeps_the_previous_value_holding() {
+    // `_` repeats nothing and changes nothing: 13 (critical) holds through the gap.
+    let project = project(
+        "version: 1
+interval: 30s
+tests:
+  - name: The gap keeps Billing critical
+    series:
+      - { metric: Waiting (Now), queue: Billing, channel: voice, values: \"2 13 _x4 3\" }
+    expect:
+      - { at: 30s, alert: Billing voice - callers waiting, queue: Billing, level: critical }
+      - { at: 2m30s, alert: Billing voice - callers waiting, queue: Billing, level: critical }
+      - { at: 3m, alert: Billing voice - callers waiting, queue: Billing, level: ok }
+    notifications:
+      - { at: 30s, alert: Billing voice - callers waiting, queue: Billing, state: critical }
+      - { at: 3m, alert: Billing voice - callers waiting, queue: Billing, state: resolved }
+",
+    );
+    let (code, stdout, stderr) = test_in(project.path(), &[]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("ok      The gap keeps Billing critical\n"),
+        "{stdout}"
+    );
+}
