@@ -176,26 +176,15 @@ pub fn evaluate(rule: &Rule, samples: &[Sample], end: i64) -> Evaluation {
     let mut episode: Option<Episode> = None;
 
     for sample in samples.iter().filter(|s| s.at < end) {
-        if let Some(deadline) = pending
-            && deadline < sample.at
-        {
-            // No sample came between the deadline and this one: the level held throughout.
-            evaluation.notifications.push(Notification {
-                at: deadline,
-                state: State::of(level),
-            });
-            pending = None;
-            notified = true;
+        // No sample came between the deadline and this one: the level held throughout.
+        if pending.is_some_and(|deadline| deadline < sample.at) {
+            fire(&mut evaluation, &mut pending, &mut notified, level);
         }
         let next = rule.level(sample.value);
         if next == level {
-            fire_if_due(
-                &mut evaluation,
-                &mut pending,
-                &mut notified,
-                sample.at,
-                level,
-            );
+            if pending == Some(sample.at) {
+                fire(&mut evaluation, &mut pending, &mut notified, level);
+            }
             continue;
         }
         account(&mut evaluation, level, since, sample.at);
@@ -247,19 +236,13 @@ pub fn evaluate(rule: &Rule, samples: &[Sample], end: i64) -> Evaluation {
             }
         }
         level = next;
-        fire_if_due(
-            &mut evaluation,
-            &mut pending,
-            &mut notified,
-            sample.at,
-            level,
-        );
+        // Due now, the level (still at least the severity) having held through the deadline.
+        if pending == Some(sample.at) {
+            fire(&mut evaluation, &mut pending, &mut notified, level);
+        }
     }
-    if let Some(deadline) = pending.filter(|deadline| *deadline < end) {
-        evaluation.notifications.push(Notification {
-            at: deadline,
-            state: State::of(level),
-        });
+    if pending.is_some_and(|deadline| deadline < end) {
+        fire(&mut evaluation, &mut pending, &mut notified, level);
     }
     account(&mut evaluation, level, since, end);
     if let Some(open) = episode {
@@ -268,21 +251,13 @@ pub fn evaluate(rule: &Rule, samples: &[Sample], end: i64) -> Evaluation {
     evaluation
 }
 
-/// Sends the pending notification when its deadline is `at`, the level (at least the
-/// severity, or it would have been cancelled) having held through it.
-fn fire_if_due(
-    evaluation: &mut Evaluation,
-    pending: &mut Option<i64>,
-    notified: &mut bool,
-    at: i64,
-    level: Level,
-) {
-    if *pending == Some(at) {
+/// Sends the pending notification, at its deadline, with `level`.
+fn fire(evaluation: &mut Evaluation, pending: &mut Option<i64>, notified: &mut bool, level: Level) {
+    if let Some(deadline) = pending.take() {
         evaluation.notifications.push(Notification {
-            at,
+            at: deadline,
             state: State::of(level),
         });
-        *pending = None;
         *notified = true;
     }
 }

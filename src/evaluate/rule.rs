@@ -17,14 +17,9 @@ pub fn from_desired(alert: &DesiredAlert) -> Rule {
         active: alert.active,
         warning: limit(alert.warning),
         critical: limit(alert.critical),
-        notify: alert
-            .notify
-            .as_ref()
-            .filter(|notify| notify.enabled)
-            .map(|notify| NotifyRule {
-                severity: level(notify.severity),
-                after: i64::from(notify.after_seconds),
-            }),
+        notify: alert.notify.as_ref().and_then(|notify| {
+            notify_rule(notify.enabled, notify.severity, notify.after_seconds.into())
+        }),
     }
 }
 
@@ -40,20 +35,19 @@ pub fn from_spec(alert: &AlertSpec) -> Rule {
         active: alert.active,
         warning: limit(alert.warning),
         critical: limit(alert.critical),
-        notify: alert
-            .notify
-            .as_ref()
-            .filter(|notify| notify.enabled)
-            .map(|notify| NotifyRule {
-                severity: level(notify.severity),
-                after: i64::try_from(notify.after_ms / 1000).unwrap_or(i64::MAX),
-            }),
+        notify: alert.notify.as_ref().and_then(|notify| {
+            notify_rule(notify.enabled, notify.severity, notify.after_ms / 1000)
+        }),
     }
 }
 
-fn level(severity: Severity) -> Level {
-    match severity {
-        Severity::Warning => Level::Warning,
-        Severity::Critical => Level::Critical,
-    }
+/// When notifications are on: the level that notifies and the delay in seconds.
+fn notify_rule(enabled: bool, severity: Severity, after_seconds: u64) -> Option<NotifyRule> {
+    enabled.then(|| NotifyRule {
+        severity: match severity {
+            Severity::Warning => Level::Warning,
+            Severity::Critical => Level::Critical,
+        },
+        after: i64::try_from(after_seconds).unwrap_or(i64::MAX),
+    })
 }

@@ -118,6 +118,26 @@ pub enum ExpectedState {
     Resolved,
 }
 
+impl From<ExpectedLevel> for Level {
+    fn from(level: ExpectedLevel) -> Level {
+        match level {
+            ExpectedLevel::Ok => Level::Ok,
+            ExpectedLevel::Warning => Level::Warning,
+            ExpectedLevel::Critical => Level::Critical,
+        }
+    }
+}
+
+impl From<ExpectedState> for State {
+    fn from(state: ExpectedState) -> State {
+        match state {
+            ExpectedState::Warning => State::Warning,
+            ExpectedState::Critical => State::Critical,
+            ExpectedState::Resolved => State::Resolved,
+        }
+    }
+}
+
 /// The schema as committed in `schemas/flex-alerts-test.schema.json`.
 pub fn schema() -> serde_json::Value {
     schema::generate_for::<TestFileContent>()
@@ -309,23 +329,15 @@ impl Checker<'_> {
             .expect
             .iter()
             .enumerate()
-            .filter_map(|(index, expectation)| {
+            .filter_map(|(index, e)| {
                 let here = format!("{pointer}/expect/{index}");
-                let (at, alert, queue) = self.target(
-                    &here,
-                    (&expectation.at, &expectation.alert, &expectation.queue),
-                    &series,
-                    end,
-                )?;
+                let (at, alert, queue) =
+                    self.target(&here, (&e.at, &e.alert, &e.queue), &series, end)?;
                 Some(Expected {
                     at,
                     alert,
                     queue,
-                    what: match expectation.level {
-                        ExpectedLevel::Ok => Level::Ok,
-                        ExpectedLevel::Warning => Level::Warning,
-                        ExpectedLevel::Critical => Level::Critical,
-                    },
+                    what: Level::from(e.level),
                 })
             })
             .collect();
@@ -333,23 +345,15 @@ impl Checker<'_> {
             expected
                 .iter()
                 .enumerate()
-                .filter_map(|(index, notification)| {
+                .filter_map(|(index, n)| {
                     let here = format!("{pointer}/notifications/{index}");
-                    let (at, alert, queue) = self.target(
-                        &here,
-                        (&notification.at, &notification.alert, &notification.queue),
-                        &series,
-                        end,
-                    )?;
+                    let (at, alert, queue) =
+                        self.target(&here, (&n.at, &n.alert, &n.queue), &series, end)?;
                     Some(Expected {
                         at,
                         alert,
                         queue,
-                        what: match notification.state {
-                            ExpectedState::Warning => State::Warning,
-                            ExpectedState::Critical => State::Critical,
-                            ExpectedState::Resolved => State::Resolved,
-                        },
+                        what: State::from(n.state),
                     })
                 })
                 .collect()

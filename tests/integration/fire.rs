@@ -51,19 +51,29 @@ alerts:
     )
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn live_rules_fire_on_a_history_in_twilios_payload_format() {
+/// The emulator with `alert_file` applied, its webhook pointing at a receiver.
+async fn applied_with_a_webhook() -> (
+    flex_alerts::emulator::http::Emulator,
+    Arc<Mutex<Vec<Value>>>,
+    tempfile::TempDir,
+) {
     let emulator = emulator().await;
     let (webhook, received) = receiver().await;
     let directory = tempfile::tempdir().unwrap();
-    std::fs::write(directory.path().join("billing.yaml"), alert_file(&webhook)).unwrap();
     let path = directory.path().join("billing.yaml");
+    std::fs::write(&path, alert_file(&webhook)).unwrap();
     let applied = run_blocking(
         against(&emulator, directory.path()),
         &["apply", path.to_str().unwrap(), "--auto-approve"],
     )
     .await;
     assert_eq!(applied.code, 0, "{}", applied.stderr);
+    (emulator, received, directory)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_rules_fire_on_a_history_in_twilios_payload_format() {
+    let (emulator, received, _directory) = applied_with_a_webhook().await;
 
     let csv = "time,queue,channel,metric,value\n\
         2026-11-30T10:00:00Z,Billing,voice,Waiting (Now),2\n\
@@ -151,17 +161,7 @@ async fn live_rules_fire_on_a_history_in_twilios_payload_format() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn live_rules_fire_on_the_synthetic_day() {
-    let emulator = emulator().await;
-    let (webhook, received) = receiver().await;
-    let directory = tempfile::tempdir().unwrap();
-    std::fs::write(directory.path().join("billing.yaml"), alert_file(&webhook)).unwrap();
-    let path = directory.path().join("billing.yaml");
-    let applied = run_blocking(
-        against(&emulator, directory.path()),
-        &["apply", path.to_str().unwrap(), "--auto-approve"],
-    )
-    .await;
-    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let (emulator, received, _directory) = applied_with_a_webhook().await;
     // The busy morning of the synthetic day pages; the night does not.
     let fire = |from: &str, to: &str| {
         let url = format!("{}/__admin/fire?from={from}&to={to}", emulator.url());
