@@ -43,6 +43,11 @@ impl FromStr for StoreSpec {
                         "`{shown}` holds credentials; put them in TWILIO_* variables, not in the --store URL"
                     ));
                 }
+                if url.scheme() == "http" && !is_loopback(&url) {
+                    return Err(format!(
+                        "`{shown}` is http:// to a host other than this machine: Basic auth would travel in clear text; use https://, or http:// only for 127.0.0.1, ::1 or localhost"
+                    ));
+                }
                 Ok(StoreSpec::Http(url))
             }
             _ => Err(format!(
@@ -50,6 +55,16 @@ impl FromStr for StoreSpec {
                 mask_userinfo(text)
             )),
         }
+    }
+}
+
+/// Whether `url` names this machine: `localhost`, 127.0.0.0/8 or ::1.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
     }
 }
 
@@ -212,6 +227,24 @@ mod tests {
             "http://127.0.0.1:8780".parse(),
             Ok(StoreSpec::Http(_))
         ));
+        for this_machine in ["http://localhost:9", "http://127.0.0.2:9", "http://[::1]:9"] {
+            assert!(
+                matches!(this_machine.parse(), Ok(StoreSpec::Http(_))),
+                "{this_machine}"
+            );
+        }
+        assert!(matches!(
+            "https://flex.example.com".parse(),
+            Ok(StoreSpec::Http(_))
+        ));
+        for elsewhere in [
+            "http://192.0.2.10:8780",
+            "http://flex.example.com",
+            "http://0.0.0.0:8780",
+        ] {
+            let refused = elsewhere.parse::<StoreSpec>().unwrap_err();
+            assert!(refused.contains("clear text"), "{elsewhere}: {refused}");
+        }
         let refused = "https://ACx:s3cret-token@x:1/"
             .parse::<StoreSpec>()
             .unwrap_err();

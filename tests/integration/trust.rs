@@ -609,3 +609,22 @@ async fn at_the_cap_a_create_waits_for_the_delete_that_makes_room_or_is_skipped_
         assert_eq!(stored(&emulator, "rules"), 100, "never more, never fewer");
     }
 }
+
+#[test]
+fn plain_http_is_refused_for_any_host_but_this_machine_before_connecting() {
+    let refused = cli()
+        .args(["plan", "--store", "http://192.0.2.10:8780", "examples/"])
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+        .env("TWILIO_ACCOUNT_SID", ACCOUNT)
+        .env("TWILIO_AUTH_TOKEN", TOKEN)
+        .env("FLEX_INSTANCE_SID", INSTANCE)
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Basic auth would travel in clear text; use https://"),
+        "{stderr}"
+    );
+}
