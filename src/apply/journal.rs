@@ -143,7 +143,7 @@ impl Journal {
                     })
                 })
                 .collect();
-            persist::save_text(&path, &text)?;
+            persist::save_private_text(&path, &text)?;
         }
         let (sender, receiver) = mpsc::channel::<Commit>();
         std::thread::Builder::new()
@@ -300,7 +300,14 @@ fn write_in_groups(path: &Path, receiver: mpsc::Receiver<Commit>) {
             file = path
                 .parent()
                 .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| OpenOptions::new().create(true).append(true).open(path))
+                .and_then(|()| {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .mode(persist::PRIVATE)
+                        .open(path)
+                })
                 .map_err(|error| {
                     for (_, done) in group.drain(..) {
                         let _ = done.send(Err(io::Error::new(error.kind(), error.to_string())));

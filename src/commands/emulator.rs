@@ -24,6 +24,13 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
         }
         None => Seed::builtin(),
     };
+    if let Some(warning) = args
+        .state
+        .as_deref()
+        .and_then(crate::emulator::persist::loose_permissions_warning)
+    {
+        output.line(&warning);
+    }
     let engine = match &args.state {
         Some(path) => Engine::open(path, &seed).map_err(|error| {
             Error::new("the emulator state cannot be used")

@@ -70,6 +70,16 @@ impl Session {
             }))
         });
         let store = AnyStore::open(&spec, &env, choice.concurrency, request_log)?;
+        // Files that hold secrets and that others can read: said, not changed.
+        let secret_files = match &spec {
+            StoreSpec::Local(sandbox) => vec![sandbox.clone()],
+            _ => vec![state_directory.join(crate::apply::journal::FILE_NAME)],
+        };
+        for path in secret_files {
+            if let Some(warning) = persist::loose_permissions_warning(&path) {
+                output.line(&warning);
+            }
+        }
         if store.is_sandbox() {
             output.line(&format!("Using {}.", store.describe()));
         } else {

@@ -80,9 +80,33 @@ pub fn load(path: &Path) -> Result<Option<State>, LoadError> {
     serde_json::from_value(value).map(Some).map_err(corrupt)
 }
 
-/// Replaces the state at `path` atomically and durably.
+/// Replaces the state at `path` atomically and durably, readable by its owner only (it holds
+/// the credentials and the webhook URLs).
 pub fn save(path: &Path, state: &State) -> io::Result<()> {
-    save_json(path, state)
+    let mut text = serde_json::to_string_pretty(state).map_err(io::Error::other)?;
+    text.push('\n');
+    write_atomically(path, &text, PRIVATE)
+}
+
+/// Files that hold secrets: read and written by their owner only.
+pub const PRIVATE: u32 = 0o600;
+
+/// Whether others than the owner may read or write the file at `path` (false when it does
+/// not exist).
+pub fn open_to_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|meta| meta.permissions().mode() & 0o077 != 0)
+}
+
+/// A warning for a file that holds secrets and that others may read, or `None`.
+pub fn loose_permissions_warning(path: &Path) -> Option<String> {
+    open_to_others(path).then(|| {
+        format!(
+            "warning: others on this machine can read {}, which holds secrets; `chmod 600 {}` closes it",
+            path.display(),
+            path.display()
+        )
+    })
 }
 
 /// Replaces the JSON file at `path` with `value`, atomically and durably.
@@ -134,6 +158,18 @@ fn process_gone(pid: u32) -> bool {
 
 /// Replaces the file at `path` with `text`, atomically and durably.
 pub fn save_text(path: &Path, text: &str) -> io::Result<()> {
+    write_atomically(path, text, 0o644)
+}
+
+/// `save_text` for a file that holds secrets: readable by its owner only.
+pub fn save_private_text(path: &Path, text: &str) -> io::Result<()> {
+    write_atomically(path, text, PRIVATE)
+}
+
+/// Writes a temporary file with `mode` (before the umask), fsyncs it, and renames it over
+/// `path`.
+fn write_atomically(path: &Path, text: &str, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -141,7 +177,12 @@ pub fn save_text(path: &Path, text: &str) -> io::Result<()> {
     fs::create_dir_all(directory)?;
     let file_name = path.file_name().unwrap_or_default().to_string_lossy();
     let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let mut file = File::create(&temporary)?;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(&temporary)?;
     file.write_all(text.as_bytes())?;
     file.sync_all()?;
     drop(file);

@@ -628,3 +628,54 @@ fn plain_http_is_refused_for_any_host_but_this_machine_before_connecting() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn files_that_hold_secrets_are_private_and_loose_ones_are_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    // The sandbox (webhook URLs) and the journal, as written by a real apply.
+    let directory = tempfile::tempdir().unwrap();
+    let sandbox = directory.path().join("sandbox.json");
+    let store = format!("local:{}", sandbox.display());
+    let applied = run(cli()
+        .args(["apply", "--store", &store, "examples/", "--auto-approve"])
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK));
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_eq!(mode(&sandbox), 0o600);
+    let emulator = emulator().await;
+    let state_dir = tempfile::tempdir().unwrap();
+    let remote = run_blocking(
+        against(&emulator, state_dir.path()),
+        &["apply", "examples/", "--auto-approve"],
+    )
+    .await;
+    assert_eq!(remote.code, 0, "{}", remote.stderr);
+    let journal = state_dir.path().join("journal.jsonl");
+    assert_eq!(mode(&journal), 0o600);
+
+    // Opened up by someone: named in a warning, and left as it is.
+    std::fs::set_permissions(&sandbox, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let planned = run(cli()
+        .args(["plan", "--store", &store, "examples/"])
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK));
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    assert!(
+        planned.stderr.contains(&format!(
+            "warning: others on this machine can read {}, which holds secrets",
+            sandbox.display()
+        )),
+        "{}",
+        planned.stderr
+    );
+    assert_eq!(mode(&sandbox), 0o644);
+    std::fs::set_permissions(&journal, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let planned = run_blocking(against(&emulator, state_dir.path()), &["plan", "examples/"]).await;
+    assert!(
+        planned
+            .stderr
+            .contains("journal.jsonl, which holds secrets"),
+        "{}",
+        planned.stderr
+    );
+}
