@@ -580,26 +580,7 @@ impl Engine {
         let queues: Vec<Value> = state
             .queues
             .iter()
-            .map(|queue| {
-                let url = format!("{workspace_url}/TaskQueues/{}", queue.sid);
-                json!({
-                    "account_sid": state.account_sid,
-                    "assignment_activity_sid": null,
-                    "assignment_activity_name": null,
-                    "date_created": state.configuration["date_created"],
-                    "date_updated": state.configuration["date_created"],
-                    "friendly_name": queue.friendly_name,
-                    "max_reserved_workers": 1,
-                    "reservation_activity_sid": null,
-                    "reservation_activity_name": null,
-                    "sid": queue.sid,
-                    "target_workers": "1==1",
-                    "task_order": "FIFO",
-                    "url": url,
-                    "workspace_sid": state.workspace_sid,
-                    "links": { "statistics": format!("{url}/Statistics") },
-                })
-            })
+            .map(|queue| self.queue_json(queue, &workspace_url))
             .collect();
         listing::page(
             "task_queues",
@@ -762,6 +743,68 @@ impl Engine {
         }
     }
 
+    /// `GET .../TaskQueues/{sid}`: one queue, as the list shows it.
+    pub fn fetch_queue(&self, workspace_sid: &str, queue_sid: &str) -> Result<Value, ApiError> {
+        let path = format!("/TaskQueues/{queue_sid}");
+        let workspace_url = self.workspace(workspace_sid, &path)?;
+        self.state
+            .queues
+            .iter()
+            .find(|queue| queue.sid == queue_sid)
+            .map(|queue| self.queue_json(queue, &workspace_url))
+            .ok_or_else(|| ApiError::not_found(&format!("/v1/Workspaces/{workspace_sid}{path}")))
+    }
+
+    /// `GET .../TaskChannels/{sid}`: one channel, by SID or unique name as TaskRouter allows.
+    pub fn fetch_channel(&self, workspace_sid: &str, channel: &str) -> Result<Value, ApiError> {
+        let path = format!("/TaskChannels/{channel}");
+        let workspace_url = self.workspace(workspace_sid, &path)?;
+        self.state
+            .channels
+            .iter()
+            .find(|c| c.sid == channel || c.unique_name.as_deref() == Some(channel))
+            .map(|c| self.channel_json(c, &workspace_url))
+            .ok_or_else(|| ApiError::not_found(&format!("/v1/Workspaces/{workspace_sid}{path}")))
+    }
+
+    fn queue_json(&self, queue: &TaskQueue, workspace_url: &str) -> Value {
+        let state = &self.state;
+        let url = format!("{workspace_url}/TaskQueues/{}", queue.sid);
+        json!({
+            "account_sid": state.account_sid,
+            "assignment_activity_sid": null,
+            "assignment_activity_name": null,
+            "date_created": state.configuration["date_created"],
+            "date_updated": state.configuration["date_created"],
+            "friendly_name": queue.friendly_name,
+            "max_reserved_workers": 1,
+            "reservation_activity_sid": null,
+            "reservation_activity_name": null,
+            "sid": queue.sid,
+            "target_workers": "1==1",
+            "task_order": "FIFO",
+            "url": url,
+            "workspace_sid": state.workspace_sid,
+            "links": { "statistics": format!("{url}/Statistics") },
+        })
+    }
+
+    fn channel_json(&self, channel: &TaskChannel, workspace_url: &str) -> Value {
+        let state = &self.state;
+        json!({
+            "account_sid": state.account_sid,
+            "date_created": state.configuration["date_created"],
+            "date_updated": state.configuration["date_created"],
+            "friendly_name": channel.friendly_name,
+            "sid": channel.sid,
+            "unique_name": channel.unique_name,
+            "workspace_sid": state.workspace_sid,
+            "channel_optimized_routing": false,
+            "url": format!("{workspace_url}/TaskChannels/{}", channel.sid),
+            "links": { "workspace": workspace_url },
+        })
+    }
+
     pub fn list_channels(
         &self,
         workspace_sid: &str,
@@ -772,20 +815,7 @@ impl Engine {
         let channels: Vec<Value> = state
             .channels
             .iter()
-            .map(|channel| {
-                json!({
-                    "account_sid": state.account_sid,
-                    "date_created": state.configuration["date_created"],
-                    "date_updated": state.configuration["date_created"],
-                    "friendly_name": channel.friendly_name,
-                    "sid": channel.sid,
-                    "unique_name": channel.unique_name,
-                    "workspace_sid": state.workspace_sid,
-                    "channel_optimized_routing": false,
-                    "url": format!("{workspace_url}/TaskChannels/{}", channel.sid),
-                    "links": { "workspace": workspace_url },
-                })
-            })
+            .map(|channel| self.channel_json(channel, &workspace_url))
             .collect();
         listing::page(
             "channels",

@@ -58,6 +58,9 @@ pub struct Shared {
     admin_needs_auth: bool,
     /// What `/__admin/fire` evaluates the live rules on.
     metrics: Mutex<Arc<Metrics>>,
+    /// The address the engine writes into URLs (`http://LISTEN-ADDRESS`); answers name the
+    /// host the client asked for instead (its `Host` header).
+    base_url: String,
 }
 
 impl Shared {
@@ -71,6 +74,7 @@ impl Shared {
             max_body_bytes,
             admin_needs_auth: false,
             metrics: Mutex::new(Arc::new(Metrics::Synthetic { sla_seconds: 60 })),
+            base_url: String::new(),
         }
     }
 
@@ -168,6 +172,7 @@ impl Emulator {
         let engine = engine.with_base_url(&format!("http://{addr}"));
         let mut shared = Shared::new(engine, faults, fault_seed, max_body_bytes);
         shared.admin_needs_auth = !addr.ip().is_loopback();
+        shared.base_url = format!("http://{addr}");
         let shared = Arc::new(shared);
         let app = router(shared.clone());
         let task = tokio::spawn(async move {
@@ -210,6 +215,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/v1/Workspaces/{workspace}/TaskChannels",
             get(list_channels),
+        )
+        .route(
+            "/v1/Workspaces/{workspace}/TaskQueues/{queue}",
+            get(fetch_queue),
+        )
+        .route(
+            "/v1/Workspaces/{workspace}/TaskChannels/{channel}",
+            get(fetch_channel),
         )
         .route(
             "/v1/Workspaces/{workspace}/TaskQueues/{queue}/RealTimeStatistics",
@@ -446,6 +459,26 @@ async fn queue_cumulative_statistics(
     )
 }
 
+async fn fetch_queue(
+    State(shared): AppState,
+    Path((workspace, queue)): Path<(String, String)>,
+) -> Response {
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).fetch_queue(&workspace, &queue),
+    )
+}
+
+async fn fetch_channel(
+    State(shared): AppState,
+    Path((workspace, channel)): Path<(String, String)>,
+) -> Response {
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).fetch_channel(&workspace, &channel),
+    )
+}
+
 async fn list_activities(
     State(shared): AppState,
     Path(workspace): Path<String>,
@@ -557,6 +590,12 @@ impl Drop for InFlight<'_> {
 async fn gate(State(shared): AppState, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .filter(|host| host.bytes().all(|b| b.is_ascii_graphic()))
+        .map(|host| format!("http://{host}"));
     let (parts, body) = request.into_parts();
     let mut dropped_connection = false;
     let (response, fault) = match to_bytes(body, shared.max_body_bytes).await {
@@ -613,7 +652,27 @@ async fn gate(State(shared): AppState, request: Request, next: Next) -> Response
         status,
         fault,
     });
+    let response = match host {
+        // `--listen 0.0.0.0`: page and resource URLs name the host the client reached.
+        Some(host)
+            if !dropped_connection && !shared.base_url.is_empty() && host != shared.base_url =>
+        {
+            as_seen_from(response, &shared.base_url, &host).await
+        }
+        _ => response,
+    };
     with_cors(response)
+}
+
+/// `response` with every `base` in its JSON body replaced by `host`.
+async fn as_seen_from(response: Response, base: &str, host: &str) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let text = String::from_utf8_lossy(&bytes).replace(base, host);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(text))
 }
 
 async fn run(

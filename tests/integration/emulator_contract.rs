@@ -62,6 +62,20 @@ impl Api {
         )
     }
 
+    /// A GET with another `Host` header than the address it is sent to.
+    async fn send_with_host(&self, url: &str, host: &str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .get(url)
+            .basic_auth(ACCOUNT, Some(TOKEN))
+            .header("Host", host)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+
     async fn get(&self, url: &str) -> (StatusCode, Value) {
         self.send(reqwest::Method::GET, url, None).await
     }
@@ -792,4 +806,93 @@ async fn a_request_refused_by_the_concurrency_limit_does_not_use_up_a_scripted_f
         .await
         .unwrap();
     assert_eq!(faults["script"][0]["times"], 1, "{faults}");
+}
+
+#[tokio::test]
+async fn queues_and_channels_are_fetched_by_sid_and_statistics_by_queue() {
+    let (api, emulator) = Api::new().await;
+    let workspace = format!("{}/v1/Workspaces/{WORKSPACE}", emulator.url());
+    let (status, list) = api.get(&format!("{workspace}/TaskQueues")).await;
+    assert_eq!(status, 200);
+    let first = &list["task_queues"][0];
+    let (status, queue) = api
+        .get(&format!(
+            "{workspace}/TaskQueues/{}",
+            first["sid"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(&queue, first, "the same object as in the list");
+    let (status, voice) = api.get(&format!("{workspace}/TaskChannels/voice")).await;
+    assert_eq!(status, 200);
+    assert_eq!(voice["unique_name"], "voice");
+    let (status, by_sid) = api
+        .get(&format!(
+            "{workspace}/TaskChannels/{}",
+            voice["sid"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!((status, &by_sid), (StatusCode::OK, &voice));
+    let (status, missing) = api
+        .get(&format!(
+            "{workspace}/TaskQueues/WQ00000000000000000000000000000000"
+        ))
+        .await;
+    assert_eq!(status, 404);
+    assert_twilio_error(&missing, 404, 20404, "was not found");
+
+    let queue_sid = first["sid"].as_str().unwrap();
+    let (status, realtime) = api
+        .get(&format!(
+            "{workspace}/TaskQueues/{queue_sid}/RealTimeStatistics?TaskChannel=voice"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    for (key, kind) in [
+        ("tasks_by_status", "object"),
+        ("total_available_workers", "integer"),
+        ("longest_relative_task_age_in_queue", "integer"),
+        ("activity_statistics", "array"),
+    ] {
+        assert_type(&realtime, key, kind);
+    }
+    let (status, cumulative) = api
+        .get(&format!(
+            "{workspace}/TaskQueues/{queue_sid}/CumulativeStatistics?Minutes=30&SplitByWaitTime=20,60"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert_type(&cumulative["split_by_wait_time"], "60", "object");
+    assert_type(&cumulative, "reservations_accepted", "integer");
+    let (status, bad) = api
+        .get(&format!(
+            "{workspace}/TaskQueues/{queue_sid}/RealTimeStatistics?TaskChannel=fax"
+        ))
+        .await;
+    assert_eq!(status, 400, "{bad}");
+}
+
+#[tokio::test]
+async fn page_urls_name_the_host_the_client_reached() {
+    let (api, emulator) = Api::new().await;
+    // As a client on another machine would reach `--listen 0.0.0.0`: by another name.
+    let port = emulator.addr.port();
+    let (status, page) = api
+        .send_with_host(
+            &format!(
+                "{}/v1/Workspaces/{WORKSPACE}/TaskQueues?PageSize=1",
+                emulator.url()
+            ),
+            &format!("flex-emulator.internal:{port}"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let next = page["meta"]["next_page_url"].as_str().unwrap();
+    assert!(
+        next.starts_with(&format!(
+            "http://flex-emulator.internal:{port}/v1/Workspaces/"
+        )),
+        "{next}"
+    );
+    assert!(!page.to_string().contains("127.0.0.1"), "{page}");
 }
