@@ -58,12 +58,24 @@ pub struct StoreArgs {
     pub concurrency: Option<usize>,
 }
 
+/// `--env NAME`: an environment of the project file.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct EnvArgs {
+    /// The environment of the project file (flex-alerts.yaml, found from the current
+    /// directory upwards) to use: its store, its credentials and its values for `${VAR}`.
+    #[arg(long = "env", value_name = "NAME")]
+    pub name: Option<String>,
+}
+
 /// The store options in effect for one command.
 #[derive(Debug, Clone)]
 pub struct StoreChoice {
-    /// `--store` (the command's, else the one before the command, else $FLEX_ALERTS_STORE).
+    /// `--store` (the command's, else the one before the command, else the environment's
+    /// `store` in the project file, else $FLEX_ALERTS_STORE).
     pub given: Option<String>,
     pub concurrency: usize,
+    /// Where the credentials are: the default variables, or an environment's prefix.
+    pub credentials: crate::store::twilio::CredentialNames,
 }
 
 impl StoreChoice {
@@ -77,9 +89,13 @@ impl StoreChoice {
 pub enum Command {
     /// Check alert files against the schema and every rule, offline. Exit 1 on any error.
     Validate {
-        /// Alert files or directories (read recursively). Default: the current directory.
+        /// Alert files or directories (read recursively). Default: the project's alert paths,
+        /// else the current directory.
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Validate in this environment only (default: every environment of the project).
+        #[command(flatten)]
+        env: EnvArgs,
     },
     /// Run the rule tests (`*.test.yaml`) against the alert files, offline: each test feeds
     /// metric values to the alerts and checks their levels and notifications.
@@ -91,6 +107,8 @@ pub enum Command {
         /// How to print the results: `text`, or `junit` (JUnit XML for CI test reports).
         #[arg(long, value_enum, default_value_t = TestFormat::Text)]
         format: TestFormat,
+        #[command(flatten)]
+        env: EnvArgs,
     },
     /// Replay a metric history (CSV) through the alerts, offline: episodes, notifications a
     /// day, time at warning and critical, per alert and queue, worst first.
@@ -112,6 +130,8 @@ pub enum Command {
         /// most N notifications a day.
         #[arg(long, value_name = "N", value_parser = per_day)]
         target_per_day: Option<f64>,
+        #[command(flatten)]
+        env: EnvArgs,
     },
     /// Sample the live TaskRouter statistics of every queue the alert files watch, and append
     /// them to a CSV history for `backtest` (Ctrl-C stops, keeping every row written).
@@ -127,12 +147,15 @@ pub enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArgs,
+        #[command(flatten)]
+        env: EnvArgs,
     },
     /// Print a JSON Schema: of alert files (the default), of rule test files, or of the JSON
     /// plan.
     Schema {
         /// Which document: `alerts` (schemas/flex-alerts.schema.json), `test`
-        /// (schemas/flex-alerts-test.schema.json, rule test files) or `plan`
+        /// (schemas/flex-alerts-test.schema.json, rule test files), `project`
+        /// (schemas/flex-alerts-project.schema.json, the project file) or `plan`
         /// (schemas/plan.schema.json, the shape of `plan --format json` and `plan --out`).
         #[arg(value_enum, default_value_t = SchemaKind::Alerts)]
         which: SchemaKind,
@@ -176,6 +199,11 @@ pub struct PlanArgs {
     /// change shows its notifications a day on it, live and as planned.
     #[arg(long, value_name = "FILE.csv")]
     pub history: Option<PathBuf>,
+    /// Plan every environment of the project file, one section each under a summary table.
+    #[arg(long, conflicts_with_all = ["name", "out"])]
+    pub all_envs: bool,
+    #[command(flatten)]
+    pub env: EnvArgs,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -201,6 +229,8 @@ pub struct RecordArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
+    pub env: EnvArgs,
+    #[command(flatten)]
     pub store: StoreArgs,
 }
 
@@ -224,6 +254,8 @@ pub struct ApplyArgs {
     /// (or sandbox) before giving up, e.g. `0s`, `90s`, `10m`.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration)]
     pub lock_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub env: EnvArgs,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -266,6 +298,8 @@ pub enum SchemaKind {
     Alerts,
     /// Rule test files (`*.test.yaml`).
     Test,
+    /// The project file (`flex-alerts.yaml`).
+    Project,
     /// The JSON plan.
     Plan,
 }
@@ -275,15 +309,6 @@ pub enum SchemaKind {
 pub enum UpdateSemantics {
     Replace,
     Merge,
-}
-
-/// PATH arguments, defaulting to the current directory.
-pub fn paths_or_current(paths: &[PathBuf]) -> Vec<PathBuf> {
-    if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
-    }
 }
 
 /// `flex-alerts emulator`: where to listen, what to start with, and which faults to inject.
@@ -396,6 +421,11 @@ pub struct EmulatorArgs {
 }
 
 impl Cli {
+    /// Whether `--store` was written on the command line (before the command or in it).
+    pub fn store_written(&self, args: &StoreArgs) -> bool {
+        args.store.is_some() || self.store_before_command.is_some()
+    }
+
     /// The store options in effect: the command's own, else those written before the command,
     /// else the environment (`FLEX_ALERTS_STORE`, `FLEX_ALERTS_CONCURRENCY`), else the defaults.
     pub fn store_choice(&self, args: &StoreArgs) -> Result<StoreChoice, crate::Error> {
@@ -416,6 +446,7 @@ impl Cli {
                 .or_else(|| self.store_before_command.clone())
                 .or_else(|| env("FLEX_ALERTS_STORE")),
             concurrency,
+            credentials: Default::default(),
         })
     }
 }

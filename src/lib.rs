@@ -13,6 +13,7 @@ pub mod evaluate;
 pub mod lock;
 pub mod output;
 pub mod plan;
+pub mod project;
 pub mod render;
 pub mod secret;
 pub mod store;

@@ -8,8 +8,9 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use super::environment::Context;
 use super::plan::make_plan;
-use super::session::{Session, load_desired};
+use super::session::{Session, load_desired_in};
 use crate::apply::report::Outcome;
 use crate::apply::{self, Progress};
 use crate::cli::{ApplyArgs, Cli, StoreChoice};
@@ -69,12 +70,36 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
         prune: prune_flag,
         plan: saved,
         lock_timeout,
+        env,
         store,
     } = args;
-    let choice = cli.store_choice(store)?;
-    let saved = saved
+    let saved_text = saved
         .as_ref()
-        .map(|file| read_saved(file, &choice))
+        .map(|file| read_plan_file(file))
+        .transpose()?;
+    // A saved plan applies in the environment it was made for, and nowhere else.
+    let environment = match &saved_text {
+        Some((file, document)) => {
+            let made_in = document["environment"].as_str();
+            if env.name.is_some() && env.name.as_deref() != made_in {
+                return Err(Error::new(format!(
+                    "{} was made for {}, not environment {}; nothing was changed",
+                    file.display(),
+                    made_in.map_or("no environment".to_owned(), |name| format!(
+                        "environment {name}"
+                    )),
+                    env.name.as_deref().unwrap_or_default()
+                ))
+                .hint("leave --env out: a saved plan applies where it was made"));
+            }
+            made_in.map(str::to_owned)
+        }
+        None => env.name.clone(),
+    };
+    let context = Context::resolve(environment.as_deref(), output)?;
+    let choice = context.store_choice(cli.store_choice(store)?, cli.store_written(store));
+    let saved = saved_text
+        .map(|(file, document)| check_saved_store(file, document, &choice))
         .transpose()?;
     let store = match &saved {
         Some((_, document)) => made_for(document),
@@ -82,9 +107,14 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
     };
     let session = Session::open(cli, &choice, store, output, Some(*lock_timeout))?;
     let (plan, desired, prune, live) = match &saved {
-        Some((file, document)) => saved_plan(&session, file, document, output)?,
+        Some((file, document)) => saved_plan(&session, &context, file, document, output)?,
         None => {
-            let desired = load_desired(paths, output)?;
+            let desired = load_desired_in(
+                &context,
+                &context.paths(paths),
+                crate::config::Secrets::Required,
+                output,
+            )?;
             let live = session.snapshot()?;
             let prune = desired.prune || *prune_flag;
             (
@@ -258,9 +288,8 @@ fn made_for(document: &Value) -> &str {
     document["store_option"].as_str().unwrap_or("twilio")
 }
 
-/// Reads a saved plan, refusing one of another format or one made for another `--store`
-/// than the one given.
-fn read_saved(file: &Path, choice: &StoreChoice) -> Result<(PathBuf, Value), Error> {
+/// Reads a saved plan, refusing one of another format.
+fn read_plan_file(file: &Path) -> Result<(PathBuf, Value), Error> {
     let text = std::fs::read_to_string(file).map_err(|error| {
         Error::new(format!("cannot read the saved plan {}", file.display())).cause(error)
     })?;
@@ -275,6 +304,15 @@ fn read_saved(file: &Path, choice: &StoreChoice) -> Result<(PathBuf, Value), Err
         ))
         .hint("make the plan again with this version"));
     }
+    Ok((file.to_owned(), saved))
+}
+
+/// A saved plan, refused when it was made for another `--store` than the one given.
+fn check_saved_store(
+    file: PathBuf,
+    saved: Value,
+    choice: &StoreChoice,
+) -> Result<(PathBuf, Value), Error> {
     if let Some(given) = choice
         .given
         .as_deref()
@@ -288,12 +326,13 @@ fn read_saved(file: &Path, choice: &StoreChoice) -> Result<(PathBuf, Value), Err
         ))
         .hint("leave --store out: a saved plan applies to the store it was made for"));
     }
-    Ok((file.to_owned(), saved))
+    Ok((file, saved))
 }
 
 /// `apply --plan FILE`: the saved plan, checked against what is live and in the files now.
 fn saved_plan(
     session: &Session,
+    context: &Context,
     file: &Path,
     saved: &Value,
     output: &Output,
@@ -317,7 +356,7 @@ fn saved_plan(
         })
         .unwrap_or_default();
     let prune = saved["prune"].as_bool().unwrap_or(false);
-    let desired = load_desired(&paths, output)?;
+    let desired = load_desired_in(context, &paths, crate::config::Secrets::Required, output)?;
     let live = session.snapshot()?;
     let fresh = make_plan(&desired, &live, prune, output)?;
     let plan = restrict(fresh, saved, &live)?;

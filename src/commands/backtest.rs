@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::session::load_desired_with;
+use super::environment::Context;
+use super::session::load_desired_in;
 use crate::cli::BacktestFormat;
 use crate::config::Secrets;
 use crate::error::Error;
@@ -12,6 +13,7 @@ use crate::evaluate::{backtest, history, plot, report, rule};
 use crate::output::Output;
 
 pub struct BacktestArgs<'a> {
+    pub env: Option<&'a str>,
     pub history: &'a Path,
     pub paths: &'a [PathBuf],
     pub format: BacktestFormat,
@@ -21,7 +23,13 @@ pub struct BacktestArgs<'a> {
 
 pub fn run(args: BacktestArgs<'_>, output: &Output) -> Result<u8, Error> {
     // Backtests need no secrets: webhook URLs play no part in when an alert fires.
-    let desired = load_desired_with(args.paths, Secrets::Optional, output)?;
+    let context = Context::resolve(args.env, output)?;
+    let desired = load_desired_in(
+        &context,
+        &context.paths(args.paths),
+        Secrets::Optional,
+        output,
+    )?;
     let history = read_history(args.history, output)?;
     let results = backtest::backtest(&desired, &history, args.target_per_day);
     match args.format {

@@ -149,11 +149,12 @@ pub fn export(live: &Live, schema: &str) -> (String, Vec<String>) {
 
 pub fn run(
     cli: &Cli,
-    store_args: &StoreArgs,
+    (store_args, env): (&StoreArgs, Option<&str>),
     out: Option<&PathBuf>,
     output: &Output,
 ) -> Result<u8, Error> {
-    let choice = cli.store_choice(store_args)?;
+    let context = super::environment::Context::resolve(env, output)?;
+    let choice = context.store_choice(cli.store_choice(store_args)?, cli.store_written(store_args));
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let live = session.snapshot()?;
     let (text, variables) = export(&live, &schema_path(out));

@@ -3,6 +3,7 @@
 mod apply;
 mod backtest;
 mod emulator;
+mod environment;
 mod export;
 mod plan;
 mod record;
@@ -21,17 +22,21 @@ use crate::render::json as json_plan;
 /// Runs the parsed command; `Ok` carries the exit status.
 pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
     match &cli.command {
-        Command::Validate { paths } => validate::run(paths, output),
+        Command::Validate { paths, env } => validate::run(paths, env.name.as_deref(), output),
         Command::Emulator(args) => emulator::run(args, output),
-        Command::Test { paths, format } => test::run(paths, *format, output),
+        Command::Test { paths, format, env } => {
+            test::run(paths, *format, env.name.as_deref(), output)
+        }
         Command::Backtest {
             history,
             paths,
             format,
             plot,
             target_per_day,
+            env,
         } => backtest::run(
             backtest::BacktestArgs {
+                env: env.name.as_deref(),
                 history,
                 paths,
                 format: *format,
@@ -43,11 +48,14 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
         Command::Record(args) => record::run(cli, args, output),
         Command::Plan(args) => plan::run(cli, args, output),
         Command::Apply(args) => apply::run(cli, args, output),
-        Command::Export { out, store } => export::run(cli, store, out.as_ref(), output),
+        Command::Export { out, store, env } => {
+            export::run(cli, (store, env.name.as_deref()), out.as_ref(), output)
+        }
         Command::Schema { which } => {
             output.data(&match which {
                 SchemaKind::Alerts => schema::generate_pretty(),
                 SchemaKind::Test => schema::pretty(&crate::evaluate::test_file::schema()),
+                SchemaKind::Project => schema::pretty(&crate::project::schema()),
                 SchemaKind::Plan => schema::pretty(&json_plan::schema()),
             })?;
             Ok(0)

@@ -1,10 +1,12 @@
 //! `flex-alerts plan`: the changes apply would make, as text, Markdown or JSON; optionally
 //! saved for `apply --plan`.
 
-use super::session::{Session, load_desired, write_file};
-use crate::cli::{Cli, PlanArgs, PlanFormat, paths_or_current};
+use super::environment::Context;
+use super::session::{Session, load_desired_in, write_file};
+use crate::cli::{Cli, PlanArgs, PlanFormat};
 use crate::config::desired::Desired;
 use crate::error::Error;
+use crate::evaluate::history::History;
 use crate::output::Output;
 use crate::plan::{self, Plan, PlanOptions};
 use crate::render::{json as json_plan, markdown, text};
@@ -34,41 +36,112 @@ pub fn make_plan(
     })
 }
 
+/// One environment's plan, with what rendering and saving it need.
+struct Planned {
+    plan: Plan,
+    /// The store as described to people.
+    store: String,
+    /// The `--store` it was made with.
+    store_option: String,
+    prune: bool,
+    paths: Vec<std::path::PathBuf>,
+    environment: Option<String>,
+}
+
 pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
-    let PlanArgs {
-        paths,
-        out,
-        format,
-        detailed_exitcode,
-        prune: prune_flag,
-        history,
-        store,
-    } = args;
     // A bad history fails before the store is touched.
-    let history = history
+    let history = args
+        .history
         .as_deref()
         .map(|path| super::backtest::read_history(path, output))
         .transpose()?;
-    let choice = cli.store_choice(store)?;
+    let context = Context::resolve(args.env.name.as_deref(), output)?;
+    if args.all_envs {
+        return run_all(cli, args, &context, history.as_ref(), output);
+    }
+    let planned = make(cli, args, &context, history.as_ref(), output)?;
+    print(&planned, args.format, cli.verbose > 0, output)?;
+    if let Some(out) = &args.out {
+        let mut document = json_plan::saved(
+            &planned.plan,
+            &planned.store,
+            &planned.store_option,
+            planned.prune,
+            &planned.paths,
+        );
+        document.environment = planned.environment.clone();
+        write_file(
+            out,
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(&document).expect("JSON")
+            ),
+        )?;
+        output.line(&format!(
+            "Saved the plan to {}; apply it with `flex-alerts apply --plan {}` (it applies to the same {}).",
+            out.display(),
+            out.display(),
+            match &planned.environment {
+                Some(environment) => format!("environment, {environment}"),
+                None => format!("store, {}", planned.store_option),
+            }
+        ));
+    }
+    Ok(if args.detailed_exitcode && planned.plan.has_changes() {
+        2
+    } else {
+        0
+    })
+}
+
+/// The plan of one environment (or of no environment).
+fn make(
+    cli: &Cli,
+    args: &PlanArgs,
+    context: &Context,
+    history: Option<&History>,
+    output: &Output,
+) -> Result<Planned, Error> {
+    let choice = context.store_choice(
+        cli.store_choice(&args.store)?,
+        cli.store_written(&args.store),
+    );
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
-    let desired = load_desired(paths, output)?;
+    let paths = context.paths(&args.paths);
+    let desired = load_desired_in(context, &paths, crate::config::Secrets::Required, output)?;
     let live = session.snapshot()?;
-    let prune = desired.prune || *prune_flag;
+    let prune = desired.prune || args.prune;
     let mut plan = make_plan(&desired, &live, prune, output)?;
-    if let Some(history) = &history {
+    if let Some(history) = history {
         plan.paging = crate::evaluate::impact::paging(&plan, &live.directory, history);
     }
-    let store = session.store.describe();
+    Ok(Planned {
+        plan,
+        store: session.store.describe(),
+        store_option: choice.text().to_owned(),
+        prune,
+        paths,
+        environment: context.name().map(str::to_owned),
+    })
+}
+
+fn print(
+    planned: &Planned,
+    format: PlanFormat,
+    verbose: bool,
+    output: &Output,
+) -> Result<(), Error> {
+    let Planned {
+        plan, store, prune, ..
+    } = planned;
     match format {
-        PlanFormat::Text => {
-            output.data(&text::render(&plan, output.data_styled(), cli.verbose > 0))?
-        }
+        PlanFormat::Text => output.data(&text::render(plan, output.data_styled(), verbose))?,
         PlanFormat::Json => output.data(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&json_plan::render(&plan, &store, prune)).expect("JSON")
+            serde_json::to_string_pretty(&json_plan::render(plan, store, *prune)).expect("JSON")
         ))?,
         PlanFormat::Markdown => {
-            let parts = markdown::render(&plan, &store);
+            let parts = markdown::render(plan, store);
             let total = parts.len();
             for (index, part) in parts.iter().enumerate() {
                 if total > 1 {
@@ -81,31 +154,115 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
             }
         }
     }
-    if let Some(out) = out {
-        let document = json_plan::saved(
-            &plan,
-            &store,
-            choice.text(),
-            prune,
-            &paths_or_current(paths),
-        );
-        write_file(
-            out,
-            &format!(
-                "{}\n",
-                serde_json::to_string_pretty(&document).expect("JSON")
+    Ok(())
+}
+
+/// `plan --all-envs`: every environment of the project, a summary table first, then one
+/// section each; `--detailed-exitcode` is 2 when any has changes.
+fn run_all(
+    cli: &Cli,
+    args: &PlanArgs,
+    context: &Context,
+    history: Option<&History>,
+    output: &Output,
+) -> Result<u8, Error> {
+    let environments: Vec<_> = context
+        .project
+        .as_ref()
+        .map(|project| project.environments.values().cloned().collect())
+        .unwrap_or_default();
+    if environments.is_empty() {
+        return Err(
+            Error::new("--all-envs: the project declares no environments").hint(
+                "declare them under `environments:` in flex-alerts.yaml at the repository's root",
             ),
-        )?;
-        output.line(&format!(
-            "Saved the plan to {}; apply it with `flex-alerts apply --plan {}` (it applies to the same store, {}).",
-            out.display(),
-            out.display(),
-            choice.text()
-        ));
+        );
     }
-    Ok(if *detailed_exitcode && plan.has_changes() {
-        2
-    } else {
-        0
-    })
+    let mut planned = Vec::new();
+    for environment in &environments {
+        output.line(&format!("Environment {}:", environment.name));
+        planned.push(make(
+            cli,
+            args,
+            &context.with_environment(environment),
+            history,
+            output,
+        )?);
+    }
+    let summary: Vec<(String, String)> = planned
+        .iter()
+        .map(|p| {
+            let summary = text::summary(&p.plan);
+            let line = if p.plan.has_changes() {
+                summary
+            } else {
+                format!("No changes. {summary}")
+            };
+            (p.environment.clone().unwrap_or_default(), line)
+        })
+        .collect();
+    match args.format {
+        PlanFormat::Json => {
+            let plans: serde_json::Map<String, serde_json::Value> = planned
+                .iter()
+                .map(|p| {
+                    let mut document = json_plan::render(&p.plan, &p.store, p.prune);
+                    document.environment = p.environment.clone();
+                    (
+                        p.environment.clone().unwrap_or_default(),
+                        serde_json::to_value(document).expect("JSON"),
+                    )
+                })
+                .collect();
+            output.data(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "format_version": json_plan::FORMAT_VERSION,
+                    "environments": plans,
+                }))
+                .expect("JSON")
+            ))?;
+        }
+        PlanFormat::Markdown => {
+            let mut head = String::from(
+                "## flex-alerts plan, every environment\n\n| Environment | Plan |\n|---|---|\n",
+            );
+            for (name, line) in &summary {
+                head.push_str(&format!("| `{name}` | {line} |\n"));
+            }
+            output.data(&format!("{head}\n"))?;
+            for p in &planned {
+                output.data(&format!(
+                    "## Environment `{}`\n\n",
+                    p.environment.as_deref().unwrap_or_default()
+                ))?;
+                print(p, PlanFormat::Markdown, cli.verbose > 0, output)?;
+                output.data("\n")?;
+            }
+        }
+        PlanFormat::Text => {
+            let width = summary
+                .iter()
+                .map(|(name, _)| name.len())
+                .max()
+                .unwrap_or(0);
+            for (name, line) in &summary {
+                output.data(&format!("{name:<width$}  {line}\n"))?;
+            }
+            for p in &planned {
+                output.data(&format!(
+                    "\n=== environment {} ===\n",
+                    p.environment.as_deref().unwrap_or_default()
+                ))?;
+                print(p, PlanFormat::Text, cli.verbose > 0, output)?;
+            }
+        }
+    }
+    Ok(
+        if args.detailed_exitcode && planned.iter().any(|p| p.plan.has_changes()) {
+            2
+        } else {
+            0
+        },
+    )
 }

@@ -10,7 +10,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
-use super::session::{Session, load_desired_with};
+use super::environment::Context;
+use super::session::{Session, load_desired_in};
 use crate::cli::{Cli, RecordArgs};
 use crate::config::Secrets;
 use crate::config::model::Metric;
@@ -40,10 +41,19 @@ struct Activity {
 }
 
 pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
-    let desired = load_desired_with(&args.paths, Secrets::Optional, output)?;
+    let context = Context::resolve(args.env.name.as_deref(), output)?;
+    let desired = load_desired_in(
+        &context,
+        &context.paths(&args.paths),
+        Secrets::Optional,
+        output,
+    )?;
     // A file that is not a history is refused before the store is touched.
     let mut file = open_history(&args.out)?;
-    let choice = cli.store_choice(&args.store)?;
+    let choice = context.store_choice(
+        cli.store_choice(&args.store)?,
+        cli.store_written(&args.store),
+    );
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let AnyStore::Twilio(client) = &session.store else {
         return Err(Error::new("record reads TaskRouter statistics, which the sandbox has none of")

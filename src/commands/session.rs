@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::environment::Context;
 use crate::apply::exclusive::ApplyLock;
 use crate::apply::journal::{Journal, live_state};
-use crate::cli::{Cli, StoreChoice, parse_store, paths_or_current};
+use crate::cli::{Cli, StoreChoice, parse_store};
 use crate::config::{self, desired::Desired};
 use crate::emulator::persist;
 use crate::error::Error;
@@ -69,7 +70,12 @@ impl Session {
                 log_output.message(&format!("  http: {line}\n"))
             }))
         });
-        let store = AnyStore::open(&spec, &env, choice.concurrency, request_log)?;
+        let store = AnyStore::open(
+            &spec,
+            (&env, &choice.credentials),
+            choice.concurrency,
+            request_log,
+        )?;
         // Files that hold secrets and that others can read: said, not changed.
         let secret_files = match &spec {
             StoreSpec::Local(sandbox) => vec![sandbox.clone()],
@@ -119,19 +125,18 @@ impl Session {
     }
 }
 
-/// Loads and checks the alert files, printing every problem; an error if any is an error.
-pub fn load_desired(paths: &[PathBuf], output: &Output) -> Result<Desired, Error> {
-    load_desired_with(paths, config::Secrets::Required, output)
-}
-
-/// `load_desired`, with webhook variables required or not (offline commands need none).
-pub fn load_desired_with(
+/// Loads and checks the alert files under `paths` (defaults already applied) in an
+/// environment (its `${VAR}` values), printing every problem; an error if any is an error.
+/// Webhook variables are required or not (offline commands need none).
+pub fn load_desired_in(
+    context: &Context,
     paths: &[PathBuf],
     secrets: config::Secrets,
     output: &Output,
 ) -> Result<Desired, Error> {
     let env = |name: &str| std::env::var(name).ok();
-    let loaded = config::load_with(&paths_or_current(paths), &env, secrets);
+    let vars = context.vars();
+    let loaded = config::load_in(paths, (&env, &vars), secrets);
     let rendered = loaded.diagnostics.render(&loaded.sources, output.styled());
     if !rendered.is_empty() {
         output.message(&rendered);

@@ -3,16 +3,27 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{TestFormat, paths_or_current};
+use crate::cli::TestFormat;
 use crate::config::{self, diagnostic::Diagnostics, source};
 use crate::error::Error;
 use crate::evaluate::{test_file, testing};
 use crate::output::Output;
 
-pub fn run(paths: &[PathBuf], format: TestFormat, output: &Output) -> Result<u8, Error> {
+pub fn run(
+    paths: &[PathBuf],
+    format: TestFormat,
+    environment: Option<&str>,
+    output: &Output,
+) -> Result<u8, Error> {
+    let context = super::environment::Context::resolve(environment, output)?;
     let env = |name: &str| std::env::var(name).ok();
+    let vars = context.vars();
     // Tests need no secrets: webhook URLs play no part in when an alert fires.
-    let loaded = config::load_with(&paths_or_current(paths), &env, config::Secrets::Optional);
+    let loaded = config::load_in(
+        &context.paths(paths),
+        (&env, &vars),
+        config::Secrets::Optional,
+    );
     let (files, diagnostics, sources) = load_tests(&loaded);
     let mut all = loaded.diagnostics.clone();
     all.extend(diagnostics.items().iter().cloned());

@@ -1,19 +1,64 @@
 //! `flex-alerts validate`: schema and rules, offline; every problem of every alert file and
-//! rule test file in one run. It needs no secrets: a webhook URL whose variable is not set is
-//! noted, not checked.
+//! rule test file in one run, in every environment of the project (their `${VAR}` values
+//! differ) unless `--env` names one. It needs no secrets: a webhook URL whose variable is not
+//! set is noted, not checked.
 
 use std::path::PathBuf;
 
+use super::environment::Context;
 use super::test::load_tests;
-use crate::cli::paths_or_current;
 use crate::config;
 use crate::error::Error;
 use crate::output::Output;
 
-pub fn run(paths: &[PathBuf], output: &Output) -> Result<u8, Error> {
+pub fn run(paths: &[PathBuf], env: Option<&str>, output: &Output) -> Result<u8, Error> {
+    let context = Context::resolve(env, output)?;
+    let every: Vec<Context> = match (&context.project, env) {
+        (Some(project), None) if !project.environments.is_empty() => project
+            .environments
+            .values()
+            .map(|environment| context.with_environment(environment))
+            .collect(),
+        _ => vec![context],
+    };
+    if let [only] = every.as_slice() {
+        let (summary, ok) = validate_in(only, paths, output);
+        if !ok {
+            return Err(Error::new(summary).reported());
+        }
+        output.line(&summary);
+        return Ok(0);
+    }
+    let mut failed = Vec::new();
+    for context in &every {
+        let name = context.name().unwrap_or_default();
+        output.line(&format!("Environment {name}:"));
+        let (summary, ok) = validate_in(context, paths, output);
+        if ok {
+            output.line(&format!("  {summary}"));
+        } else {
+            output.message(&format!("error: {summary}\n"));
+            failed.push(name.to_owned());
+        }
+    }
+    if failed.is_empty() {
+        output.line(&format!("Valid in every environment ({}).", every.len()));
+        Ok(0)
+    } else {
+        Err(Error::new(format!("errors in environment(s): {}", failed.join(", "))).reported())
+    }
+}
+
+/// Validates in one environment, printing every problem; the summary, and whether it passed.
+fn validate_in(context: &Context, paths: &[PathBuf], output: &Output) -> (String, bool) {
     let env = |name: &str| std::env::var(name).ok();
+    let vars = context.vars();
     // Offline, and needing no secrets: an unset webhook variable is a note.
-    let loaded = config::load_with(&paths_or_current(paths), &env, config::Secrets::Optional);
+    let loaded = config::load_in(
+        &context.paths(paths),
+        (&env, &vars),
+        config::Secrets::Optional,
+    );
     let (tests, test_problems, test_sources) = load_tests(&loaded);
     let mut shown = loaded.diagnostics.clone();
     shown.extend(loaded.skipped.iter().cloned());
@@ -30,9 +75,5 @@ pub fn run(paths: &[PathBuf], output: &Output) -> Result<u8, Error> {
             config::diagnostic::plural(test_count, "rule test")
         ));
     }
-    if shown.has_errors() {
-        return Err(Error::new(summary).reported());
-    }
-    output.line(&summary);
-    Ok(0)
+    (summary, !shown.has_errors())
 }

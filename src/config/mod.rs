@@ -11,8 +11,10 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod suggest;
+pub mod variables;
 pub mod yaml;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use desired::Desired;
@@ -44,6 +46,16 @@ pub fn load(paths: &[PathBuf], env: EnvLookup<'_>) -> Loaded {
 /// Loads and checks every alert file under `paths`; with `Secrets::Optional` (offline
 /// `validate`), a webhook variable that is not set is a note, not an error.
 pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loaded {
+    load_in(paths, (env, &BTreeMap::new()), secrets)
+}
+
+/// `load_with` in an environment: `${VAR}` outside webhook URLs reads `vars` first, then
+/// `env`; webhook URLs read `env` only.
+pub fn load_in(
+    paths: &[PathBuf],
+    (env, vars): (EnvLookup<'_>, &BTreeMap<String, String>),
+    secrets: Secrets,
+) -> Loaded {
     let found = source::discover(paths);
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(found.problems);
@@ -54,7 +66,7 @@ pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loa
             Err(problem) => diagnostics.push(problem),
         }
     }
-    let loaded = check_sources_with(sources, env, secrets);
+    let loaded = check_sources_with(sources, (env, vars), secrets);
     diagnostics.extend(loaded.diagnostics.items().iter().cloned());
     diagnostics.sort();
     Loaded {
@@ -67,14 +79,19 @@ pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loa
 
 /// Checks sources already in memory (the part of `load` after reading files).
 pub fn check_sources(sources: Vec<SourceFile>, env: EnvLookup<'_>) -> Loaded {
-    check_sources_with(sources, env, Secrets::Required)
+    check_sources_with(sources, (env, &BTreeMap::new()), Secrets::Required)
 }
 
-fn check_sources_with(sources: Vec<SourceFile>, env: EnvLookup<'_>, secrets: Secrets) -> Loaded {
+fn check_sources_with(
+    sources: Vec<SourceFile>,
+    (env, vars): (EnvLookup<'_>, &BTreeMap<String, String>),
+    secrets: Secrets,
+) -> Loaded {
     let mut diagnostics = Diagnostics::default();
     let mut parsed = Vec::new();
+    let lookup = |name: &str| vars.get(name).cloned().or_else(|| env(name));
     for source in &sources {
-        match parse_file(source) {
+        match parse_file(source, &lookup) {
             Ok(file) => parsed.push(file),
             Err(problems) => diagnostics.extend(problems),
         }
@@ -91,10 +108,14 @@ fn check_sources_with(sources: Vec<SourceFile>, env: EnvLookup<'_>, secrets: Sec
     }
 }
 
-/// One alert file through YAML, version check, schema and typed deserialisation.
-fn parse_file(source: &SourceFile) -> Result<ParsedFile, Vec<Diagnostic>> {
-    let (content, spans) =
-        parse_document(source, schema::alert_schema(), ("alert file", "alerts"))?;
+/// One alert file through YAML, version check, `${VAR}`, schema and typed deserialisation.
+fn parse_file(source: &SourceFile, vars: EnvLookup<'_>) -> Result<ParsedFile, Vec<Diagnostic>> {
+    let (content, spans) = parse_document(
+        source,
+        schema::alert_schema(),
+        ("alert file", "alerts"),
+        Some(vars),
+    )?;
     Ok(ParsedFile {
         name: source.display.clone(),
         content,
@@ -109,6 +130,7 @@ pub fn parse_document<T: serde::de::DeserializeOwned>(
     source: &SourceFile,
     compiled: &schema::Compiled,
     (kind, main_key): (&str, &str),
+    vars: Option<EnvLookup<'_>>,
 ) -> Result<(T, yaml::SpanIndex), Vec<Diagnostic>> {
     let name = source.display.as_str();
     let starts = format!("a {kind} starts with `version: 1`");
@@ -152,7 +174,13 @@ pub fn parse_document<T: serde::de::DeserializeOwned>(
             .with_hint("this flex-alerts reads `version: 1`"),
         ]);
     }
-    let (json, spans) = yaml::to_json(&root);
+    let (mut json, spans) = yaml::to_json(&root);
+    if let Some(vars) = vars {
+        let problems = variables::substitute(&mut json, &spans, name, vars);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+    }
     let problems = schema::check_against(compiled, name, &json, &spans);
     if !problems.is_empty() {
         return Err(problems);

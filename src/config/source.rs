@@ -68,6 +68,22 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                 }
             }
             Ok(_) if is_test_file(&display) => found.tests.push(path.clone()),
+            Ok(_)
+                if path
+                    .file_name()
+                    .is_some_and(|name| name == crate::project::FILE_NAME) =>
+            {
+                found.problems.push(
+                    Diagnostic::error(
+                        &display,
+                        None,
+                        "this is the project file, not an alert file",
+                    )
+                    .with_hint(
+                        "give the alert files, or nothing: the project file says where they are",
+                    ),
+                )
+            }
             Ok(_) => found.files.push(path.clone()),
         }
     }
@@ -102,6 +118,8 @@ fn walk(dir: &Path, found: &mut Discovery) {
             if entered(name) {
                 walk(&path, found);
             }
+        } else if name == crate::project::FILE_NAME {
+            // The project file: read by every command, never as an alert file.
         } else if is_test_file(name) {
             found.tests.push(path);
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {

@@ -212,7 +212,7 @@ pub fn feeds(series: &Series, alert: &DesiredAlert, queue: &str) -> bool {
 /// Reads and checks one test file against the alerts in `desired`.
 pub fn load(source: &SourceFile, desired: &Desired) -> Result<TestFile, Vec<Diagnostic>> {
     let (content, spans): (TestFileContent, SpanIndex) =
-        crate::config::parse_document(source, compiled(), ("test file", "tests"))?;
+        crate::config::parse_document(source, compiled(), ("test file", "tests"), None)?;
     let checker = Checker {
         file: &source.display,
         text: &source.text,

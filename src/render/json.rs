@@ -53,6 +53,10 @@ pub struct JsonPlan {
     /// In a saved plan: the alert files and directories it was made from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paths: Option<Vec<String>>,
+    /// The environment of the project file it was made for, if any: `apply --plan` applies
+    /// it there only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
 }
 
 /// How many alerts each action touches, and the counts against Flex's caps.
@@ -237,6 +241,7 @@ pub fn render(plan: &Plan, store: &str, prune: bool) -> JsonPlan {
         steps,
         store_option: None,
         paths: None,
+        environment: None,
     }
 }
 

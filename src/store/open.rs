@@ -9,7 +9,7 @@ use reqwest::Url;
 
 use super::error::StoreError;
 use super::local::LocalStore;
-use super::twilio::{ClientConfig, RequestLog, TwilioClient};
+use super::twilio::{ClientConfig, CredentialNames, RequestLog, TwilioClient};
 use super::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 use super::{Live, Store};
 use crate::config::rules::EnvLookup;
@@ -92,9 +92,11 @@ pub enum AnyStore {
 }
 
 impl AnyStore {
+    /// The store `spec` names; a Twilio client reads its credentials from the variables
+    /// `names` says.
     pub fn open(
         spec: &StoreSpec,
-        env: EnvLookup<'_>,
+        (env, names): (EnvLookup<'_>, &CredentialNames),
         concurrency: usize,
         request_log: Option<RequestLog>,
     ) -> Result<AnyStore, StoreError> {
@@ -102,7 +104,7 @@ impl AnyStore {
             let config = ClientConfig {
                 concurrency,
                 request_log: request_log.clone(),
-                ..ClientConfig::from_env(env, base)?
+                ..ClientConfig::from_env_named(env, base, names)?
             };
             TwilioClient::new(config).map(AnyStore::Twilio)
         };

@@ -78,9 +78,59 @@ impl std::fmt::Debug for RequestLog {
     }
 }
 
+/// The environment variables that hold one account's credentials: `TWILIO_API_KEY`, ... by
+/// default, or under a prefix for one environment of a project (`FLEX_PROD_TWILIO_API_KEY`,
+/// `FLEX_PROD_INSTANCE_SID`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialNames {
+    pub api_key: String,
+    pub api_secret: String,
+    pub account_sid: String,
+    pub auth_token: String,
+    pub instance_sid: String,
+    pub workspace_sid: String,
+}
+
+impl Default for CredentialNames {
+    fn default() -> Self {
+        CredentialNames {
+            api_key: "TWILIO_API_KEY".into(),
+            api_secret: "TWILIO_API_SECRET".into(),
+            account_sid: "TWILIO_ACCOUNT_SID".into(),
+            auth_token: "TWILIO_AUTH_TOKEN".into(),
+            instance_sid: "FLEX_INSTANCE_SID".into(),
+            workspace_sid: "TWILIO_WORKSPACE_SID".into(),
+        }
+    }
+}
+
+impl CredentialNames {
+    /// `PREFIX_TWILIO_API_KEY`, `PREFIX_TWILIO_API_SECRET`, `PREFIX_TWILIO_ACCOUNT_SID`,
+    /// `PREFIX_TWILIO_AUTH_TOKEN`, `PREFIX_INSTANCE_SID`, `PREFIX_WORKSPACE_SID`.
+    pub fn with_prefix(prefix: &str) -> Self {
+        CredentialNames {
+            api_key: format!("{prefix}_TWILIO_API_KEY"),
+            api_secret: format!("{prefix}_TWILIO_API_SECRET"),
+            account_sid: format!("{prefix}_TWILIO_ACCOUNT_SID"),
+            auth_token: format!("{prefix}_TWILIO_AUTH_TOKEN"),
+            instance_sid: format!("{prefix}_INSTANCE_SID"),
+            workspace_sid: format!("{prefix}_WORKSPACE_SID"),
+        }
+    }
+}
+
 impl ClientConfig {
     /// From the environment; `base` replaces both Twilio hosts (e.g. the emulator's address).
     pub fn from_env(env: EnvLookup<'_>, base: Option<&Url>) -> Result<ClientConfig, StoreError> {
+        ClientConfig::from_env_named(env, base, &CredentialNames::default())
+    }
+
+    /// `from_env`, with the credentials read from (and missing ones named as) `names`.
+    pub fn from_env_named(
+        env: EnvLookup<'_>,
+        base: Option<&Url>,
+        names: &CredentialNames,
+    ) -> Result<ClientConfig, StoreError> {
         let setup = |message: String| StoreError::Setup {
             message,
             hint: match base {
@@ -95,23 +145,32 @@ impl ClientConfig {
         // Every problem at once, so one round of setting variables is enough.
         let mut problems = Vec::new();
         let credentials = match (
-            var("TWILIO_API_KEY"),
-            var("TWILIO_API_SECRET"),
-            var("TWILIO_ACCOUNT_SID"),
-            var("TWILIO_AUTH_TOKEN"),
+            var(&names.api_key),
+            var(&names.api_secret),
+            var(&names.account_sid),
+            var(&names.auth_token),
         ) {
             (Some(key), Some(secret), account, _) => Some((key, secret, account)),
             (Some(_), None, _, _) => {
-                problems.push("TWILIO_API_KEY is set but TWILIO_API_SECRET is not".to_owned());
+                problems.push(format!(
+                    "{} is set but {} is not",
+                    names.api_key, names.api_secret
+                ));
                 None
             }
             (None, _, Some(account), Some(token)) => Some((account.clone(), token, Some(account))),
             (None, _, Some(_), None) => {
-                problems.push("TWILIO_ACCOUNT_SID is set but TWILIO_AUTH_TOKEN is not".to_owned());
+                problems.push(format!(
+                    "{} is set but {} is not",
+                    names.account_sid, names.auth_token
+                ));
                 None
             }
             _ => {
-                problems.push("no Twilio credentials: set TWILIO_API_KEY and TWILIO_API_SECRET, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN".to_owned());
+                problems.push(format!(
+                    "no Twilio credentials: set {} and {}, or {} and {}",
+                    names.api_key, names.api_secret, names.account_sid, names.auth_token
+                ));
                 None
             }
         };
@@ -121,27 +180,30 @@ impl ClientConfig {
             .filter(|account| !is_sid(account, "AC"))
         {
             problems.push(format!(
-                "TWILIO_ACCOUNT_SID `{account}` is not an account SID (AC and 32 hex digits)"
+                "{} `{account}` is not an account SID (AC and 32 hex digits)",
+                names.account_sid
             ));
         }
-        let instance_sid = var("FLEX_INSTANCE_SID");
+        let instance_sid = var(&names.instance_sid);
         match instance_sid.as_deref() {
-            None => problems.push(
-                "FLEX_INSTANCE_SID is not set: it is the GO... SID on the Flex overview page in Console"
-                    .to_owned(),
-            ),
+            None => problems.push(format!(
+                "{} is not set: it is the GO... SID on the Flex overview page in Console",
+                names.instance_sid
+            )),
             Some(instance) if !is_sid(instance, "GO") => problems.push(format!(
-                "FLEX_INSTANCE_SID `{instance}` is not a Flex instance SID (GO and 32 hex digits)"
+                "{} `{instance}` is not a Flex instance SID (GO and 32 hex digits)",
+                names.instance_sid
             )),
             Some(_) => {}
         }
-        let workspace_sid = var("TWILIO_WORKSPACE_SID");
+        let workspace_sid = var(&names.workspace_sid);
         if let Some(workspace) = workspace_sid
             .as_deref()
             .filter(|workspace| !is_sid(workspace, "WS"))
         {
             problems.push(format!(
-                "TWILIO_WORKSPACE_SID `{workspace}` is not a workspace SID (WS and 32 hex digits)"
+                "{} `{workspace}` is not a workspace SID (WS and 32 hex digits)",
+                names.workspace_sid
             ));
         }
         let (Some((username, password, account_sid)), Some(instance_sid), true) =

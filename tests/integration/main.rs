@@ -6,6 +6,7 @@ mod cli_apply;
 mod client;
 mod crash;
 mod emulator_contract;
+mod environments;
 mod fire;
 mod plan;
 mod plan_property;

@@ -1,0 +1,96 @@
+//! Which environment a command runs in: the project file found from the current directory,
+//! the environment `--env` names, and what follows from it: the default alert paths, the
+//! values of `${VAR}`, the store and where its credentials are.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::cli::StoreChoice;
+use crate::config::diagnostic::Diagnostics;
+use crate::error::Error;
+use crate::output::Output;
+use crate::project::{self, Environment, Project};
+
+/// The project (if any) and the environment (if one was named).
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub project: Option<Project>,
+    pub environment: Option<Environment>,
+}
+
+impl Context {
+    /// The project around the current directory, and the environment `name` in it.
+    pub fn resolve(name: Option<&str>, output: &Output) -> Result<Context, Error> {
+        let project = match project::current() {
+            Ok(found) => found.map(|(project, _)| project),
+            Err((problems, source)) => {
+                let mut diagnostics = Diagnostics::default();
+                diagnostics.extend(problems);
+                output.message(
+                    &diagnostics.render(&source.into_iter().collect::<Vec<_>>(), output.styled()),
+                );
+                return Err(Error::new(format!(
+                    "the project file {} has problems; nothing was done",
+                    project::FILE_NAME
+                ))
+                .reported());
+            }
+        };
+        let environment = match (name, &project) {
+            (None, _) => None,
+            (Some(name), Some(project)) => Some(project.environment(name)?.clone()),
+            (Some(name), None) => {
+                return Err(Error::new(format!(
+                    "--env {name}: no {} in this directory or above it",
+                    project::FILE_NAME
+                ))
+                .hint("environments are declared in the project file at the repository's root"));
+            }
+        };
+        Ok(Context {
+            project,
+            environment,
+        })
+    }
+
+    /// The same project in another of its environments.
+    pub fn with_environment(&self, environment: &Environment) -> Context {
+        Context {
+            project: self.project.clone(),
+            environment: Some(environment.clone()),
+        }
+    }
+
+    /// PATH arguments: as given, else the project's alert paths, else the current directory.
+    pub fn paths(&self, given: &[PathBuf]) -> Vec<PathBuf> {
+        match (&self.project, given.is_empty()) {
+            (_, false) => given.to_vec(),
+            (Some(project), true) => project.alerts.clone(),
+            (None, true) => vec![PathBuf::from(".")],
+        }
+    }
+
+    /// The environment's `vars` (none without an environment).
+    pub fn vars(&self) -> BTreeMap<String, String> {
+        self.environment
+            .as_ref()
+            .map(|environment| environment.vars.clone())
+            .unwrap_or_default()
+    }
+
+    /// The environment's name, if one was named.
+    pub fn name(&self) -> Option<&str> {
+        self.environment.as_ref().map(|e| e.name.as_str())
+    }
+
+    /// `choice` in this environment: its store unless `--store` was given, its credentials.
+    pub fn store_choice(&self, mut choice: StoreChoice, store_given: bool) -> StoreChoice {
+        if let Some(environment) = &self.environment {
+            if !store_given && let Some(store) = &environment.store {
+                choice.given = Some(store.clone());
+            }
+            choice.credentials = environment.credentials.clone();
+        }
+        choice
+    }
+}

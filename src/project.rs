@@ -1,0 +1,264 @@
+//! The project file, `flex-alerts.yaml` at a repository's root: where the alert files are, and
+//! the environments (Flex accounts) they drive, each with its store, the prefix of its
+//! credentials and its values for `${VAR}`. Found by walking up from the current directory;
+//! never read as an alert file. Without one, everything works as it does without projects.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::config::diagnostic::Diagnostic;
+use crate::config::model::Version;
+use crate::config::schema::{self, Compiled};
+use crate::config::source::{self, SourceFile};
+use crate::config::suggest;
+use crate::config::yaml::SpanIndex;
+use crate::error::Error;
+use crate::store::StoreSpec;
+use crate::store::twilio::CredentialNames;
+
+/// The project file's name.
+pub const FILE_NAME: &str = "flex-alerts.yaml";
+
+/// A flex-alerts project: the alert files and the Flex accounts they drive.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "flex-alerts project",
+    extend("$id" = "https://flex-alerts.dev/schemas/flex-alerts-project.schema.json")
+)]
+pub struct ProjectFile {
+    /// Format version of this file. Always `1`.
+    pub version: Version,
+    /// Where the alert files are, relative to this file: files or directories. The default
+    /// PATH of every command. Default: this file's directory.
+    #[serde(default)]
+    #[schemars(example = &["alerts/"])]
+    pub alerts: Vec<String>,
+    /// The Flex accounts the alert files drive, by name (`staging`, `production`, ...).
+    #[serde(default)]
+    pub environments: BTreeMap<EnvironmentName, EnvironmentFile>,
+}
+
+/// An environment's name: letters, digits, `-` and `_`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(transparent)]
+pub struct EnvironmentName(pub String);
+
+impl JsonSchema for EnvironmentName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EnvironmentName".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
+        })
+    }
+}
+
+/// One Flex account.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentFile {
+    /// Where its live alerts are: `twilio`, `http(s)://HOST:PORT` or `local[:FILE]`, as
+    /// `--store` takes it. Default: `--store`, else `FLEX_ALERTS_STORE`, else `twilio`.
+    #[serde(default)]
+    pub store: Option<String>,
+    /// The prefix of its credential variables: with `FLEX_PROD`, `FLEX_PROD_TWILIO_API_KEY` and
+    /// `FLEX_PROD_TWILIO_API_SECRET` (or `FLEX_PROD_TWILIO_ACCOUNT_SID` and
+    /// `FLEX_PROD_TWILIO_AUTH_TOKEN`), `FLEX_PROD_INSTANCE_SID`, and optionally
+    /// `FLEX_PROD_WORKSPACE_SID`. Default: the unprefixed `TWILIO_*` variables.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Z][A-Z0-9_]*$"), example = &"FLEX_PROD")]
+    pub credentials: Option<String>,
+    /// Values for `${VAR}` in the alert files (before the process environment). Never webhook
+    /// URLs: those are secrets, read from the process environment only.
+    #[serde(default)]
+    pub vars: BTreeMap<VariableName, VariableValue>,
+}
+
+/// A variable's name, as `${NAME}` uses it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(transparent)]
+pub struct VariableName(pub String);
+
+impl JsonSchema for VariableName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "VariableName".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"
+        })
+    }
+}
+
+/// A variable's value: text or a number.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum VariableValue {
+    Number(i64),
+    Text(String),
+}
+
+impl VariableValue {
+    fn text(&self) -> String {
+        match self {
+            VariableValue::Number(number) => number.to_string(),
+            VariableValue::Text(text) => text.clone(),
+        }
+    }
+}
+
+/// A project, read and checked.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project file.
+    pub file: PathBuf,
+    /// The alert files and directories (relative to the current directory).
+    pub alerts: Vec<PathBuf>,
+    pub environments: BTreeMap<String, Environment>,
+}
+
+/// One environment, ready to use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Environment {
+    pub name: String,
+    pub store: Option<String>,
+    pub credentials: CredentialNames,
+    pub vars: BTreeMap<String, String>,
+}
+
+/// The schema as committed in `schemas/flex-alerts-project.schema.json`.
+pub fn schema() -> serde_json::Value {
+    schema::generate_for::<ProjectFile>()
+}
+
+fn compiled() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| Compiled::new(schema()))
+}
+
+/// The project file in `start` or the nearest directory above it.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    start
+        .ancestors()
+        .map(|directory| directory.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+/// A project file's problems, with its text to show them against (when it could be read).
+pub type Problems = (Vec<Diagnostic>, Option<SourceFile>);
+
+/// The project that holds the current directory, if any; its problems at their place.
+pub fn current() -> Result<Option<(Project, SourceFile)>, Problems> {
+    let Some(path) = find(Path::new(".")).map(|path| relative_to_here(&path)) else {
+        return Ok(None);
+    };
+    let source = source::read(&path).map_err(|problem| (vec![problem], None))?;
+    match load(&source, &path) {
+        Ok(project) => Ok(Some((project, source))),
+        Err(problems) => Err((problems, Some(source))),
+    }
+}
+
+/// Reads and checks the project file at `path`.
+fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
+    let (content, spans): (ProjectFile, SpanIndex) =
+        crate::config::parse_document(source, compiled(), ("project file", "environments"), None)?;
+    let mut problems = Vec::new();
+    let error = |pointer: &str, message: String, hint: Option<String>| {
+        Diagnostic::error(
+            &source.display,
+            spans.value(pointer).or_else(|| spans.nearest(pointer)),
+            message,
+        )
+        .with_optional_hint(hint)
+    };
+    let mut environments = BTreeMap::new();
+    for (name, environment) in &content.environments {
+        let pointer = format!(
+            "/environments/{}",
+            crate::config::yaml::escape_pointer(&name.0)
+        );
+        if let Some(store) = &environment.store
+            && let Err(problem) = store.parse::<StoreSpec>()
+        {
+            problems.push(error(&format!("{pointer}/store"), problem, None));
+        }
+        environments.insert(
+            name.0.clone(),
+            Environment {
+                name: name.0.clone(),
+                store: environment.store.clone(),
+                credentials: environment
+                    .credentials
+                    .as_deref()
+                    .map_or_else(CredentialNames::default, CredentialNames::with_prefix),
+                vars: environment
+                    .vars
+                    .iter()
+                    .map(|(name, value)| (name.0.clone(), value.text()))
+                    .collect(),
+            },
+        );
+    }
+    let root = std::fs::canonicalize(path)
+        .ok()
+        .and_then(|file| file.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let alerts: Vec<PathBuf> = if content.alerts.is_empty() {
+        vec![relative_to_here(&root)]
+    } else {
+        content
+            .alerts
+            .iter()
+            .map(|alert| relative_to_here(&root.join(alert)))
+            .collect()
+    };
+    if problems.is_empty() {
+        Ok(Project {
+            file: relative_to_here(path),
+            alerts,
+            environments,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// `path` relative to the current directory when it is below it, else as it is.
+fn relative_to_here(path: &Path) -> PathBuf {
+    let here = std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .unwrap_or_default();
+    match path.strip_prefix(&here) {
+        Ok(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(relative) => relative.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+impl Project {
+    /// The environment named `name`, or an error that lists the others.
+    pub fn environment(&self, name: &str) -> Result<&Environment, Error> {
+        self.environments.get(name).ok_or_else(|| {
+            let names: Vec<String> = self.environments.keys().cloned().collect();
+            Error::new(format!(
+                "there is no environment `{name}` in {}",
+                self.file.display()
+            ))
+            .hint(
+                suggest::did_you_mean_or_list(name, &names).unwrap_or_else(|| {
+                    format!("add `environments: {{ {name}: {{ ... }} }}` to the project file")
+                }),
+            )
+        })
+    }
+}

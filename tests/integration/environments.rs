@@ -1,0 +1,270 @@
+//! Several Flex accounts from one repository: the project file, `--env`, `${VAR}` in any
+//! value, every environment validated and planned, saved plans bound to their environment,
+//! and credentials under a prefix per environment.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{ACCOUNT, INSTANCE, TOKEN, WEBHOOK, cli, emulator, run_blocking};
+
+const PROJECT: &str = "# yaml-language-server: $schema=schemas/flex-alerts-project.schema.json
+version: 1
+alerts: [alerts/]
+environments:
+  staging:
+    store: local:.flex-alerts/staging.json
+    vars: { ONCALL: raj.patel, WAIT: 240 }
+  production:
+    store: local:.flex-alerts/production.json
+    vars: { ONCALL: jane.doe, WAIT: 180 }
+";
+
+const ALERTS: &str = "version: 1
+alerts:
+  - name: Support wait
+    metric: Longest (Now)
+    channel: voice
+    queues: [Support]
+    thresholds:
+      warning: { above: 60 }
+      critical: { above: '${WAIT}' }
+    notify:
+      users: ['${ONCALL}']
+      webhook: { type: slack, url: '${SLACK_SUPPORT_WEBHOOK}' }
+  - name: Costs $${NOT_A_VARIABLE}
+    metric: Waiting (Now)
+    channel: voice
+    queues: [Billing]
+    thresholds:
+      critical: { above: 9 }
+";
+
+/// A repository with the project file at its root and the alerts in `alerts/`.
+fn repository(project: &str) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("flex-alerts.yaml"), project).unwrap();
+    std::fs::create_dir(root.path().join("alerts")).unwrap();
+    std::fs::write(root.path().join("alerts/support.yaml"), ALERTS).unwrap();
+    root
+}
+
+fn flex(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = cli()
+        .current_dir(root)
+        .args(args)
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+        .output()
+        .unwrap();
+    let result = (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    );
+    assert!(
+        !result.1.contains(WEBHOOK) && !result.2.contains(WEBHOOK),
+        "a webhook URL was printed"
+    );
+    result
+}
+
+#[test]
+fn validate_checks_every_environment_and_names_the_one_that_fails() {
+    let root = repository(PROJECT);
+    let (code, _, stderr) = flex(root.path(), &["validate"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Environment production:")
+            && stderr.contains("Environment staging:")
+            && stderr.contains("Valid in every environment (2)."),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("flex-alerts.yaml"),
+        "the project file is no alert file: {stderr}"
+    );
+
+    // Staging forgets WAIT: an error at the `${WAIT}`, in staging only.
+    let root =
+        repository(&PROJECT.replace("{ ONCALL: raj.patel, WAIT: 240 }", "{ ONCALL: raj.patel }"));
+    let (code, _, stderr) = flex(root.path(), &["validate"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: `${WAIT}` is not set")
+            && stderr.contains("--> alerts/support.yaml:9:26"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: errors in environment(s): staging"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = flex(root.path(), &["validate", "--env", "production"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn each_environment_plans_against_its_store_with_its_values() {
+    let root = repository(PROJECT);
+    let (code, stdout, stderr) = flex(root.path(), &["plan", "--env", "staging"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Using the local sandbox .flex-alerts/staging.json"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("critical: { above: 240 }"), "{stdout}");
+    assert!(stdout.contains("users: [raj.patel]"), "{stdout}");
+    assert!(
+        stdout.contains("Costs ${NOT_A_VARIABLE}"),
+        "`$${{` is a literal `${{`: {stdout}"
+    );
+
+    let (code, _, stderr) = flex(
+        root.path(),
+        &["apply", "--env", "production", "--auto-approve"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    // Every environment at once: production is in sync, staging is not.
+    let (code, stdout, stderr) = flex(root.path(), &["plan", "--all-envs", "--detailed-exitcode"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("production  No changes."), "{stdout}");
+    assert!(
+        lines[1].starts_with("staging     Plan: 2 to create"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("=== environment staging ==="), "{stdout}");
+    let (code, markdown, _) = flex(root.path(), &["plan", "--all-envs", "--format", "markdown"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        markdown.contains("| `staging` | Plan: 2 to create"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("## Environment `production`"),
+        "{markdown}"
+    );
+    let (_, json, _) = flex(root.path(), &["plan", "--all-envs", "--format", "json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["environments"]["staging"]["environment"], "staging");
+    assert_eq!(json["environments"]["production"]["summary"]["create"], 0);
+}
+
+#[test]
+fn a_saved_plan_applies_only_in_its_environment() {
+    let root = repository(PROJECT);
+    let (code, _, stderr) = flex(
+        root.path(),
+        &["plan", "--env", "staging", "--out", "staging.json"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("(it applies to the same environment, staging)"),
+        "{stderr}"
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.path().join("staging.json")).unwrap())
+            .unwrap();
+    assert_eq!(saved["environment"], "staging");
+    let (code, _, stderr) = flex(
+        root.path(),
+        &["apply", "--plan", "staging.json", "--env", "production"],
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains(
+            "was made for environment staging, not environment production; nothing was changed"
+        ),
+        "{stderr}"
+    );
+    assert!(!root.path().join(".flex-alerts/production.json").exists());
+    let (code, _, stderr) = flex(root.path(), &["apply", "--plan", "staging.json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains(".flex-alerts/staging.json"), "{stderr}");
+}
+
+#[test]
+fn environment_names_and_project_files_are_checked() {
+    let root = repository(PROJECT);
+    let (code, _, stderr) = flex(root.path(), &["plan", "--env", "stagin"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("there is no environment `stagin` in flex-alerts.yaml")
+            && stderr.contains("did you mean `staging`?"),
+        "{stderr}"
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = flex(outside.path(), &["plan", "--env", "staging", "."]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("--env staging: no flex-alerts.yaml in this directory or above it"),
+        "{stderr}"
+    );
+
+    let broken = repository(&PROJECT.replace("local:.flex-alerts/staging.json", "ftp://staging"));
+    let (code, _, stderr) = flex(broken.path(), &["validate"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("`ftp://staging` is not a store")
+            && stderr.contains("--> flex-alerts.yaml:6:12"),
+        "{stderr}"
+    );
+    // From a subdirectory, the project is found above and its paths still resolve.
+    let (code, _, stderr) = flex(
+        &root.path().join("alerts"),
+        &["validate", "--env", "staging"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("2 alerts valid in 1 file"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_come_from_the_environments_prefix() {
+    let emulator = emulator().await;
+    let root = repository(&format!(
+        "version: 1\nalerts: [alerts/]\nenvironments:\n  production:\n    store: {}\n    credentials: FLEX_PROD\n    vars: {{ ONCALL: jane.doe, WAIT: 180 }}\n",
+        emulator.url()
+    ));
+    let command = || {
+        let mut command = cli();
+        command
+            .current_dir(root.path())
+            .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+            .env_remove("TWILIO_ACCOUNT_SID")
+            .env_remove("TWILIO_AUTH_TOKEN")
+            .env_remove("TWILIO_API_KEY")
+            .env_remove("FLEX_INSTANCE_SID")
+            .env("FLEX_ALERTS_STATE_DIR", root.path().join(".flex-alerts"));
+        command
+    };
+    let missing = run_blocking(command(), &["plan", "--env", "production"]).await;
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("set FLEX_PROD_TWILIO_API_KEY and FLEX_PROD_TWILIO_API_SECRET, or FLEX_PROD_TWILIO_ACCOUNT_SID and FLEX_PROD_TWILIO_AUTH_TOKEN")
+            && missing.stderr.contains("FLEX_PROD_INSTANCE_SID is not set"),
+        "{}",
+        missing.stderr
+    );
+    let mut prefixed = command();
+    prefixed
+        .env("FLEX_PROD_TWILIO_ACCOUNT_SID", ACCOUNT)
+        .env("FLEX_PROD_TWILIO_AUTH_TOKEN", TOKEN)
+        .env("FLEX_PROD_INSTANCE_SID", INSTANCE);
+    let planned = run_blocking(prefixed, &["plan", "--env", "production"]).await;
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    assert!(
+        planned.stdout.contains("+ create \"Support wait\""),
+        "{}",
+        planned.stdout
+    );
+    assert!(!planned.stderr.contains(TOKEN) && !planned.stdout.contains(TOKEN));
+}
+
+#[test]
+fn committed_project_schema_is_what_the_code_generates() {
+    let committed = std::fs::read_to_string(
+        crate::support::root().join("schemas/flex-alerts-project.schema.json"),
+    )
+    .unwrap();
+    let printed = cli().args(["schema", "project"]).output().unwrap();
+    assert_eq!(String::from_utf8(printed.stdout).unwrap(), committed);
+}
