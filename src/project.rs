@@ -79,6 +79,11 @@ pub struct EnvironmentFile {
     /// URLs: those are secrets, read from the process environment only.
     #[serde(default)]
     pub vars: BTreeMap<VariableName, VariableValue>,
+    /// A directory of overlay files, relative to this file: changes to alerts of the base
+    /// files by name (`overlay:`), and alerts of this environment only (`alerts:`).
+    #[serde(default)]
+    #[schemars(example = &"overlays/staging/")]
+    pub overlay: Option<String>,
 }
 
 /// A variable's name, as `${NAME}` uses it.
@@ -132,6 +137,8 @@ pub struct Environment {
     pub store: Option<String>,
     pub credentials: CredentialNames,
     pub vars: BTreeMap<String, String>,
+    /// The overlay directory (relative to the current directory).
+    pub overlay: Option<PathBuf>,
 }
 
 /// The schema as committed in `schemas/flex-alerts-project.schema.json`.
@@ -181,6 +188,10 @@ fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
         )
         .with_optional_hint(hint)
     };
+    let root = std::fs::canonicalize(path)
+        .ok()
+        .and_then(|file| file.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
     let mut environments = BTreeMap::new();
     for (name, environment) in &content.environments {
         let pointer = format!(
@@ -206,13 +217,13 @@ fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
                     .iter()
                     .map(|(name, value)| (name.0.clone(), value.text()))
                     .collect(),
+                overlay: environment
+                    .overlay
+                    .as_ref()
+                    .map(|overlay| relative_to_here(&root.join(overlay))),
             },
         );
     }
-    let root = std::fs::canonicalize(path)
-        .ok()
-        .and_then(|file| file.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("."));
     let alerts: Vec<PathBuf> = if content.alerts.is_empty() {
         vec![relative_to_here(&root)]
     } else {

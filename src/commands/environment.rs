@@ -2,10 +2,10 @@
 //! the environment `--env` names, and what follows from it: the default alert paths, the
 //! values of `${VAR}`, the store and where its credentials are.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::cli::StoreChoice;
+use crate::config::InEnvironment;
 use crate::config::diagnostic::Diagnostics;
 use crate::error::Error;
 use crate::output::Output;
@@ -70,11 +70,15 @@ impl Context {
         }
     }
 
-    /// The environment's `vars` (none without an environment).
-    pub fn vars(&self) -> BTreeMap<String, String> {
+    /// What the environment adds to loading the alert files: its `vars` and its overlay
+    /// (nothing without an environment).
+    pub fn loading(&self) -> InEnvironment {
         self.environment
             .as_ref()
-            .map(|environment| environment.vars.clone())
+            .map(|environment| InEnvironment {
+                vars: environment.vars.clone(),
+                overlay: environment.overlay.clone(),
+            })
             .unwrap_or_default()
     }
 

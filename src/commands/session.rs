@@ -135,8 +135,8 @@ pub fn load_desired_in(
     output: &Output,
 ) -> Result<Desired, Error> {
     let env = |name: &str| std::env::var(name).ok();
-    let vars = context.vars();
-    let loaded = config::load_in(paths, (&env, &vars), secrets);
+    let loading = context.loading();
+    let loaded = config::load_in(paths, (&env, &loading), secrets);
     let rendered = loaded.diagnostics.render(&loaded.sources, output.styled());
     if !rendered.is_empty() {
         output.message(&rendered);

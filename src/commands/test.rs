@@ -17,11 +17,11 @@ pub fn run(
 ) -> Result<u8, Error> {
     let context = super::environment::Context::resolve(environment, output)?;
     let env = |name: &str| std::env::var(name).ok();
-    let vars = context.vars();
+    let loading = context.loading();
     // Tests need no secrets: webhook URLs play no part in when an alert fires.
     let loaded = config::load_in(
         &context.paths(paths),
-        (&env, &vars),
+        (&env, &loading),
         config::Secrets::Optional,
     );
     let (files, diagnostics, sources) = load_tests(&loaded);

@@ -52,11 +52,11 @@ pub fn run(paths: &[PathBuf], env: Option<&str>, output: &Output) -> Result<u8, 
 /// Validates in one environment, printing every problem; the summary, and whether it passed.
 fn validate_in(context: &Context, paths: &[PathBuf], output: &Output) -> (String, bool) {
     let env = |name: &str| std::env::var(name).ok();
-    let vars = context.vars();
+    let loading = context.loading();
     // Offline, and needing no secrets: an unset webhook variable is a note.
     let loaded = config::load_in(
         &context.paths(paths),
-        (&env, &vars),
+        (&env, &loading),
         config::Secrets::Optional,
     );
     let (tests, test_problems, test_sources) = load_tests(&loaded);

@@ -7,6 +7,7 @@ pub mod desired;
 pub mod diagnostic;
 pub mod editor;
 pub mod model;
+pub mod overlay;
 pub mod rules;
 pub mod schema;
 pub mod source;
@@ -46,14 +47,21 @@ pub fn load(paths: &[PathBuf], env: EnvLookup<'_>) -> Loaded {
 /// Loads and checks every alert file under `paths`; with `Secrets::Optional` (offline
 /// `validate`), a webhook variable that is not set is a note, not an error.
 pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loaded {
-    load_in(paths, (env, &BTreeMap::new()), secrets)
+    load_in(paths, (env, &InEnvironment::default()), secrets)
 }
 
-/// `load_with` in an environment: `${VAR}` outside webhook URLs reads `vars` first, then
-/// `env`; webhook URLs read `env` only.
+/// What an environment adds to loading: values for `${VAR}` and an overlay directory.
+#[derive(Debug, Default, Clone)]
+pub struct InEnvironment {
+    pub vars: BTreeMap<String, String>,
+    pub overlay: Option<PathBuf>,
+}
+
+/// `load_with` in an environment: `${VAR}` outside webhook URLs reads its `vars` first, then
+/// `env`; webhook URLs read `env` only; its overlay files change the base alerts.
 pub fn load_in(
     paths: &[PathBuf],
-    (env, vars): (EnvLookup<'_>, &BTreeMap<String, String>),
+    (env, environment): (EnvLookup<'_>, &InEnvironment),
     secrets: Secrets,
 ) -> Loaded {
     let found = source::discover(paths);
@@ -66,9 +74,22 @@ pub fn load_in(
             Err(problem) => diagnostics.push(problem),
         }
     }
-    let loaded = check_sources_with(sources, (env, vars), secrets);
+    let mut overlays = Vec::new();
+    if let Some(directory) = &environment.overlay {
+        let found = source::discover_overlays(directory);
+        diagnostics.extend(found.problems);
+        for path in &found.files {
+            match source::read(path) {
+                Ok(source) => overlays.push(source),
+                Err(problem) => diagnostics.push(problem),
+            }
+        }
+    }
+    let mut loaded = check_sources_with(sources, (env, &environment.vars), &overlays, secrets);
     diagnostics.extend(loaded.diagnostics.items().iter().cloned());
     diagnostics.sort();
+    // The overlays' text too, to show their problems against.
+    loaded.sources.extend(overlays);
     Loaded {
         diagnostics,
         skipped: found.skipped,
@@ -79,12 +100,13 @@ pub fn load_in(
 
 /// Checks sources already in memory (the part of `load` after reading files).
 pub fn check_sources(sources: Vec<SourceFile>, env: EnvLookup<'_>) -> Loaded {
-    check_sources_with(sources, (env, &BTreeMap::new()), Secrets::Required)
+    check_sources_with(sources, (env, &BTreeMap::new()), &[], Secrets::Required)
 }
 
 fn check_sources_with(
     sources: Vec<SourceFile>,
     (env, vars): (EnvLookup<'_>, &BTreeMap<String, String>),
+    overlays: &[SourceFile],
     secrets: Secrets,
 ) -> Loaded {
     let mut diagnostics = Diagnostics::default();
@@ -95,6 +117,11 @@ fn check_sources_with(
             Ok(file) => parsed.push(file),
             Err(problems) => diagnostics.extend(problems),
         }
+    }
+    if !overlays.is_empty() {
+        let (added, problems) = overlay::apply(&mut parsed, overlays, &lookup);
+        diagnostics.extend(problems);
+        parsed.extend(added);
     }
     let (desired, problems) = rules::check(&parsed, env, secrets);
     diagnostics.extend(problems);
@@ -120,6 +147,7 @@ fn parse_file(source: &SourceFile, vars: EnvLookup<'_>) -> Result<ParsedFile, Ve
         name: source.display.clone(),
         content,
         spans,
+        excluded: Vec::new(),
     })
 }
 

@@ -25,6 +25,8 @@ pub struct ParsedFile {
     pub name: String,
     pub content: AlertFile,
     pub spans: SpanIndex,
+    /// Alerts (by index) an overlay takes out of this environment.
+    pub excluded: Vec<usize>,
 }
 
 /// Looks up an environment variable (injected so tests need not touch the real environment).
@@ -77,6 +79,9 @@ pub fn check(
             }
         }
         for (index, alert) in file.content.alerts.iter().enumerate() {
+            if file.excluded.contains(&index) {
+                continue;
+            }
             total += 1;
             let place = at(&format!("/alerts/{index}"));
             if total == MAX_ALERTS + 1 {
@@ -122,16 +127,21 @@ impl<'a> Place<'a> {
         self.spans.nearest(&self.pointer)
     }
 
+    /// The file this node was written in: its document's, or an overlay's.
+    fn written_in(&self) -> &'a str {
+        self.spans.file_of(&self.pointer).unwrap_or(self.file)
+    }
+
     fn value_error(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(self.file, self.value_span(), message)
+        Diagnostic::error(self.written_in(), self.value_span(), message)
     }
 
     fn key_error(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(self.file, self.key_span(), message)
+        Diagnostic::error(self.written_in(), self.key_span(), message)
     }
 
     fn value_note(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::note(self.file, self.value_span(), message)
+        Diagnostic::note(self.written_in(), self.value_span(), message)
     }
 
     /// Where the alert is declared: its name.
@@ -143,7 +153,7 @@ impl<'a> Place<'a> {
     fn value_origin(&self) -> Origin {
         let span = self.value_span();
         Origin {
-            file: self.file.to_owned(),
+            file: self.written_in().to_owned(),
             line: span.map_or(0, |s| s.line),
             column: span.map_or(0, |s| s.column),
         }
@@ -210,7 +220,7 @@ impl Checker<'_> {
         if let Some(kind) = personal_data(&alert.name) {
             self.problems.push(
                 Diagnostic::warning(
-                    name_place.file,
+                    name_place.written_in(),
                     name_place.value_span(),
                     format!("alert name looks like {kind}"),
                 )

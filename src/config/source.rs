@@ -92,6 +92,30 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     found
 }
 
+/// The overlay files (`*.yaml`, `*.yml`) in an environment's overlay directory.
+pub fn discover_overlays(directory: &Path) -> Discovery {
+    let mut found = Discovery::default();
+    let display = directory.display().to_string();
+    match fs::read_dir(directory) {
+        Ok(entries) => {
+            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            found.files = paths
+                .into_iter()
+                .filter(|path| {
+                    path.extension()
+                        .is_some_and(|extension| extension == "yaml" || extension == "yml")
+                })
+                .collect();
+        }
+        Err(error) => found.problems.push(
+            Diagnostic::error(&display, None, format!("cannot read the overlay directory: {error}"))
+                .with_hint("the environment's `overlay` in flex-alerts.yaml names a directory of overlay files"),
+        ),
+    }
+    found
+}
+
 /// Directories never entered: hidden ones (`.git`, `.github`, `.flex-alerts`) and
 /// JavaScript dependencies.
 fn entered(name: &str) -> bool {
@@ -193,6 +217,9 @@ pub fn not_an_alert_file(text: &str) -> Option<String> {
         if let Some((key, _)) = key_part.split_once(':') {
             keys.push(key.trim().trim_matches(|c| c == '"' || c == '\''));
         }
+    }
+    if keys.contains(&"overlay") {
+        return Some("an overlay file, read in its environment (`--env`)".into());
     }
     let near = |key: &str, word: &str| strsim::levenshtein(&key.to_lowercase(), word) <= 2;
     let alert_key = keys

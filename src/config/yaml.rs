@@ -409,13 +409,40 @@ fn scalar_text(scalar: &Scalar) -> String {
     }
 }
 
-/// Where each JSON pointer of a converted document came from: the key (if any) and the value.
+/// Where each JSON pointer of a converted document came from: the key (if any) and the value;
+/// and, for subtrees grafted in from another file (an overlay), that file.
 #[derive(Debug, Default)]
 pub struct SpanIndex {
     entries: HashMap<String, (Option<Span>, Span)>,
+    /// Pointer prefix -> the file its subtree was written in.
+    grafts: Vec<(String, String)>,
 }
 
 impl SpanIndex {
+    /// Replaces the spans under `pointer` with those under `from` in `other`, a document of
+    /// the file `file`: the subtree now comes from there.
+    pub fn graft(&mut self, pointer: &str, other: &SpanIndex, from: &str, file: &str) {
+        let inside = |key: &str, root: &str| key == root || key.starts_with(&format!("{root}/"));
+        self.entries.retain(|key, _| !inside(key, pointer));
+        for (key, spans) in &other.entries {
+            if inside(key, from) {
+                self.entries
+                    .insert(format!("{pointer}{}", &key[from.len()..]), *spans);
+            }
+        }
+        self.grafts.retain(|(root, _)| !inside(root, pointer));
+        self.grafts.push((pointer.to_owned(), file.to_owned()));
+    }
+
+    /// The file `pointer` was written in, when it was grafted from another one.
+    pub fn file_of(&self, pointer: &str) -> Option<&str> {
+        self.grafts
+            .iter()
+            .filter(|(root, _)| pointer == root || pointer.starts_with(&format!("{root}/")))
+            .max_by_key(|(root, _)| root.len())
+            .map(|(_, file)| file.as_str())
+    }
+
     /// The span of the value at `pointer`.
     pub fn value(&self, pointer: &str) -> Option<Span> {
         self.entries.get(pointer).map(|(_, value)| *value)

@@ -268,3 +268,84 @@ fn committed_project_schema_is_what_the_code_generates() {
     let printed = cli().args(["schema", "project"]).output().unwrap();
     assert_eq!(String::from_utf8(printed.stdout).unwrap(), committed);
 }
+
+const OVERLAY: &str = "version: 1
+overlay:
+  - name: Support wait
+    thresholds: { warning: { above: 30 }, critical: { above: 90 } }
+  - name: Costs $${NOT_A_VARIABLE}
+    exclude: true
+alerts:
+  - name: Staging only
+    metric: Waiting (Now)
+    channel: voice
+    queues: [Sales]
+    thresholds: { critical: { above: 3 } }
+";
+
+fn with_overlay(overlay: &str) -> tempfile::TempDir {
+    let root = repository(&PROJECT.replace(
+        "vars: { ONCALL: raj.patel, WAIT: 240 }",
+        "vars: { ONCALL: raj.patel, WAIT: 240 }\n    overlay: overlays/staging/",
+    ));
+    std::fs::create_dir_all(root.path().join("overlays/staging")).unwrap();
+    std::fs::write(root.path().join("overlays/staging/changes.yaml"), overlay).unwrap();
+    root
+}
+
+#[test]
+fn an_overlay_changes_excludes_and_adds_alerts_in_its_environment_only() {
+    let root = with_overlay(OVERLAY);
+    let (code, stdout, stderr) = flex(root.path(), &["plan", "--env", "staging"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("warning: { above: 30 }") && stdout.contains("critical: { above: 90 }"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("users: [raj.patel]"),
+        "the keys not overlaid are kept: {stdout}"
+    );
+    assert!(stdout.contains("+ create \"Staging only\""), "{stdout}");
+    assert!(!stdout.contains("Costs"), "excluded in staging: {stdout}");
+    let (code, stdout, _) = flex(root.path(), &["plan", "--env", "production"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        stdout.contains("Costs ${NOT_A_VARIABLE}") && !stdout.contains("Staging only"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("critical: { above: 180 }"), "{stdout}");
+    // The overlay directory is not read as alert files.
+    let (code, _, stderr) = flex(root.path(), &["validate"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn overlay_problems_are_reported_where_they_were_written() {
+    // A name no base alert has, and thresholds the overlay inverts.
+    let root = with_overlay(
+        "version: 1
+overlay:
+  - name: Support wiat
+    active: false
+  - name: Support wait
+    thresholds: { warning: { above: 300 }, critical: { above: 90 } }
+",
+    );
+    let (code, _, stderr) = flex(root.path(), &["validate", "--env", "staging"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: no alert of the base files is named `Support wiat`")
+            && stderr.contains("--> overlays/staging/changes.yaml:3:11")
+            && stderr.contains("did you mean `Support wait`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("critical (90) must be greater than warning (300)")
+            && stderr.contains("--> overlays/staging/changes.yaml:6:"),
+        "{stderr}"
+    );
+    // Production has no overlay: the same files are valid there.
+    let (code, _, stderr) = flex(root.path(), &["validate", "--env", "production"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
