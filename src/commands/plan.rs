@@ -178,17 +178,29 @@ fn run_all(
             ),
         );
     }
-    let mut planned = Vec::new();
-    for environment in &environments {
-        output.line(&format!("Environment {}:", environment.name));
-        planned.push(make(
-            cli,
-            args,
-            &context.with_environment(environment),
-            history,
-            output,
-        )?);
-    }
+    // Every environment at once: each has its own store, session and runtime.
+    let planned: Vec<Planned> = std::thread::scope(|scope| {
+        let running: Vec<_> = environments
+            .iter()
+            .map(|environment| {
+                let context = context.with_environment(environment);
+                scope.spawn(move || make(cli, args, &context, history, output))
+            })
+            .collect();
+        running
+            .into_iter()
+            .zip(&environments)
+            .map(|(thread, environment)| {
+                let result = thread.join().unwrap_or_else(|_| {
+                    Err(Error::new("the plan stopped unexpectedly"))
+                });
+                result.map_err(|error| Error {
+                    message: format!("environment {}: {}", environment.name, error.message),
+                    ..error
+                })
+            })
+            .collect::<Result<_, Error>>()
+    })?;
     let summary: Vec<(String, String)> = planned
         .iter()
         .map(|p| {
