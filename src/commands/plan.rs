@@ -191,9 +191,9 @@ fn run_all(
             .into_iter()
             .zip(&environments)
             .map(|(thread, environment)| {
-                let result = thread.join().unwrap_or_else(|_| {
-                    Err(Error::new("the plan stopped unexpectedly"))
-                });
+                let result = thread
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::new("the plan stopped unexpectedly")));
                 result.map_err(|error| Error {
                     message: format!("environment {}: {}", environment.name, error.message),
                     ..error

@@ -349,3 +349,125 @@ overlay:
     let (code, _, stderr) = flex(root.path(), &["validate", "--env", "production"]);
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+/// Every output of every command in every environment, scanned for every secret set.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_output_of_any_command_in_any_environment_holds_a_secret() {
+    const API_KEY: &str = "SK5b1e6c3a9f0d4e2b8c7a6d5e4f3a2b1c";
+    const API_SECRET: &str = "emulator-api-key-secret";
+    let emulator = emulator().await;
+    let root = repository(&format!(
+        "version: 1
+alerts: [alerts/]
+environments:
+  staging:
+    store: {url}
+    credentials: FLEX_STAGING
+    vars: {{ ONCALL: raj.patel, WAIT: 240 }}
+  production:
+    store: {url}
+    credentials: FLEX_PROD
+    vars: {{ ONCALL: jane.doe, WAIT: 180 }}
+",
+        url = emulator.url()
+    ));
+    std::fs::write(
+        root.path().join("history.csv"),
+        "time,queue,channel,metric,value\n2026-11-30T10:00:00Z,Support,voice,Longest (Now),500\n",
+    )
+    .unwrap();
+    let command = || {
+        let mut command = cli();
+        command
+            .current_dir(root.path())
+            .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
+            .env("FLEX_STAGING_TWILIO_ACCOUNT_SID", ACCOUNT)
+            .env("FLEX_STAGING_TWILIO_AUTH_TOKEN", TOKEN)
+            .env("FLEX_STAGING_INSTANCE_SID", INSTANCE)
+            .env("FLEX_PROD_TWILIO_API_KEY", API_KEY)
+            .env("FLEX_PROD_TWILIO_API_SECRET", API_SECRET)
+            .env("FLEX_PROD_INSTANCE_SID", INSTANCE)
+            .env("FLEX_ALERTS_STATE_DIR", root.path().join(".flex-alerts"));
+        command
+    };
+    let mut outputs = Vec::new();
+    let mut runs = 0;
+    for environment in ["staging", "production"] {
+        let saved = format!("{environment}.json");
+        let exported = format!("{environment}-export.yaml");
+        for args in [
+            vec!["validate", "--env", environment],
+            vec!["-v", "plan", "--env", environment],
+            vec!["-v", "plan", "--env", environment, "--format", "markdown"],
+            vec![
+                "-v",
+                "plan",
+                "--env",
+                environment,
+                "--format",
+                "json",
+                "--history",
+                "history.csv",
+            ],
+            vec!["plan", "--env", environment, "--out", &saved],
+            vec!["-v", "apply", "--plan", &saved],
+            vec!["-v", "apply", "--env", environment, "--auto-approve"],
+            vec!["-v", "export", "--env", environment],
+            vec!["export", "--env", environment, "--out", &exported],
+            vec![
+                "backtest",
+                "--env",
+                environment,
+                "--history",
+                "history.csv",
+                "--format",
+                "json",
+            ],
+            vec![
+                "record",
+                "--env",
+                environment,
+                "--for",
+                "0s",
+                "--out",
+                "recorded.csv",
+            ],
+        ] {
+            let run = run_blocking(command(), &args).await;
+            assert!(run.code == 0 || run.code == 2, "{args:?}: {}", run.stderr);
+            outputs.push((format!("{args:?}"), format!("{}{}", run.stdout, run.stderr)));
+            runs += 1;
+        }
+        for file in [saved, exported] {
+            outputs.push((
+                file.clone(),
+                std::fs::read_to_string(root.path().join(&file)).unwrap(),
+            ));
+        }
+    }
+    for format in ["text", "markdown", "json"] {
+        let run = run_blocking(command(), &["-v", "plan", "--all-envs", "--format", format]).await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        outputs.push((
+            format!("plan --all-envs {format}"),
+            format!("{}{}", run.stdout, run.stderr),
+        ));
+        runs += 1;
+    }
+    let run = run_blocking(command(), &["validate"]).await;
+    outputs.push(("validate".into(), format!("{}{}", run.stdout, run.stderr)));
+    let secrets = [
+        TOKEN,
+        API_SECRET,
+        WEBHOOK,
+        WEBHOOK.rsplit('/').next().unwrap(),
+    ];
+    for (what, text) in &outputs {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{what} printed a secret:\n{text}");
+        }
+    }
+    assert!(runs >= 25, "{runs}");
+    // The scan can fail: the webhook is in the state the emulator keeps.
+    assert!(emulator.shared.state_json().to_string().contains(WEBHOOK));
+}
