@@ -136,6 +136,21 @@ pub enum Command {
     /// Sample the live TaskRouter statistics of every queue the alert files watch, and append
     /// them to a CSV history for `backtest` (Ctrl-C stops, keeping every row written).
     Record(RecordArgs),
+    /// Show how two environments of the project differ: their effective alerts (files, vars
+    /// and overlays), or with --live their live alerts.
+    Diff {
+        /// The two environments, e.g. `--env staging --env production`.
+        #[arg(long = "env", value_name = "NAME", required = true)]
+        envs: Vec<String>,
+        /// Compare the live alerts of the two environments' stores instead of the files.
+        #[arg(long)]
+        live: bool,
+        /// Alert files or directories. Default: the project's alert paths.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Show what apply would change in the live store to match the alert files.
     Plan(PlanArgs),
     /// Change the live store to match the alert files, after showing the plan.

@@ -2,6 +2,7 @@
 
 mod apply;
 mod backtest;
+mod diff;
 mod emulator;
 mod environment;
 mod export;
@@ -46,6 +47,12 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             output,
         ),
         Command::Record(args) => record::run(cli, args, output),
+        Command::Diff {
+            envs,
+            live,
+            paths,
+            store,
+        } => diff::run(cli, (envs, *live), paths, store, output),
         Command::Plan(args) => plan::run(cli, args, output),
         Command::Apply(args) => apply::run(cli, args, output),
         Command::Export { out, store, env } => {

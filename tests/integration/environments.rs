@@ -471,3 +471,70 @@ environments:
     // The scan can fail: the webhook is in the state the emulator keeps.
     assert!(emulator.shared.state_json().to_string().contains(WEBHOOK));
 }
+
+#[test]
+fn diff_shows_how_two_environments_differ_in_the_files_and_live() {
+    let root = with_overlay(OVERLAY);
+    let (code, stdout, stderr) = flex(
+        root.path(),
+        &["diff", "--env", "staging", "--env", "production"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with(
+            "3 alert(s) differ between staging (<, left) and production (>, right), alert files:"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  > \"Costs ${NOT_A_VARIABLE}\": only in production"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  < \"Staging only\": only in staging"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("      thresholds.critical.above: 90 | 180"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("      notify.users: [\"raj.patel\"] | [\"jane.doe\"]"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("metric:"),
+        "equal fields are not listed: {stdout}"
+    );
+
+    // Live: nothing applied anywhere yet, then production only.
+    let (code, stdout, _) = flex(
+        root.path(),
+        &["diff", "--env", "staging", "--env", "production", "--live"],
+    );
+    assert_eq!(code, Some(0));
+    assert!(
+        stdout.starts_with("The live alerts of staging and production are the same."),
+        "{stdout}"
+    );
+    let (code, _, stderr) = flex(
+        root.path(),
+        &["apply", "--env", "production", "--auto-approve"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let (_, stdout, _) = flex(
+        root.path(),
+        &["diff", "--env", "staging", "--env", "production", "--live"],
+    );
+    assert!(
+        stdout.contains("  > \"Support wait\": only in production"),
+        "{stdout}"
+    );
+
+    let (code, _, stderr) = flex(root.path(), &["diff", "--env", "staging"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("diff compares two environments"),
+        "{stderr}"
+    );
+}
