@@ -105,6 +105,12 @@ impl Workspace {
             .env("FLEX_ALERTS_STORE", &self.emulator.1)
             .envs(variables.iter().map(|(k, v)| (k, v)));
         if secrets {
+            for prefix in ["FLEX_STAGING_", "FLEX_PROD_"] {
+                command
+                    .env(format!("{prefix}TWILIO_API_KEY"), API_KEY)
+                    .env(format!("{prefix}TWILIO_API_SECRET"), API_SECRET)
+                    .env(format!("{prefix}INSTANCE_SID"), INSTANCE);
+            }
             command
                 .env("TWILIO_API_KEY", API_KEY)
                 .env("TWILIO_API_SECRET", API_SECRET)
@@ -370,8 +376,22 @@ const run = new (Object.getPrototypeOf(async function () {}).constructor)('requi
     assert!(comments[0]["body"].as_str().unwrap().contains("to create"));
 }
 
+/// A GitLab job with the template it `extends` filled in.
+fn gitlab_job(pipeline: &Value, job: &str) -> Value {
+    let mut merged = match pipeline[job].get("extends").and_then(Value::as_str) {
+        Some(template) => pipeline[template].clone(),
+        None => serde_json::json!({}),
+    };
+    for (key, value) in pipeline[job].as_object().unwrap() {
+        merged[key] = value.clone();
+    }
+    merged
+}
+
 /// A GitLab job's `before_script` and `script` as one shell script.
 fn gitlab_script(pipeline: &Value, job: &str) -> String {
+    let job_value = gitlab_job(pipeline, job);
+    let pipeline = &serde_json::json!({ "default": pipeline["default"], job: job_value });
     let lines = |value: &Value| -> Vec<String> {
         value
             .as_array()
@@ -476,7 +496,12 @@ fn recipes_are_not_read_as_alert_files() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    for recipe in ["github-actions.yml", "gitlab-ci.yml"] {
+    for recipe in [
+        "github-actions.yml",
+        "gitlab-ci.yml",
+        "github-actions-environments.yml",
+        "gitlab-ci-environments.yml",
+    ] {
         let shown = PathBuf::from("examples/ci").join(recipe);
         assert!(
             stderr.contains(&format!("--> {}", shown.display())),
@@ -495,8 +520,140 @@ fn recipes_are_not_read_as_alert_files() {
     assert!(output.status.success(), "{stderr}");
     assert!(
         stderr.contains(
-            "Skipped 2 YAML files that are not alert files (`flex-alerts validate` says why)."
+            "Skipped 4 YAML files that are not alert files (`flex-alerts validate` says why)."
         ) && !stderr.contains("github-actions.yml"),
         "{stderr}"
     );
+}
+
+/// A workspace whose flex-alerts.yaml drives two environments, both on the emulator.
+fn workspace_with_environments() -> Workspace {
+    let workspace = Workspace::new();
+    let project = format!(
+        "version: 1\nalerts: [alerts/]\nenvironments:\n  staging:\n    store: {url}\n    credentials: FLEX_STAGING\n  production:\n    store: {url}\n    credentials: FLEX_PROD\n",
+        url = workspace.emulator.1
+    );
+    std::fs::write(workspace.path().join("flex-alerts.yaml"), project).unwrap();
+    workspace
+}
+
+#[test]
+fn github_actions_environments_recipe_plans_every_environment_and_applies_each_in_turn() {
+    let workflow = recipe("github-actions-environments.yml");
+    // Each environment's secrets under its own prefix, from the secret of the same name.
+    for prefix in ["FLEX_STAGING_", "FLEX_PROD_"] {
+        for name in ["TWILIO_API_KEY", "TWILIO_API_SECRET", "INSTANCE_SID"] {
+            let key = format!("{prefix}{name}");
+            assert_eq!(
+                workflow["env"][&key],
+                format!("${{{{ secrets.{key} }}}}"),
+                "{key}"
+            );
+        }
+    }
+    for job in workflow["jobs"].as_object().unwrap().keys() {
+        for run in github_runs(&workflow, job) {
+            assert!(!run.contains("${{"), "{job}: {run}");
+        }
+    }
+    let apply = &workflow["jobs"]["apply"];
+    assert_eq!(
+        apply["concurrency"]["group"],
+        "flex-alerts-${{ matrix.environment }}"
+    );
+    assert_eq!(apply["concurrency"]["cancel-in-progress"], false);
+    assert_eq!(apply["environment"], "${{ matrix.environment }}");
+    assert!(
+        apply["strategy"]["matrix"]["environment"]
+            .as_str()
+            .unwrap()
+            .contains("'[\"production\"]'")
+    );
+
+    let workspace = workspace_with_environments();
+    let variables = plain_variables(&workflow["env"]);
+    let step = |job: &str, name: &str| {
+        github_step(&workflow, job, name)["run"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let output = workspace.shell(
+        &step("pull-request", "Validate every environment"),
+        &variables,
+        false,
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let output = workspace.shell(
+        &step("pull-request", "Plan every environment"),
+        &variables,
+        true,
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let plans = std::fs::read_to_string(workspace.path().join("plan.md")).unwrap();
+    assert!(
+        plans.contains("| `staging` | Plan:") && plans.contains("| `production` | Plan:"),
+        "{plans}"
+    );
+
+    // A merge applies staging; a tag applies production; each with its saved plan.
+    for environment in ["staging", "production"] {
+        let mut env = variables.clone();
+        env.push(("ENVIRONMENT".into(), environment.into()));
+        for job in ["plan", "apply"] {
+            for run in github_runs(&workflow, job) {
+                let output = workspace.shell(&run, &env, true);
+                assert!(
+                    output.status.success(),
+                    "{environment} {job}: {}",
+                    text(&output)
+                );
+            }
+        }
+        let drift = step("drift", "Compare the live alerts with Git");
+        let output = workspace.shell(&drift, &env, true);
+        assert!(
+            output.status.success(),
+            "{environment} drift: {}",
+            text(&output)
+        );
+    }
+}
+
+#[test]
+fn gitlab_environments_recipe_plans_every_environment_and_applies_each_in_turn() {
+    let pipeline = recipe("gitlab-ci-environments.yml");
+    assert_eq!(
+        gitlab_job(&pipeline, "apply-production")["resource_group"],
+        "flex-alerts-$ENVIRONMENT"
+    );
+    assert_eq!(pipeline["apply-production"]["rules"][0]["when"], "manual");
+    assert_eq!(
+        pipeline["drift"]["parallel"]["matrix"][0]["ENVIRONMENT"],
+        serde_json::json!(["staging", "production"])
+    );
+
+    let workspace = workspace_with_environments();
+    let merge_request = gitlab_variables(&pipeline, "merge_request_event");
+    let output = workspace.shell(&gitlab_script(&pipeline, "validate"), &merge_request, false);
+    assert!(output.status.success(), "{}", text(&output));
+    let output = workspace.shell(&gitlab_script(&pipeline, "plan-all"), &merge_request, true);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        std::fs::read_to_string(workspace.path().join("plans.md"))
+            .unwrap()
+            .contains("## Environment `production`")
+    );
+    for job in ["apply-staging", "apply-production"] {
+        let mut env = gitlab_variables(&pipeline, "push");
+        env.extend(plain_variables(&pipeline[job]["variables"]));
+        let output = workspace.shell(&gitlab_script(&pipeline, job), &env, true);
+        assert!(output.status.success(), "{job}: {}", text(&output));
+    }
+    for environment in ["staging", "production"] {
+        let mut env = gitlab_variables(&pipeline, "schedule");
+        env.push(("ENVIRONMENT".into(), environment.into()));
+        let output = workspace.shell(&gitlab_script(&pipeline, "drift"), &env, true);
+        assert!(output.status.success(), "{environment}: {}", text(&output));
+    }
 }
