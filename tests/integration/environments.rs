@@ -538,3 +538,25 @@ fn diff_shows_how_two_environments_differ_in_the_files_and_live() {
         "{stderr}"
     );
 }
+
+#[test]
+fn webhook_urls_are_never_read_from_vars() {
+    // The project file (committed) tries to give the webhook URL: it is not used.
+    let root = repository(&PROJECT.replace(
+        "vars: { ONCALL: jane.doe, WAIT: 180 }",
+        "vars: { ONCALL: jane.doe, WAIT: 180, SLACK_SUPPORT_WEBHOOK: 'https://hooks.slack.com/services/T0/B0/FROMVARS' }",
+    ));
+    let output = cli()
+        .current_dir(root.path())
+        .args(["plan", "--env", "production"])
+        .env_remove("SLACK_SUPPORT_WEBHOOK")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("environment variable `SLACK_SUPPORT_WEBHOOK` is not set"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("FROMVARS"), "{stderr}");
+}
