@@ -11,6 +11,7 @@ use super::desired::{
 };
 use super::diagnostic::Diagnostic;
 use super::model::{Alert, AlertFile, Notify, Severity, Threshold};
+use super::variables::Problem as Missing;
 use super::yaml::{Span, SpanIndex};
 use crate::secret::Secret;
 
@@ -536,33 +537,11 @@ impl Checker<'_> {
     }
 }
 
-enum Missing {
-    Unset(String),
-    Malformed,
-}
-
-/// Replaces each `${NAME}` with the variable's value.
+/// Replaces each `${NAME}` of a webhook URL with the process variable's value (an empty one
+/// counts as unset).
 fn interpolate(text: &str, env: EnvLookup<'_>) -> Result<String, Missing> {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find('}').ok_or(Missing::Malformed)?;
-        let name = &after[..end];
-        let valid =
-            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if !valid {
-            return Err(Missing::Malformed);
-        }
-        match env(name) {
-            Some(value) if !value.is_empty() => out.push_str(&value),
-            _ => return Err(Missing::Unset(name.to_owned())),
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+    let set = |name: &str| env(name).filter(|value| !value.is_empty());
+    super::variables::expand(text, &set)
 }
 
 /// The first character (1-based) that has no place in a URL and could hide what it points

@@ -79,13 +79,14 @@ fn walk(value: &mut Value, pointer: String, visit: &mut dyn FnMut(&str, &mut Val
     }
 }
 
-enum Problem {
+/// Why a `${...}` could not be replaced.
+pub enum Problem {
     Unset(String),
     Malformed,
 }
 
 /// `text` with each `${NAME}` replaced and each `$${` made a literal `${`.
-fn expand(text: &str, lookup: EnvLookup<'_>) -> Result<String, Problem> {
+pub fn expand(text: &str, lookup: EnvLookup<'_>) -> Result<String, Problem> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {
