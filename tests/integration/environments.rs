@@ -100,6 +100,16 @@ fn validate_checks_every_environment_and_names_the_one_that_fails() {
     );
     let (code, _, stderr) = flex(root.path(), &["validate", "--env", "production"]);
     assert_eq!(code, Some(0), "{stderr}");
+
+    // A value that is wrong once substituted is reported at the `${VAR}` it came from.
+    let root = repository(&PROJECT.replace("WAIT: 240", "WAIT: soon"));
+    let (code, _, stderr) = flex(root.path(), &["validate", "--env", "staging"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("`above` must be a whole number, found text `soon`")
+            && stderr.contains("--> alerts/support.yaml:9:26"),
+        "{stderr}"
+    );
 }
 
 #[test]
