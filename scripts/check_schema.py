@@ -33,8 +33,9 @@ validator_class.check_schema(SCHEMA)
 # The JSON plan's schema must be a valid schema too (plans are checked against it in the tests).
 PLAN = json.loads((ROOT / "schemas" / "plan.schema.json").read_text())
 jsonschema.validators.validator_for(PLAN).check_schema(PLAN)
-PROJECT = json.loads((ROOT / "schemas" / "flex-alerts-project.schema.json").read_text())
-jsonschema.validators.validator_for(PROJECT).check_schema(PROJECT)
+for extra in ("flex-alerts-project", "flex-alerts-overlay"):
+    EXTRA = json.loads((ROOT / "schemas" / f"{extra}.schema.json").read_text())
+    jsonschema.validators.validator_for(EXTRA).check_schema(EXTRA)
 TEST = json.loads((ROOT / "schemas" / "flex-alerts-test.schema.json").read_text())
 jsonschema.validators.validator_for(TEST).check_schema(TEST)
 test_validator = jsonschema.validators.validator_for(TEST)(TEST)

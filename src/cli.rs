@@ -170,7 +170,8 @@ pub enum Command {
     Schema {
         /// Which document: `alerts` (schemas/flex-alerts.schema.json), `test`
         /// (schemas/flex-alerts-test.schema.json, rule test files), `project`
-        /// (schemas/flex-alerts-project.schema.json, the project file) or `plan`
+        /// (schemas/flex-alerts-project.schema.json, the project file), `overlay`
+        /// (schemas/flex-alerts-overlay.schema.json, overlay files) or `plan`
         /// (schemas/plan.schema.json, the shape of `plan --format json` and `plan --out`).
         #[arg(value_enum, default_value_t = SchemaKind::Alerts)]
         which: SchemaKind,
@@ -315,6 +316,8 @@ pub enum SchemaKind {
     Test,
     /// The project file (`flex-alerts.yaml`).
     Project,
+    /// Overlay files (an environment's changes to the alerts).
+    Overlay,
     /// The JSON plan.
     Plan,
 }

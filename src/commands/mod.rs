@@ -63,6 +63,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
                 SchemaKind::Alerts => schema::generate_pretty(),
                 SchemaKind::Test => schema::pretty(&crate::evaluate::test_file::schema()),
                 SchemaKind::Project => schema::pretty(&crate::project::schema()),
+                SchemaKind::Overlay => schema::pretty(&crate::config::overlay::schema()),
                 SchemaKind::Plan => schema::pretty(&json_plan::schema()),
             })?;
             Ok(0)

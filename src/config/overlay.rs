@@ -19,7 +19,10 @@ use super::suggest;
 /// An overlay file: changes to alerts of the base files, and alerts of this environment only.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "flex-alerts overlay")]
+#[schemars(
+    title = "flex-alerts overlay",
+    extend("$id" = "https://flex-alerts.dev/schemas/flex-alerts-overlay.schema.json")
+)]
 pub struct OverlayFile {
     /// Format version of this file. Always `1`.
     pub version: Version,
@@ -54,7 +57,7 @@ pub struct OverlayEntry {
     pub notify: Option<Notify>,
 }
 
-/// The schema of overlay files.
+/// The schema of overlay files, as committed in `schemas/flex-alerts-overlay.schema.json`.
 pub fn schema() -> serde_json::Value {
     schema::generate_for::<OverlayFile>()
 }

@@ -166,17 +166,22 @@ fn walk(dir: &Path, found: &mut Discovery) {
 /// Why a YAML file met in a directory is not an alert file, or `None` when it is one (or
 /// might be: a file that looks like an alert file with a mistake in its top level is read
 /// and reported, never skipped). The rule, on the text so that broken YAML is judged too:
-/// a file is an alert file when it names the flex-alerts schema in a `$schema=` comment, or
-/// one of its top-level keys is `alerts` or `settings` (or within two typos of them, in any
+/// a file is an alert file when it names the alert schema (`flex-alerts.schema.json`) in a
+/// `$schema=` comment, or one of its top-level keys is `alerts` or `settings` (or within two typos of them, in any
 /// case), or its only top-level key is `version`, or it has both `metric:` and `thresholds:`
-/// keys at any depth. Everything else (CI workflows, docker-compose, Kubernetes manifests,
-/// empty files) is skipped.
+/// keys at any depth. Overlay files (their schema named, or an `overlay` key) and everything
+/// else (CI workflows, docker-compose, Kubernetes manifests, empty files) are skipped.
 pub fn not_an_alert_file(text: &str) -> Option<String> {
-    let names_our_schema = text.lines().any(|line| {
-        let line = line.trim_start();
-        line.starts_with('#') && line.contains("$schema=") && line.contains("flex-alerts")
-    });
-    if names_our_schema {
+    let modeline = |schema: &str| {
+        text.lines().any(|line| {
+            let line = line.trim_start();
+            line.starts_with('#') && line.contains("$schema=") && line.contains(schema)
+        })
+    };
+    if modeline("flex-alerts-overlay.schema.json") {
+        return Some("an overlay file, read in its environment (`--env`)".into());
+    }
+    if modeline("flex-alerts.schema.json") {
         return None;
     }
     // Keys at any depth, as `key:` or `- key:`: `metric` and `thresholds` together mark alerts
@@ -335,5 +340,16 @@ mod tests {
             not_an_alert_file("# nothing yet\n").unwrap(),
             "it holds no YAML keys"
         );
+        // Overlay files, by their schema or their `overlay` key, have alerts but are not ours.
+        for overlay in [
+            "# yaml-language-server: $schema=../../schemas/flex-alerts-overlay.schema.json\nversion: 1\nalerts: []\n",
+            "version: 1\noverlay: []\nalerts: []\n",
+        ] {
+            assert!(
+                not_an_alert_file(overlay)
+                    .unwrap()
+                    .starts_with("an overlay file")
+            );
+        }
     }
 }

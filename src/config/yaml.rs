@@ -71,10 +71,21 @@ pub fn parse(source: &str) -> Result<Option<Node>, YamlError> {
         documents: 0,
     };
     for event in Parser::new_from_str(source) {
-        let (event, span) = event.map_err(|error| YamlError {
-            message: format!("not valid YAML: {}", error.info()),
-            span: positions.point(error.marker().line(), error.marker().col()),
-            hint: None,
+        let (event, span) = event.map_err(|error| {
+            let span = positions.point(error.marker().line(), error.marker().col());
+            // `{ above: ${WAIT} }`: the braces of `${...}` end the flow mapping early.
+            let line = source
+                .lines()
+                .nth(span.line.saturating_sub(1))
+                .unwrap_or("");
+            let hint = line.contains("${").then(|| {
+                "inside `{ }` or `[ ]`, write a variable in quotes: `'${NAME}'`".to_owned()
+            });
+            YamlError {
+                message: format!("not valid YAML: {}", error.info()),
+                span,
+                hint,
+            }
         })?;
         builder.event(event, positions.span(&span))?;
     }
@@ -634,6 +645,16 @@ mod tests {
     fn second_document_is_an_error() {
         let error = parse("a: 1\n---\nb: 2\n").unwrap_err();
         assert_eq!(error.span.line, 2);
+    }
+
+    #[test]
+    fn a_variable_in_a_flow_mapping_gets_the_hint_to_quote_it() {
+        let error = parse("t: { above: ${WAIT} }\n").unwrap_err();
+        assert_eq!(
+            error.hint.as_deref(),
+            Some("inside `{ }` or `[ ]`, write a variable in quotes: `'${NAME}'`")
+        );
+        assert!(parse("t: { above: '${WAIT}' }\n").is_ok());
     }
 
     #[test]

@@ -270,13 +270,19 @@ async fn credentials_come_from_the_environments_prefix() {
 }
 
 #[test]
-fn committed_project_schema_is_what_the_code_generates() {
-    let committed = std::fs::read_to_string(
-        crate::support::root().join("schemas/flex-alerts-project.schema.json"),
-    )
-    .unwrap();
-    let printed = cli().args(["schema", "project"]).output().unwrap();
-    assert_eq!(String::from_utf8(printed.stdout).unwrap(), committed);
+fn committed_project_and_overlay_schemas_are_what_the_code_generates() {
+    for which in ["project", "overlay"] {
+        let committed = std::fs::read_to_string(
+            crate::support::root().join(format!("schemas/flex-alerts-{which}.schema.json")),
+        )
+        .unwrap();
+        let printed = cli().args(["schema", which]).output().unwrap();
+        assert_eq!(
+            String::from_utf8(printed.stdout).unwrap(),
+            committed,
+            "{which}"
+        );
+    }
 }
 
 const OVERLAY: &str = "version: 1
