@@ -2,7 +2,7 @@
 //! across pages; 429s, 503s and dropped connections are retried with the request counts they
 //! should take; a create whose answer is lost makes no duplicate; errors read as they should.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use flex_alerts::emulator::faults::FaultAction;
@@ -532,25 +532,12 @@ async fn unreachable_store_is_a_transport_error_after_bounded_retries() {
 
 /// `flex-alerts emulator --state FILE` as a child process, and the URL it printed.
 fn spawn_emulator(state: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flex-alerts"))
-        .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
-        .arg(state)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    (child, url)
+    crate::support::spawn_emulator(&[
+        "--listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--state".as_ref(),
+        state.as_os_str(),
+    ])
 }
 
 fn client_for(url: &str) -> TwilioClient {
