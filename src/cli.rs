@@ -351,6 +351,16 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE.csv", help_heading = "Alert notifications")]
     pub metrics: Option<PathBuf>,
 
+    /// Which synthetic day the statistics endpoints (and `/__admin/fire` without --metrics)
+    /// serve: the same seed gives the same day, another seed another day of the same shape.
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "N",
+        help_heading = "Alert notifications"
+    )]
+    pub day_seed: u64,
+
     /// On the synthetic day, evaluate the live rules this often and send each new
     /// notification to its webhooks as it happens, e.g. `1m`.
     #[arg(long, value_name = "DURATION", value_parser = duration, conflicts_with = "metrics", help_heading = "Alert notifications")]

@@ -40,6 +40,7 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
         None => Engine::new(&seed),
     }
     .with_max_page_size(args.max_page_size)
+    .with_day_seed(args.day_seed)
     .with_merge_updates(args.update_semantics == UpdateSemantics::Merge);
     let address: SocketAddr = args.listen.parse().map_err(|_| {
         Error::new(format!("`{}` is not an address to listen on", args.listen))
@@ -80,9 +81,10 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
             .await
             .map_err(|error| Error::new(format!("cannot listen on {address}")).cause(error))?;
         let emulator = Emulator::start(listener, engine, faults, args.fault_seed, args.max_body_bytes)?;
-        if let Some(metrics) = metrics {
-            emulator.shared.set_metrics(metrics);
-        }
+        emulator.shared.set_metrics(metrics.unwrap_or(Metrics::Synthetic {
+            sla_seconds: 60,
+            seed: args.day_seed,
+        }));
         if let Some(every) = args.fire_every {
             tokio::spawn(fire_live(emulator.shared.clone(), every, *output));
         }

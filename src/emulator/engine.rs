@@ -162,6 +162,8 @@ pub struct Engine {
     /// A rule update keeps the optional keys its body leaves out (instead of clearing them):
     /// Twilio does not say which it does, so both are tested.
     merge_updates: bool,
+    /// Which synthetic day the statistics endpoints serve.
+    day_seed: u64,
 }
 
 impl Engine {
@@ -179,6 +181,7 @@ impl Engine {
             clock: system_clock,
             max_page_size: listing::MAX_PAGE_SIZE,
             merge_updates: false,
+            day_seed: 0,
         }
     }
 
@@ -740,7 +743,14 @@ impl Engine {
             account_sid: &self.state.account_sid,
             workspace_sid: &self.state.workspace_sid,
             workspace_url,
+            seed: self.day_seed,
         }
+    }
+
+    /// Another synthetic day for the statistics endpoints (the default is seed 0).
+    pub fn with_day_seed(mut self, seed: u64) -> Engine {
+        self.day_seed = seed;
+        self
     }
 
     /// `GET .../TaskQueues/{sid}`: one queue, as the list shows it.

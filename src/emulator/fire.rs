@@ -22,8 +22,8 @@ use crate::plan::alert::AlertSpec;
 pub enum Metrics {
     /// A history in the `backtest` format; queues and channels by name or SID.
     History(History),
-    /// The synthetic day the statistics endpoints serve, a sample a minute.
-    Synthetic { sla_seconds: u64 },
+    /// The synthetic day the statistics endpoints serve (of `seed`), a sample a minute.
+    Synthetic { sla_seconds: u64, seed: u64 },
 }
 
 /// One notification to send: its time, the webhook URLs, and the payload.
@@ -81,15 +81,15 @@ pub fn firings(state: &State, metrics: &Metrics, (from, to): (i64, i64)) -> Vec<
                         .map(<[Sample]>::to_vec)
                         .unwrap_or_default()
                 }
-                Metrics::Synthetic { sla_seconds } => (from.div_euclid(60)..to.div_euclid(60))
+                Metrics::Synthetic { sla_seconds, seed } => (from.div_euclid(60)
+                    ..to.div_euclid(60))
                     .filter_map(|minute| {
                         let at = minute * 60;
                         super::synthetic::metric_value(
-                            queue_sid,
-                            channel_name.as_deref(),
+                            (queue_sid, channel_name.as_deref()),
                             metric,
                             at,
-                            *sla_seconds,
+                            (*sla_seconds, *seed),
                         )
                         .map(|value| Sample { at, value })
                     })

@@ -73,7 +73,10 @@ impl Shared {
             log: Mutex::new(Vec::new()),
             max_body_bytes,
             admin_needs_auth: false,
-            metrics: Mutex::new(Arc::new(Metrics::Synthetic { sla_seconds: 60 })),
+            metrics: Mutex::new(Arc::new(Metrics::Synthetic {
+                sla_seconds: 60,
+                seed: 0,
+            })),
             base_url: String::new(),
         }
     }

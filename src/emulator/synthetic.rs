@@ -59,8 +59,8 @@ struct Minute {
     wait_total: f64,
 }
 
-fn minute(queue: &str, channel: &str, index: i64, sla_seconds: f64) -> Minute {
-    let key = format!("{queue}/{channel}");
+fn minute(seed: u64, queue: &str, channel: &str, index: i64, sla_seconds: f64) -> Minute {
+    let key = format!("{seed}/{queue}/{channel}");
     let busy = load(index * 60);
     let arrivals = peak_arrivals(channel) * busy * (0.6 + 0.8 * noise(&key, index));
     let accepted = arrivals.round() as u64;
@@ -86,7 +86,7 @@ fn minute(queue: &str, channel: &str, index: i64, sla_seconds: f64) -> Minute {
 /// `GET .../TaskQueues/{sid}/RealTimeStatistics` at `now` (Unix seconds).
 pub fn realtime(queue: &str, channel: Option<&str>, now: i64, context: &Context<'_>) -> Value {
     let channel_name = channel.unwrap_or("all");
-    let key = format!("{queue}/{channel_name}");
+    let key = format!("{}/{queue}/{channel_name}", context.seed);
     let index = now.div_euclid(60);
     let busy = load(now);
     let waiting =
@@ -102,7 +102,7 @@ pub fn realtime(queue: &str, channel: Option<&str>, now: i64, context: &Context<
     } else {
         0
     };
-    let agents_key = format!("{queue}/agents");
+    let agents_key = format!("{}/{queue}/agents", context.seed);
     let available =
         (staff * 0.35 * noise(&format!("{agents_key}/available"), index)).round() as u64;
     let on_break = (staff * 0.15 * noise(&format!("{agents_key}/break"), index)).round() as u64;
@@ -154,7 +154,7 @@ pub fn cumulative(
     let (mut accepted, mut fast, mut canceled, mut late) = (0, 0, 0, 0);
     let (mut rejected, mut timed_out, mut wait_total) = (0, 0, 0.0);
     for index in from.div_euclid(60)..to.div_euclid(60) {
-        let minute = minute(queue, channel_name, index, sla);
+        let minute = minute(context.seed, queue, channel_name, index, sla);
         accepted += minute.accepted;
         fast += minute.accepted_fast;
         canceled += minute.canceled;
@@ -209,17 +209,17 @@ pub fn cumulative(
 /// The value of `metric` for a queue (and channel unique name) at `at`, as `record` would
 /// derive it from these statistics; `None` for a metric they cannot give.
 pub fn metric_value(
-    queue: &str,
-    channel: Option<&str>,
+    (queue, channel): (&str, Option<&str>),
     metric: crate::config::model::Metric,
     at: i64,
-    sla_seconds: u64,
+    (sla_seconds, seed): (u64, u64),
 ) -> Option<f64> {
     use crate::evaluate::derive::{self, Source};
     let context = Context {
         account_sid: "",
         workspace_sid: "",
         workspace_url: "",
+        seed,
     };
     let found = |metrics: Vec<(crate::config::model::Metric, f64)>| {
         metrics
@@ -268,11 +268,13 @@ pub fn activity_sid(suffix: &str) -> String {
     format!("WA{:0>32}", suffix)
 }
 
-/// What every statistics answer repeats.
+/// What every statistics answer repeats, and the seed of the day (another seed, another day
+/// of the same shape).
 pub struct Context<'a> {
     pub account_sid: &'a str,
     pub workspace_sid: &'a str,
     pub workspace_url: &'a str,
+    pub seed: u64,
 }
 
 #[cfg(test)]
@@ -283,6 +285,7 @@ mod tests {
         account_sid: "AC0",
         workspace_sid: "WS0",
         workspace_url: "https://taskrouter.twilio.com/v1/Workspaces/WS0",
+        seed: 0,
     };
 
     #[test]
@@ -308,5 +311,11 @@ mod tests {
             accepted
         );
         assert!(accepted > 50, "{accepted}");
+        let other_day = Context { seed: 7, ..CONTEXT };
+        assert_ne!(
+            day,
+            realtime("WQ1", Some("voice"), noon, &other_day),
+            "another seed, another day"
+        );
     }
 }
