@@ -145,6 +145,9 @@ pub enum Command {
         /// Compare the live alerts of the two environments' stores instead of the files.
         #[arg(long)]
         live: bool,
+        /// Exit 0 when the two are the same, 2 when they differ, 1 on error.
+        #[arg(long)]
+        detailed_exitcode: bool,
         /// Alert files or directories. Default: the project's alert paths.
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,

@@ -24,7 +24,7 @@ type Fields = BTreeMap<String, String>;
 
 pub fn run(
     cli: &Cli,
-    (names, live): (&[String], bool),
+    (names, live, detailed_exitcode): (&[String], bool, bool),
     paths: &[PathBuf],
     store: &StoreArgs,
     output: &Output,
@@ -86,7 +86,11 @@ pub fn run(
             "{differing} alert(s) differ between {left} (<, left) and {right} (>, right), {source}:\n{text}"
         ))?;
     }
-    Ok(0)
+    Ok(if detailed_exitcode && differing > 0 {
+        2
+    } else {
+        0
+    })
 }
 
 /// The effective alerts of the files in an environment.

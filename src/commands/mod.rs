@@ -50,9 +50,10 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
         Command::Diff {
             envs,
             live,
+            detailed_exitcode,
             paths,
             store,
-        } => diff::run(cli, (envs, *live), paths, store, output),
+        } => diff::run(cli, (envs, *live, *detailed_exitcode), paths, store, output),
         Command::Plan(args) => plan::run(cli, args, output),
         Command::Apply(args) => apply::run(cli, args, output),
         Command::Export { out, store, env } => {

@@ -547,6 +547,30 @@ fn diff_shows_how_two_environments_differ_in_the_files_and_live() {
         "{stdout}"
     );
 
+    let (code, _, _) = flex(
+        root.path(),
+        &[
+            "diff",
+            "--env",
+            "staging",
+            "--env",
+            "production",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(code, Some(2));
+    let (code, _, _) = flex(
+        root.path(),
+        &[
+            "diff",
+            "--env",
+            "production",
+            "--env",
+            "production",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(code, Some(0));
     let (code, _, stderr) = flex(root.path(), &["diff", "--env", "staging"]);
     assert_eq!(code, Some(1));
     assert!(
