@@ -116,34 +116,24 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
     })
 }
 
-/// `--fire-every`: every interval, the notifications of the interval just ended (the rules
-/// evaluated on the last hour of the synthetic day, so `after` delays carry over) are sent.
+/// `--fire-every`: every interval, each new notification is sent and printed.
 async fn fire_live(shared: std::sync::Arc<Shared>, every: std::time::Duration, output: Output) {
-    let mut last = now_seconds();
-    loop {
-        tokio::time::sleep(every).await;
-        let now = now_seconds();
-        let report = shared.fire_since((now - 3600, now), last).await;
-        for payload in &report.sent {
-            output.line(&format!(
-                "fired: {} {} on {} at {}",
-                payload["state"].as_str().unwrap_or_default(),
-                payload["metricName"].as_str().unwrap_or_default(),
-                payload["queueName"].as_str().unwrap_or_default(),
-                payload["createdAt"].as_str().unwrap_or_default()
-            ));
-        }
-        for failure in &report.failed {
-            output.line(&format!(
-                "warning: a notification was not delivered: {failure}"
-            ));
-        }
-        last = now;
-    }
-}
-
-fn now_seconds() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(0))
+    shared
+        .fire_every(every, |report| {
+            for payload in &report.sent {
+                output.line(&format!(
+                    "fired: {} {} on {} at {}",
+                    payload["state"].as_str().unwrap_or_default(),
+                    payload["metricName"].as_str().unwrap_or_default(),
+                    payload["queueName"].as_str().unwrap_or_default(),
+                    payload["createdAt"].as_str().unwrap_or_default()
+                ));
+            }
+            for failure in &report.failed {
+                output.line(&format!(
+                    "warning: a notification was not delivered: {failure}"
+                ));
+            }
+        })
+        .await
 }

@@ -100,6 +100,20 @@ impl Shared {
         self.fire_since(window, i64::MIN).await
     }
 
+    /// Every `every`, the live rules evaluated on the last hour of the metrics (so `after`
+    /// delays carry over) at the engine's clock, and the notifications new since the last
+    /// round sent; `report` hears of each round. Runs until its task is dropped.
+    pub async fn fire_every(&self, every: std::time::Duration, report: impl Fn(&fire::Report)) {
+        let now = || i64::try_from(lock(&self.engine).now_ms() / 1000).unwrap_or(0);
+        let mut last = now();
+        loop {
+            tokio::time::sleep(every).await;
+            let at = now();
+            report(&self.fire_since((at - 3600, at), last).await);
+            last = at;
+        }
+    }
+
     /// `fire` over `window`, sending only the notifications at or after `since`.
     pub async fn fire_since(&self, window: (i64, i64), since: i64) -> fire::Report {
         let metrics = lock(&self.metrics).clone();

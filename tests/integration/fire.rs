@@ -192,3 +192,61 @@ async fn live_rules_fire_on_the_synthetic_day() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+/// The clock of `fire_every_sends_each_new_notification_as_the_day_goes_by`: ms since 1970.
+static NOW: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn test_clock() -> u64 {
+    NOW.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fire_every_sends_each_new_notification_as_the_day_goes_by() {
+    use flex_alerts::emulator::{Engine, Seed};
+    // 09:00 UTC on a synthetic morning; the clock moves a minute every 10 ms of real time.
+    NOW.store(1_796_029_200_000, std::sync::atomic::Ordering::SeqCst);
+    let emulator =
+        crate::support::emulator_with(Engine::new(&Seed::builtin()).with_clock(test_clock)).await;
+    let (webhook, received) = receiver().await;
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("billing.yaml");
+    std::fs::write(&path, alert_file(&webhook)).unwrap();
+    let applied = run_blocking(
+        against(&emulator, directory.path()),
+        &["apply", path.to_str().unwrap(), "--auto-approve"],
+    )
+    .await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let shared = emulator.shared.clone();
+    let rounds = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = rounds.clone();
+    let live = tokio::spawn(async move {
+        shared
+            .fire_every(std::time::Duration::from_millis(20), move |_| {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            })
+            .await
+    });
+    // At most 3 simulated hours (about 2 s): some notification must come.
+    for _ in 0..180 {
+        NOW.fetch_add(60_000, std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        if received.lock().unwrap().len() >= 2 {
+            break;
+        }
+    }
+    live.abort();
+    let received = received.lock().unwrap().clone();
+    assert!(received.len() >= 2, "{received:?}");
+    assert!(rounds.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+    // Each notification is sent once, in time order.
+    let times: Vec<&str> = received
+        .iter()
+        .map(|p| p["createdAt"].as_str().unwrap())
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(times, sorted, "{times:?}");
+    assert!(times[0] >= "2026-11-30T09:00:00Z", "{times:?}");
+}
