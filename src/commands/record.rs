@@ -41,6 +41,10 @@ struct Activity {
 }
 
 pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
+    if args.every.as_secs() == 0 {
+        return Err(Error::new("--every must be at least 1s")
+            .hint("statistics change by the second at most; e.g. `--every 30s` or `--every 1m`"));
+    }
     let context = Context::resolve(args.env.name.as_deref(), output)?;
     let desired = load_desired_in(
         &context,

@@ -203,6 +203,14 @@ fn record_refuses_a_file_that_is_not_a_history_and_the_sandbox() {
         std::fs::read_to_string(crate::support::root().join("examples/voice.yaml")).unwrap(),
         "left as it was"
     );
+    let busy = crate::support::cli()
+        .args(["record", "--every", "0s", "--out"])
+        .arg(directory.path().join("h.csv"))
+        .arg("examples/")
+        .output()
+        .unwrap();
+    assert_eq!(busy.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&busy.stderr).contains("--every must be at least 1s"));
     let sandbox = crate::support::cli()
         .args(["record", "--for", "0s", "--out"])
         .arg(directory.path().join("h.csv"))
