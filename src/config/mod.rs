@@ -67,25 +67,14 @@ pub fn load_in(
     let found = source::discover(paths);
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(found.problems);
-    let mut sources = Vec::new();
-    for path in &found.files {
-        match source::read(path) {
-            Ok(source) => sources.push(source),
-            Err(problem) => diagnostics.push(problem),
-        }
-    }
     let mut overlays = Vec::new();
     if let Some(directory) = &environment.overlay {
         let found = source::discover_overlays(directory);
         diagnostics.extend(found.problems);
-        for path in &found.files {
-            match source::read(path) {
-                Ok(source) => overlays.push(source),
-                Err(problem) => diagnostics.push(problem),
-            }
-        }
+        overlays = found.sources;
     }
-    let mut loaded = check_sources_with(sources, (env, &environment.vars), &overlays, secrets);
+    let mut loaded =
+        check_sources_with(found.sources, (env, &environment.vars), &overlays, secrets);
     diagnostics.extend(loaded.diagnostics.items().iter().cloned());
     diagnostics.sort();
     // The overlays' text too, to show their problems against.

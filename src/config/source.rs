@@ -20,13 +20,14 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// The alert files under `paths`, and what was found on the way.
+/// The alert files under `paths`, read (each once), and what was found on the way.
 #[derive(Debug, Default)]
 pub struct Discovery {
-    pub files: Vec<PathBuf>,
+    pub sources: Vec<SourceFile>,
     /// Rule test files (`*.test.yaml`): never read as alert files.
     pub tests: Vec<PathBuf>,
-    /// Missing paths, unreadable directories, directories without alert files: errors.
+    /// Missing paths, unreadable directories and files, directories without alert files:
+    /// errors.
     pub problems: Vec<Diagnostic>,
     /// YAML files met while walking a directory that are not alert files: notes saying why.
     pub skipped: Vec<Diagnostic>,
@@ -51,10 +52,10 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                     .with_hint("give alert files or directories that hold them"),
             ),
             Ok(meta) if meta.is_dir() => {
-                let before = (found.files.len(), found.tests.len(), found.skipped.len());
+                let before = (found.sources.len(), found.tests.len(), found.skipped.len());
                 walk(path, &mut found);
-                let (files_before, tests_before, skipped_before) = before;
-                if found.files.len() == files_before && found.tests.len() == tests_before {
+                let (sources_before, tests_before, skipped_before) = before;
+                if found.sources.len() == sources_before && found.tests.len() == tests_before {
                     let message = if found.skipped.len() == skipped_before {
                         "no *.yaml or *.yml files here"
                     } else {
@@ -84,15 +85,25 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                     ),
                 )
             }
-            Ok(_) => found.files.push(path.clone()),
+            Ok(_) => found.add(read(path)),
         }
     }
-    found.files.dedup();
+    found.sources.dedup_by(|a, b| a.display == b.display);
     found.tests.dedup();
     found
 }
 
-/// The overlay files (`*.yaml`, `*.yml`) in an environment's overlay directory.
+impl Discovery {
+    /// A file read, or why it could not be.
+    fn add(&mut self, read: Result<SourceFile, Diagnostic>) {
+        match read {
+            Ok(source) => self.sources.push(source),
+            Err(problem) => self.problems.push(problem),
+        }
+    }
+}
+
+/// The overlay files (`*.yaml`, `*.yml`) in an environment's overlay directory, read.
 pub fn discover_overlays(directory: &Path) -> Discovery {
     let mut found = Discovery::default();
     let display = directory.display().to_string();
@@ -100,13 +111,12 @@ pub fn discover_overlays(directory: &Path) -> Discovery {
         Ok(entries) => {
             let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
-            found.files = paths
-                .into_iter()
-                .filter(|path| {
-                    path.extension()
-                        .is_some_and(|extension| extension == "yaml" || extension == "yml")
-                })
-                .collect();
+            for path in paths.iter().filter(|path| {
+                path.extension()
+                    .is_some_and(|extension| extension == "yaml" || extension == "yml")
+            }) {
+                found.add(read(path));
+            }
         }
         Err(error) => found.problems.push(
             Diagnostic::error(&display, None, format!("cannot read the overlay directory: {error}"))
@@ -147,12 +157,22 @@ fn walk(dir: &Path, found: &mut Discovery) {
         } else if is_test_file(name) {
             found.tests.push(path);
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            // Unreadable files are read (and reported) rather than skipped.
-            let reason = fs::read(&path)
+            // Judged on what it holds (at most its first MAX_FILE_BYTES, so a large file of
+            // another kind is skipped, not refused); a file that cannot be judged is read
+            // and its problem reported rather than skipped.
+            let head = fs::File::open(&path).and_then(|file| {
+                let mut head = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(file, MAX_FILE_BYTES),
+                    &mut head,
+                )
+                .map(|_| head)
+            });
+            match head
                 .ok()
-                .and_then(|bytes| not_an_alert_file(&String::from_utf8_lossy(&bytes)));
-            match reason {
-                None => found.files.push(path),
+                .and_then(|head| not_an_alert_file(&String::from_utf8_lossy(&head)))
+            {
+                None => found.add(read(&path)),
                 Some(reason) => found.skipped.push(Diagnostic::note(
                     &path.display().to_string(),
                     None,

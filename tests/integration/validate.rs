@@ -750,6 +750,14 @@ fn repository_root(with_broken_alert_file: bool) -> tempfile::TempDir {
         "version: '3'\nservices:\n  web:\n    image: nginx\n",
     );
     write("docs/mkdocs.yml", "site_name: Contact center\nnav: []\n");
+    // Larger than any alert file may be: judged by its head and skipped, not refused.
+    write(
+        "deploy/manifests.yaml",
+        &format!(
+            "kind: List\nitems:\n{}",
+            "  - { kind: ConfigMap }\n".repeat(60_000)
+        ),
+    );
     write("node_modules/pkg/config.yaml", "version: 1\nalerts: [1]\n");
     write(
         "alerts/support.yaml",
@@ -777,6 +785,7 @@ fn validate_at_a_repository_root_reads_only_alert_files_and_says_what_it_skipped
         "{stderr}"
     );
     assert!(stderr.contains("--> ./docs/mkdocs.yml"), "{stderr}");
+    assert!(stderr.contains("--> ./deploy/manifests.yaml"), "{stderr}");
     // Hidden directories and node_modules are not entered at all.
     assert!(
         !stderr.contains("ci.yml") && !stderr.contains("node_modules"),
