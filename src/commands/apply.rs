@@ -109,12 +109,8 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
     let (plan, desired, prune, live) = match &saved {
         Some((file, document)) => saved_plan(&session, &context, file, document, output)?,
         None => {
-            let desired = load_desired_in(
-                &context,
-                &context.paths(paths),
-                crate::config::Secrets::Required,
-                output,
-            )?;
+            let desired =
+                load_desired_in(&context, paths, crate::config::Secrets::Required, output)?;
             let live = session.snapshot()?;
             let prune = desired.prune || *prune_flag;
             (

@@ -24,12 +24,7 @@ pub struct BacktestArgs<'a> {
 pub fn run(args: BacktestArgs<'_>, output: &Output) -> Result<u8, Error> {
     // Backtests need no secrets: webhook URLs play no part in when an alert fires.
     let context = Context::resolve(args.env, output)?;
-    let desired = load_desired_in(
-        &context,
-        &context.paths(args.paths),
-        Secrets::Optional,
-        output,
-    )?;
+    let desired = load_desired_in(&context, args.paths, Secrets::Optional, output)?;
     let history = read_history(args.history, output)?;
     let results = backtest::backtest(&desired, &history, args.target_per_day);
     match args.format {

@@ -100,7 +100,7 @@ fn file_alerts(
     output: &Output,
 ) -> Result<BTreeMap<String, Fields>, Error> {
     // Offline: webhook URLs are compared by kind only (they are secrets).
-    let desired = load_desired_in(context, &context.paths(paths), Secrets::Optional, output)?;
+    let desired = load_desired_in(context, paths, Secrets::Optional, output)?;
     Ok(desired
         .alerts
         .iter()

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use crate::cli::StoreChoice;
-use crate::config::InEnvironment;
 use crate::config::diagnostic::Diagnostics;
+use crate::config::{self, InEnvironment, Loaded, Secrets};
 use crate::error::Error;
 use crate::output::Output;
 use crate::project::{self, Environment, Project};
@@ -70,16 +70,19 @@ impl Context {
         }
     }
 
-    /// What the environment adds to loading the alert files: its `vars` and its overlay
-    /// (nothing without an environment).
-    pub fn loading(&self) -> InEnvironment {
-        self.environment
+    /// The alert files under `paths` (the defaults of `paths` applied) loaded in this
+    /// environment: its `vars` and its overlay.
+    pub fn load(&self, paths: &[PathBuf], secrets: Secrets) -> Loaded {
+        let env = |name: &str| std::env::var(name).ok();
+        let environment = self
+            .environment
             .as_ref()
             .map(|environment| InEnvironment {
                 vars: environment.vars.clone(),
                 overlay: environment.overlay.clone(),
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        config::load_in(&self.paths(paths), (&env, &environment), secrets)
     }
 
     /// The environment's name, if one was named.

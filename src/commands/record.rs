@@ -46,12 +46,7 @@ pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
             .hint("statistics change by the second at most; e.g. `--every 30s` or `--every 1m`"));
     }
     let context = Context::resolve(args.env.name.as_deref(), output)?;
-    let desired = load_desired_in(
-        &context,
-        &context.paths(&args.paths),
-        Secrets::Optional,
-        output,
-    )?;
+    let desired = load_desired_in(&context, &args.paths, Secrets::Optional, output)?;
     // A file that is not a history is refused before the store is touched.
     let mut file = open_history(&args.out)?;
     let choice = context.store_choice(

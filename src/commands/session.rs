@@ -125,7 +125,7 @@ impl Session {
     }
 }
 
-/// Loads and checks the alert files under `paths` (defaults already applied) in an
+/// Loads and checks the alert files under `paths` (the defaults applied) in an
 /// environment (its `${VAR}` values), printing every problem; an error if any is an error.
 /// Webhook variables are required or not (offline commands need none).
 pub fn load_desired_in(
@@ -134,9 +134,7 @@ pub fn load_desired_in(
     secrets: config::Secrets,
     output: &Output,
 ) -> Result<Desired, Error> {
-    let env = |name: &str| std::env::var(name).ok();
-    let loading = context.loading();
-    let loaded = config::load_in(paths, (&env, &loading), secrets);
+    let loaded = context.load(paths, secrets);
     let rendered = loaded.diagnostics.render(&loaded.sources, output.styled());
     if !rendered.is_empty() {
         output.message(&rendered);

@@ -16,20 +16,13 @@ pub fn run(
     output: &Output,
 ) -> Result<u8, Error> {
     let context = super::environment::Context::resolve(environment, output)?;
-    let env = |name: &str| std::env::var(name).ok();
-    let loading = context.loading();
     // Tests need no secrets: webhook URLs play no part in when an alert fires.
-    let loaded = config::load_in(
-        &context.paths(paths),
-        (&env, &loading),
-        config::Secrets::Optional,
-    );
-    let (files, diagnostics, sources) = load_tests(&loaded);
-    let mut all = loaded.diagnostics.clone();
-    all.extend(diagnostics.items().iter().cloned());
-    all.sort();
-    let mut shown_sources = loaded.sources.clone();
-    shown_sources.extend(sources);
+    let loaded = context.load(paths, config::Secrets::Optional);
+    let Tests {
+        files,
+        diagnostics: all,
+        sources: shown_sources,
+    } = load_tests(&loaded);
     if all.has_errors() {
         output.message(&all.render(&shown_sources, output.styled()));
         return Err(Error::new(format!(
@@ -55,28 +48,33 @@ pub fn run(
     })
 }
 
+/// The test files `loaded` found, checked against its alerts; with the problems and the
+/// sources of both the alert files and the test files, to show them against.
+pub struct Tests {
+    pub files: Vec<test_file::TestFile>,
+    pub diagnostics: Diagnostics,
+    pub sources: Vec<source::SourceFile>,
+}
+
 /// Reads and checks every test file `loaded` found, against its alerts.
-pub fn load_tests(
-    loaded: &config::Loaded,
-) -> (
-    Vec<test_file::TestFile>,
-    Diagnostics,
-    Vec<source::SourceFile>,
-) {
-    let mut files = Vec::new();
-    let mut diagnostics = Diagnostics::default();
-    let mut sources = Vec::new();
+pub fn load_tests(loaded: &config::Loaded) -> Tests {
+    let mut tests = Tests {
+        files: Vec::new(),
+        diagnostics: loaded.diagnostics.clone(),
+        sources: loaded.sources.clone(),
+    };
     for path in &loaded.test_files {
         match source::read(path) {
             Ok(source) => {
                 match test_file::load(&source, &loaded.desired) {
-                    Ok(file) => files.push(file),
-                    Err(problems) => diagnostics.extend(problems),
+                    Ok(file) => tests.files.push(file),
+                    Err(problems) => tests.diagnostics.extend(problems),
                 }
-                sources.push(source);
+                tests.sources.push(source);
             }
-            Err(problem) => diagnostics.push(problem),
+            Err(problem) => tests.diagnostics.push(problem),
         }
     }
-    (files, diagnostics, sources)
+    tests.diagnostics.sort();
+    tests
 }

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use super::environment::Context;
-use super::test::load_tests;
+use super::test::{Tests, load_tests};
 use crate::config;
 use crate::error::Error;
 use crate::output::Output;
@@ -51,21 +51,15 @@ pub fn run(paths: &[PathBuf], env: Option<&str>, output: &Output) -> Result<u8, 
 
 /// Validates in one environment, printing every problem; the summary, and whether it passed.
 fn validate_in(context: &Context, paths: &[PathBuf], output: &Output) -> (String, bool) {
-    let env = |name: &str| std::env::var(name).ok();
-    let loading = context.loading();
     // Offline, and needing no secrets: an unset webhook variable is a note.
-    let loaded = config::load_in(
-        &context.paths(paths),
-        (&env, &loading),
-        config::Secrets::Optional,
-    );
-    let (tests, test_problems, test_sources) = load_tests(&loaded);
-    let mut shown = loaded.diagnostics.clone();
+    let loaded = context.load(paths, config::Secrets::Optional);
+    let Tests {
+        files: tests,
+        diagnostics: mut shown,
+        sources,
+    } = load_tests(&loaded);
     shown.extend(loaded.skipped.iter().cloned());
-    shown.extend(test_problems.items().iter().cloned());
     shown.sort();
-    let mut sources = loaded.sources.clone();
-    sources.extend(test_sources);
     output.message(&shown.render(&sources, output.styled()));
     let mut summary = shown.summary(sources.len(), loaded.desired.alerts.len());
     let test_count: usize = tests.iter().map(|file| file.tests.len()).sum();
