@@ -594,83 +594,42 @@ impl Engine {
         )
     }
 
-    /// `GET .../TaskQueues/{queue}/RealTimeStatistics`: the synthetic day at the clock's now.
-    pub fn queue_realtime_statistics(
+    /// `GET .../TaskQueues/{queue}/{kind}`: the synthetic day at the clock's now, for `kind`
+    /// `RealTimeStatistics`, or over a window for `CumulativeStatistics`: `Minutes` (default
+    /// 15) before now, or from `StartDate` to `EndDate` (default now); `SplitByWaitTime` in
+    /// seconds. `TaskChannel` (SID or unique name) narrows both to one channel.
+    pub fn queue_statistics(
         &self,
         workspace_sid: &str,
-        queue_sid: &str,
+        (queue_sid, kind): (&str, &str),
         query: &[(String, String)],
     ) -> Result<Value, ApiError> {
-        let path = format!("/TaskQueues/{queue_sid}/RealTimeStatistics");
+        let path = format!("/TaskQueues/{queue_sid}/{kind}");
         let workspace_url = self.workspace(workspace_sid, &path)?;
         let channel = self.statistics_channel(queue_sid, query, &path)?;
         let now = i64::try_from((self.clock)() / 1000).unwrap_or(i64::MAX);
-        Ok(super::synthetic::realtime(
-            queue_sid,
-            channel.as_deref(),
-            now,
-            &self.statistics_context(&workspace_url),
-        ))
-    }
-
-    /// `GET .../TaskQueues/{queue}/CumulativeStatistics`: `Minutes` (default 15) before now, or
-    /// from `StartDate` to `EndDate` (default now); `SplitByWaitTime` in seconds.
-    pub fn queue_cumulative_statistics(
-        &self,
-        workspace_sid: &str,
-        queue_sid: &str,
-        query: &[(String, String)],
-    ) -> Result<Value, ApiError> {
-        let path = format!("/TaskQueues/{queue_sid}/CumulativeStatistics");
-        let workspace_url = self.workspace(workspace_sid, &path)?;
-        let channel = self.statistics_channel(queue_sid, query, &path)?;
-        let now = i64::try_from((self.clock)() / 1000).unwrap_or(i64::MAX);
-        let parameter = |name: &str| {
-            query
-                .iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.as_str())
-        };
-        let date = |name: &str| -> Result<Option<i64>, ApiError> {
-            parameter(name)
-                .map(|text| {
-                    crate::evaluate::time::parse_rfc3339(text).ok_or_else(|| {
-                        ApiError::invalid(format!("{name} `{text}` is not an ISO 8601 date-time"))
-                    })
-                })
-                .transpose()
-        };
-        let end = date("EndDate")?.unwrap_or(now).min(now);
-        let start = match (date("StartDate")?, parameter("Minutes")) {
-            (Some(start), _) => start,
-            (None, Some(minutes)) => {
-                let minutes: i64 = minutes.parse().map_err(|_| {
-                    ApiError::invalid(format!("Minutes `{minutes}` is not a number"))
-                })?;
-                end - minutes * 60
+        let context = self.statistics_context(&workspace_url);
+        match kind {
+            "RealTimeStatistics" => Ok(super::synthetic::realtime(
+                queue_sid,
+                channel.as_deref(),
+                now,
+                &context,
+            )),
+            "CumulativeStatistics" => {
+                let (window, split) = cumulative_window(query, now)?;
+                Ok(super::synthetic::cumulative(
+                    queue_sid,
+                    channel.as_deref(),
+                    window,
+                    &split,
+                    &context,
+                ))
             }
-            (None, None) => end - 15 * 60,
-        };
-        let split: Vec<u64> = match parameter("SplitByWaitTime") {
-            Some(list) => list
-                .split(',')
-                .map(|seconds| {
-                    seconds.trim().parse().map_err(|_| {
-                        ApiError::invalid(format!(
-                            "SplitByWaitTime `{list}` is not a list of seconds"
-                        ))
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-            None => Vec::new(),
-        };
-        Ok(super::synthetic::cumulative(
-            queue_sid,
-            channel.as_deref(),
-            (start.min(end), end),
-            &split,
-            &self.statistics_context(&workspace_url),
-        ))
+            _ => Err(ApiError::not_found(&format!(
+                "/v1/Workspaces/{workspace_sid}{path}"
+            ))),
+        }
     }
 
     /// `GET .../Activities`: the synthetic workspace's activities.
@@ -890,4 +849,50 @@ impl Engine {
         })?;
         Ok(self.configuration())
     }
+}
+
+/// The window (`StartDate`/`EndDate`, or `Minutes` before now, default 15) and the
+/// `SplitByWaitTime` seconds of a cumulative statistics request.
+fn cumulative_window(
+    query: &[(String, String)],
+    now: i64,
+) -> Result<((i64, i64), Vec<u64>), ApiError> {
+    let parameter = |name: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let date = |name: &str| -> Result<Option<i64>, ApiError> {
+        parameter(name)
+            .map(|text| {
+                crate::evaluate::time::parse_rfc3339(text).ok_or_else(|| {
+                    ApiError::invalid(format!("{name} `{text}` is not an ISO 8601 date-time"))
+                })
+            })
+            .transpose()
+    };
+    let end = date("EndDate")?.unwrap_or(now).min(now);
+    let start = match (date("StartDate")?, parameter("Minutes")) {
+        (Some(start), _) => start,
+        (None, Some(minutes)) => {
+            let minutes: i64 = minutes
+                .parse()
+                .map_err(|_| ApiError::invalid(format!("Minutes `{minutes}` is not a number")))?;
+            end - minutes * 60
+        }
+        (None, None) => end - 15 * 60,
+    };
+    let split: Vec<u64> = match parameter("SplitByWaitTime") {
+        Some(list) => list
+            .split(',')
+            .map(|seconds| {
+                seconds.trim().parse().map_err(|_| {
+                    ApiError::invalid(format!("SplitByWaitTime `{list}` is not a list of seconds"))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        None => Vec::new(),
+    };
+    Ok(((start.min(end), end), split))
 }

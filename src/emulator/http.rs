@@ -228,30 +228,18 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(fetch_config).post(update_config).delete(delete_config),
         )
         .route("/v1/Instances/{instance}/Users", get(list_users))
-        .route("/v1/Workspaces/{workspace}/TaskQueues", get(list_queues))
+        // TaskQueues, TaskChannels and Activities; one of them by SID; queue statistics.
         .route(
-            "/v1/Workspaces/{workspace}/TaskChannels",
-            get(list_channels),
+            "/v1/Workspaces/{workspace}/{collection}",
+            get(list_in_workspace),
         )
         .route(
-            "/v1/Workspaces/{workspace}/TaskQueues/{queue}",
-            get(fetch_queue),
+            "/v1/Workspaces/{workspace}/{collection}/{sid}",
+            get(fetch_in_workspace),
         )
         .route(
-            "/v1/Workspaces/{workspace}/TaskChannels/{channel}",
-            get(fetch_channel),
-        )
-        .route(
-            "/v1/Workspaces/{workspace}/TaskQueues/{queue}/RealTimeStatistics",
-            get(queue_realtime_statistics),
-        )
-        .route(
-            "/v1/Workspaces/{workspace}/TaskQueues/{queue}/CumulativeStatistics",
-            get(queue_cumulative_statistics),
-        )
-        .route(
-            "/v1/Workspaces/{workspace}/Activities",
-            get(list_activities),
+            "/v1/Workspaces/{workspace}/TaskQueues/{queue}/{statistics}",
+            get(queue_statistics),
         )
         .route(
             "/v1/Configuration",
@@ -428,83 +416,55 @@ async fn list_users(
     )
 }
 
-async fn list_queues(
+/// `GET /v1/Workspaces/{workspace}/TaskQueues`, `.../TaskChannels`, `.../Activities`.
+async fn list_in_workspace(
     State(shared): AppState,
-    Path(workspace): Path<String>,
+    Path((workspace, collection)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = parse_query(query.as_deref());
+    let engine = lock(&shared.engine);
+    reply(
+        StatusCode::OK,
+        match collection.as_str() {
+            "TaskQueues" => engine.list_queues(&workspace, &query),
+            "TaskChannels" => engine.list_channels(&workspace, &query),
+            "Activities" => engine.list_activities(&workspace, &query),
+            _ => Err(ApiError::not_found(&format!(
+                "/v1/Workspaces/{workspace}/{collection}"
+            ))),
+        },
+    )
+}
+
+/// `GET /v1/Workspaces/{workspace}/TaskQueues/{sid}` and `.../TaskChannels/{sid}`.
+async fn fetch_in_workspace(
+    State(shared): AppState,
+    Path((workspace, collection, sid)): Path<(String, String, String)>,
+) -> Response {
+    let engine = lock(&shared.engine);
+    reply(
+        StatusCode::OK,
+        match collection.as_str() {
+            "TaskQueues" => engine.fetch_queue(&workspace, &sid),
+            "TaskChannels" => engine.fetch_channel(&workspace, &sid),
+            _ => Err(ApiError::not_found(&format!(
+                "/v1/Workspaces/{workspace}/{collection}/{sid}"
+            ))),
+        },
+    )
+}
+
+/// `GET .../TaskQueues/{queue}/RealTimeStatistics` and `.../CumulativeStatistics`.
+async fn queue_statistics(
+    State(shared): AppState,
+    Path((workspace, queue, statistics)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = parse_query(query.as_deref());
     reply(
         StatusCode::OK,
-        lock(&shared.engine).list_queues(&workspace, &query),
-    )
-}
-
-async fn list_channels(
-    State(shared): AppState,
-    Path(workspace): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let query = parse_query(query.as_deref());
-    reply(
-        StatusCode::OK,
-        lock(&shared.engine).list_channels(&workspace, &query),
-    )
-}
-
-async fn queue_realtime_statistics(
-    State(shared): AppState,
-    Path((workspace, queue)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let query = parse_query(query.as_deref());
-    reply(
-        StatusCode::OK,
-        lock(&shared.engine).queue_realtime_statistics(&workspace, &queue, &query),
-    )
-}
-
-async fn queue_cumulative_statistics(
-    State(shared): AppState,
-    Path((workspace, queue)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let query = parse_query(query.as_deref());
-    reply(
-        StatusCode::OK,
-        lock(&shared.engine).queue_cumulative_statistics(&workspace, &queue, &query),
-    )
-}
-
-async fn fetch_queue(
-    State(shared): AppState,
-    Path((workspace, queue)): Path<(String, String)>,
-) -> Response {
-    reply(
-        StatusCode::OK,
-        lock(&shared.engine).fetch_queue(&workspace, &queue),
-    )
-}
-
-async fn fetch_channel(
-    State(shared): AppState,
-    Path((workspace, channel)): Path<(String, String)>,
-) -> Response {
-    reply(
-        StatusCode::OK,
-        lock(&shared.engine).fetch_channel(&workspace, &channel),
-    )
-}
-
-async fn list_activities(
-    State(shared): AppState,
-    Path(workspace): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let query = parse_query(query.as_deref());
-    reply(
-        StatusCode::OK,
-        lock(&shared.engine).list_activities(&workspace, &query),
+        lock(&shared.engine).queue_statistics(&workspace, (&queue, &statistics), &query),
     )
 }
 
