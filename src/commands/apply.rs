@@ -97,7 +97,7 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
         None => env.name.clone(),
     };
     let context = Context::resolve(environment.as_deref(), output)?;
-    let choice = context.store_choice(cli.store_choice(store)?, cli.store_written(store));
+    let choice = context.store_choice(cli, store)?;
     let saved = saved_text
         .map(|(file, document)| check_saved_store(file, document, &choice))
         .transpose()?;

@@ -115,7 +115,7 @@ fn live_alerts(
     store: &StoreArgs,
     output: &Output,
 ) -> Result<BTreeMap<String, Fields>, Error> {
-    let choice = context.store_choice(cli.store_choice(store)?, cli.store_written(store));
+    let choice = context.store_choice(cli, store)?;
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let live = session.snapshot()?;
     Ok(live

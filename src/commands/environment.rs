@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::StoreChoice;
+use crate::cli::{Cli, StoreArgs, StoreChoice};
 use crate::config::diagnostic::Diagnostics;
 use crate::config::{self, InEnvironment, Loaded, Secrets};
 use crate::error::Error;
@@ -90,14 +90,18 @@ impl Context {
         self.environment.as_ref().map(|e| e.name.as_str())
     }
 
-    /// `choice` in this environment: its store unless `--store` was given, its credentials.
-    pub fn store_choice(&self, mut choice: StoreChoice, store_given: bool) -> StoreChoice {
+    /// The store options in effect in this environment: `--store` when written, else its
+    /// store, else the usual defaults; and its credentials.
+    pub fn store_choice(&self, cli: &Cli, args: &StoreArgs) -> Result<StoreChoice, Error> {
+        let mut choice = cli.store_choice(args)?;
         if let Some(environment) = &self.environment {
-            if !store_given && let Some(store) = &environment.store {
+            if !cli.store_written(args)
+                && let Some(store) = &environment.store
+            {
                 choice.given = Some(store.clone());
             }
             choice.credentials = environment.credentials.clone();
         }
-        choice
+        Ok(choice)
     }
 }

@@ -154,7 +154,7 @@ pub fn run(
     output: &Output,
 ) -> Result<u8, Error> {
     let context = super::environment::Context::resolve(env, output)?;
-    let choice = context.store_choice(cli.store_choice(store_args)?, cli.store_written(store_args));
+    let choice = context.store_choice(cli, store_args)?;
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let live = session.snapshot()?;
     let (text, variables) = export(&live, &schema_path(out));

@@ -102,10 +102,7 @@ fn make(
     history: Option<&History>,
     output: &Output,
 ) -> Result<Planned, Error> {
-    let choice = context.store_choice(
-        cli.store_choice(&args.store)?,
-        cli.store_written(&args.store),
-    );
+    let choice = context.store_choice(cli, &args.store)?;
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let paths = context.paths(&args.paths);
     let desired = load_desired_in(context, &paths, crate::config::Secrets::Required, output)?;

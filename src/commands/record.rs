@@ -49,10 +49,7 @@ pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
     let desired = load_desired_in(&context, &args.paths, Secrets::Optional, output)?;
     // A file that is not a history is refused before the store is touched.
     let mut file = open_history(&args.out)?;
-    let choice = context.store_choice(
-        cli.store_choice(&args.store)?,
-        cli.store_written(&args.store),
-    );
+    let choice = context.store_choice(cli, &args.store)?;
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let AnyStore::Twilio(client) = &session.store else {
         return Err(Error::new("record reads TaskRouter statistics, which the sandbox has none of")

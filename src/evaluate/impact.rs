@@ -19,24 +19,22 @@ pub fn paging(plan: &Plan, directory: &Directory, history: &History) -> BTreeMap
     for entry in plan.entries.iter().filter(|entry| entry.action.is_change()) {
         let before = entry.live.as_ref().map(|live| &live.spec);
         let after = entry.desired.as_ref();
-        let rules = (before.map(from_spec), after.map(from_spec));
-        if rules.0 == rules.1 {
+        let (rule_before, rule_after) = (before.map(from_spec), after.map(from_spec));
+        if rule_before == rule_after {
             continue; // a change of who is told, not of when
         }
-        let rate = |spec: Option<&AlertSpec>| {
-            let spec = spec?;
-            let rule = from_spec(spec);
+        let rate = |spec: Option<&AlertSpec>, rule: Option<crate::evaluate::engine::Rule>| {
             Some(notifications_per_day(
-                &rule,
-                &series(spec, directory, history),
+                &rule?,
+                &series(spec?, directory, history),
                 history,
             ))
         };
         paging.insert(
             entry.name.clone(),
             Paging {
-                before: rate(before),
-                after: rate(after),
+                before: rate(before, rule_before),
+                after: rate(after, rule_after),
             },
         );
     }
