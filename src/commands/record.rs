@@ -18,7 +18,6 @@ use crate::config::model::Metric;
 use crate::error::Error;
 use crate::evaluate::derive;
 use crate::evaluate::history::HEADER;
-use crate::evaluate::test_file::is_agent_metric;
 use crate::evaluate::time::format_rfc3339;
 use crate::output::Output;
 use crate::store::AnyStore;
@@ -67,7 +66,7 @@ pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
                     continue;
                 }
             };
-            let channel = match (&alert.channel, is_agent_metric(alert.metric)) {
+            let channel = match (&alert.channel, alert.metric.is_agent_activity()) {
                 (Some(channel), false) => match live.directory.channel(channel) {
                     Ok(found) => Some((channel.clone(), found.sid.clone())),
                     Err(error) => {

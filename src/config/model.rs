@@ -264,6 +264,17 @@ impl Metric {
         }
     }
 
+    /// The agent-activity metrics: counted per queue, with no task channel.
+    pub fn is_agent_activity(self) -> bool {
+        matches!(
+            self,
+            Metric::AvailableAgentsNow
+                | Metric::OfflineAgentsNow
+                | Metric::UnavailableAgentsNow
+                | Metric::LongestAvailableAgentNow
+        )
+    }
+
     /// SLA metrics are percentages: their thresholds lie between 0 and 100.
     pub fn is_percentage(self) -> bool {
         matches!(self, Metric::Sla30Min | Metric::SlaToday)

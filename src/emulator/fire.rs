@@ -13,7 +13,6 @@ use crate::config::model::Metric;
 use crate::evaluate::engine::{self, Sample, State as NotificationState};
 use crate::evaluate::history::History;
 use crate::evaluate::rule::from_spec;
-use crate::evaluate::test_file::is_agent_metric;
 use crate::evaluate::time::format_rfc3339;
 use crate::plan::alert::AlertSpec;
 
@@ -58,7 +57,7 @@ pub fn firings(state: &State, metrics: &Metrics, (from, to): (i64, i64)) -> Vec<
         let channel = spec
             .channel
             .as_ref()
-            .filter(|_| !is_agent_metric(metric))
+            .filter(|_| !metric.is_agent_activity())
             .and_then(|sid| state.channels.iter().find(|c| &c.sid == sid));
         for queue_sid in &spec.queues {
             let queue = state.queues.iter().find(|q| &q.sid == queue_sid);
@@ -177,7 +176,7 @@ fn webhook_urls(
 /// The metric's time window, as Twilio names it in the payload.
 fn pipeline_key(metric: Metric) -> &'static str {
     use crate::evaluate::derive::{Source, source};
-    if is_agent_metric(metric) {
+    if metric.is_agent_activity() {
         return "activity_stats";
     }
     match source(metric) {

@@ -39,7 +39,7 @@ impl History {
     /// The samples of the series `(queue, channel, metric)`, channel ignored for the
     /// agent-activity metrics.
     pub fn samples(&self, queue: &str, channel: Option<&str>, metric: Metric) -> Option<&[Sample]> {
-        let channel = if super::test_file::is_agent_metric(metric) {
+        let channel = if metric.is_agent_activity() {
             ""
         } else {
             channel.unwrap_or("")
@@ -154,7 +154,7 @@ fn row(text: &str) -> Result<(i64, SeriesKey, f64), String> {
         .ok()
         .filter(|v: &f64| v.is_finite())
         .ok_or_else(|| format!("`{value}` is not a number"))?;
-    let channel = if super::test_file::is_agent_metric(metric) {
+    let channel = if metric.is_agent_activity() {
         String::new()
     } else if channel.is_empty() {
         return Err(format!(

@@ -191,22 +191,11 @@ pub struct Expected<T> {
     pub what: T,
 }
 
-/// The agent-activity metrics: per queue, with no task channel.
-pub fn is_agent_metric(metric: Metric) -> bool {
-    matches!(
-        metric,
-        Metric::AvailableAgentsNow
-            | Metric::OfflineAgentsNow
-            | Metric::UnavailableAgentsNow
-            | Metric::LongestAvailableAgentNow
-    )
-}
-
 /// Whether `series` feeds `alert` on its queue `queue`.
 pub fn feeds(series: &Series, alert: &DesiredAlert, queue: &str) -> bool {
     series.metric == alert.metric
         && series.queue == queue
-        && (is_agent_metric(series.metric) || series.channel == alert.channel)
+        && (series.metric.is_agent_activity() || series.channel == alert.channel)
 }
 
 /// Reads and checks one test file against the alerts in `desired`.
@@ -281,7 +270,7 @@ impl Checker<'_> {
         let mut series: Vec<Series> = Vec::new();
         for (index, spec) in case.series.iter().enumerate() {
             let here = format!("{pointer}/series/{index}");
-            let channel = if is_agent_metric(spec.metric) {
+            let channel = if spec.metric.is_agent_activity() {
                 None
             } else if spec.channel.is_none() {
                 self.error(
@@ -417,7 +406,7 @@ impl Checker<'_> {
             return None;
         };
         if !series.iter().any(|s| feeds(s, declared, queue)) {
-            let channel = match (&declared.channel, is_agent_metric(declared.metric)) {
+            let channel = match (&declared.channel, declared.metric.is_agent_activity()) {
                 (Some(channel), false) => format!(", channel: {channel}"),
                 _ => String::new(),
             };
