@@ -8,7 +8,7 @@ use axum::Json;
 use axum::routing::post;
 use serde_json::Value;
 
-use crate::support::{ACCOUNT, against, emulator, run_blocking};
+use crate::support::{ACCOUNT, against, run_blocking};
 use flex_alerts::emulator::fire::Metrics;
 use flex_alerts::evaluate::history;
 
@@ -33,6 +33,11 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
     (url, received)
 }
 
+/// The engine of the built-in contact center.
+fn builtin() -> flex_alerts::emulator::Engine {
+    flex_alerts::emulator::Engine::new(&flex_alerts::emulator::Seed::builtin())
+}
+
 fn alert_file(webhook: &str) -> String {
     format!(
         "version: 1
@@ -51,13 +56,15 @@ alerts:
     )
 }
 
-/// The emulator with `alert_file` applied, its webhook pointing at a receiver.
-async fn applied_with_a_webhook() -> (
+/// An emulator of `engine` with `alert_file` applied, its webhook pointing at a receiver.
+async fn applied_with_a_webhook(
+    engine: flex_alerts::emulator::Engine,
+) -> (
     flex_alerts::emulator::http::Emulator,
     Arc<Mutex<Vec<Value>>>,
     tempfile::TempDir,
 ) {
-    let emulator = emulator().await;
+    let emulator = crate::support::emulator_with(engine).await;
     let (webhook, received) = receiver().await;
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("billing.yaml");
@@ -73,7 +80,7 @@ async fn applied_with_a_webhook() -> (
 
 #[tokio::test(flavor = "multi_thread")]
 async fn live_rules_fire_on_a_history_in_twilios_payload_format() {
-    let (emulator, received, _directory) = applied_with_a_webhook().await;
+    let (emulator, received, _directory) = applied_with_a_webhook(builtin()).await;
 
     let csv = "time,queue,channel,metric,value\n\
         2026-11-30T10:00:00Z,Billing,voice,Waiting (Now),2\n\
@@ -161,7 +168,7 @@ async fn live_rules_fire_on_a_history_in_twilios_payload_format() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn live_rules_fire_on_the_synthetic_day() {
-    let (emulator, received, _directory) = applied_with_a_webhook().await;
+    let (emulator, received, _directory) = applied_with_a_webhook(builtin()).await;
     // The busy morning of the synthetic day pages; the night does not.
     let fire = |from: &str, to: &str| {
         let url = format!("{}/__admin/fire?from={from}&to={to}", emulator.url());
@@ -202,21 +209,10 @@ fn test_clock() -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn fire_every_sends_each_new_notification_as_the_day_goes_by() {
-    use flex_alerts::emulator::{Engine, Seed};
     // 09:00 UTC on a synthetic morning; the clock moves a minute every 10 ms of real time.
     NOW.store(1_796_029_200_000, std::sync::atomic::Ordering::SeqCst);
-    let emulator =
-        crate::support::emulator_with(Engine::new(&Seed::builtin()).with_clock(test_clock)).await;
-    let (webhook, received) = receiver().await;
-    let directory = tempfile::tempdir().unwrap();
-    let path = directory.path().join("billing.yaml");
-    std::fs::write(&path, alert_file(&webhook)).unwrap();
-    let applied = run_blocking(
-        against(&emulator, directory.path()),
-        &["apply", path.to_str().unwrap(), "--auto-approve"],
-    )
-    .await;
-    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let (emulator, received, _directory) =
+        applied_with_a_webhook(builtin().with_clock(test_clock)).await;
     let shared = emulator.shared.clone();
     let rounds = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = rounds.clone();

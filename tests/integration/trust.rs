@@ -79,6 +79,20 @@ async fn console_emulator() -> Emulator {
     emulator
 }
 
+/// `plan` of an `alerts.yaml` holding `text`, against the emulator with Console's objects.
+async fn plan_against_console(text: &str) -> (Emulator, Run) {
+    let emulator = console_emulator().await;
+    let state_dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let file = write(files.path(), "alerts.yaml", text);
+    let plan = run_blocking(
+        against(&emulator, state_dir.path()),
+        &["plan", file.to_str().unwrap()],
+    )
+    .await;
+    (emulator, plan)
+}
+
 fn write(directory: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
     let path = directory.join(name);
     std::fs::write(&path, text).unwrap();
@@ -179,17 +193,8 @@ async fn console_shaped_alerts_are_planned_and_exported_and_the_unreadable_ones_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_alert_without_a_channel_and_a_name_taken_by_an_unreadable_alert_are_plan_errors() {
-    let emulator = console_emulator().await;
-    let state_dir = tempfile::tempdir().unwrap();
-    let files = tempfile::tempdir().unwrap();
-    let file = write(
-        files.path(),
-        "alerts.yaml",
+    let (emulator, plan) = plan_against_console(
         "version: 1\nalerts:\n  - name: Agents offline (new)\n    metric: Offline Agents (Now)\n    queues: [Support]\n    thresholds:\n      critical: { above: 3 }\n  - name: Future metric\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: { above: 3 }\n",
-    );
-    let plan = run_blocking(
-        against(&emulator, state_dir.path()),
-        &["plan", file.to_str().unwrap()],
     )
     .await;
     assert_eq!(plan.code, 1);
@@ -221,17 +226,8 @@ async fn a_new_alert_without_a_channel_and_a_name_taken_by_an_unreadable_alert_a
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deactivated_user_is_a_plan_error_at_the_exact_line() {
-    let emulator = console_emulator().await;
-    let state_dir = tempfile::tempdir().unwrap();
-    let files = tempfile::tempdir().unwrap();
-    let file = write(
-        files.path(),
-        "alerts.yaml",
+    let (_emulator, plan) = plan_against_console(
         "version: 1\nalerts:\n  - name: Support waiting\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: { above: 3 }\n    notify:\n      users: [jane.doe, old.timer]\n",
-    );
-    let plan = run_blocking(
-        against(&emulator, state_dir.path()),
-        &["plan", file.to_str().unwrap()],
     )
     .await;
     assert_eq!(plan.code, 1);
