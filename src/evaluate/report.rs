@@ -67,6 +67,24 @@ fn suggestion_text(result: &AlertResult) -> Option<String> {
     })
 }
 
+/// The widths of the text table's columns after the name.
+const WIDTHS: [usize; 8] = [9, 6, 6, 6, 8, 9, 9, 9];
+
+/// The figures of one row: notifications a day, by state, episodes, minutes at warning and
+/// critical, the longest episode.
+fn cells(counts: &Counts) -> [String; 8] {
+    [
+        format!("{:.1}", counts.notifications_per_day),
+        counts.notifications.warning.to_string(),
+        counts.notifications.critical.to_string(),
+        counts.notifications.resolved.to_string(),
+        counts.episodes.to_string(),
+        format!("{:.0}", counts.minutes_warning),
+        format!("{:.0}", counts.minutes_critical),
+        format!("{:.0}", counts.longest_episode_minutes),
+    ]
+}
+
 /// The table, worst first, with the queues of each alert under it.
 pub fn text(results: &[AlertResult], history: &History) -> String {
     let mut out = format!("Backtest over {}\n\n", span(history));
@@ -84,19 +102,11 @@ pub fn text(results: &[AlertResult], history: &History) -> String {
         "longest"
     );
     let row = |out: &mut String, label: &str, counts: &Counts| {
-        let _ = writeln!(
-            out,
-            "{:<44} {:>9.1} {:>6} {:>6} {:>6} {:>8} {:>9.0} {:>9.0} {:>9.0}",
-            label,
-            counts.notifications_per_day,
-            counts.notifications.warning,
-            counts.notifications.critical,
-            counts.notifications.resolved,
-            counts.episodes,
-            counts.minutes_warning,
-            counts.minutes_critical,
-            counts.longest_episode_minutes
-        );
+        let _ = write!(out, "{label:<44}");
+        for (cell, width) in cells(counts).iter().zip(WIDTHS) {
+            let _ = write!(out, " {cell:>width$}");
+        }
+        out.push('\n');
     };
     for result in worst_first(results) {
         if !has_data(result) {
@@ -129,19 +139,11 @@ pub fn markdown(results: &[AlertResult], history: &History) -> String {
             let _ = writeln!(out, "| {} | no data | | | | | | | |", escape(&result.name));
             continue;
         }
-        let counts = &result.counts;
         let _ = writeln!(
             out,
-            "| {} | {:.1} | {} | {} | {} | {} | {:.0} | {:.0} | {:.0} |",
+            "| {} | {} |",
             escape(&result.name),
-            counts.notifications_per_day,
-            counts.notifications.warning,
-            counts.notifications.critical,
-            counts.notifications.resolved,
-            counts.episodes,
-            counts.minutes_warning,
-            counts.minutes_critical,
-            counts.longest_episode_minutes
+            cells(&result.counts).join(" | ")
         );
     }
     let suggestions: Vec<String> = worst_first(results)
