@@ -6,16 +6,15 @@
 pub mod apply;
 pub mod cli;
 pub mod commands;
+pub mod common;
 pub mod config;
 pub mod emulator;
 pub mod error;
 pub mod evaluate;
-pub mod lock;
 pub mod output;
 pub mod plan;
 pub mod project;
 pub mod render;
-pub mod secret;
 pub mod store;
 
 use clap::Parser;

@@ -10,12 +10,12 @@ use std::sync::OnceLock;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::common::suggest;
+use crate::common::yaml::SpanIndex;
 use crate::config::diagnostic::Diagnostic;
 use crate::config::model::Version;
 use crate::config::schema::{self, Compiled};
 use crate::config::source::{self, SourceFile};
-use crate::config::suggest;
-use crate::config::yaml::SpanIndex;
 use crate::error::Error;
 use crate::store::StoreSpec;
 use crate::store::twilio::CredentialNames;
@@ -196,7 +196,7 @@ fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
     for (name, environment) in &content.environments {
         let pointer = format!(
             "/environments/{}",
-            crate::config::yaml::escape_pointer(&name.0)
+            crate::common::yaml::escape_pointer(&name.0)
         );
         if let Some(store) = &environment.store
             && let Err(problem) = store.parse::<StoreSpec>()

@@ -26,8 +26,8 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
+use crate::common::lock::lock;
 use crate::emulator::persist;
-use crate::lock::lock;
 use crate::store::{Live, Store, StoreError};
 
 pub const FILE_NAME: &str = "journal.jsonl";

@@ -20,7 +20,7 @@ pub mod exclusive;
 pub mod journal;
 pub mod report;
 
-use crate::lock::lock;
+use crate::common::lock::lock;
 use std::collections::HashMap;
 use std::sync::Mutex;
 

@@ -1,7 +1,7 @@
 //! `flex-alerts apply`: plan (or read a saved plan), show it, ask, run it with progress, report
 //! every failure, then read the store back and say whether it matches the files.
 
-use crate::lock::lock;
+use crate::common::lock::lock;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -1,7 +1,7 @@
 //! The desired state: every alert the files declare, with defaults filled in and secrets read,
 //! in the one normal form that `plan` compares against the live store.
 
-use crate::secret::Secret;
+use crate::common::secret::Secret;
 
 pub use super::model::{BrowserPushMode, Metric, Severity, WebhookKind};
 

@@ -11,18 +11,16 @@ pub mod overlay;
 pub mod rules;
 pub mod schema;
 pub mod source;
-pub mod suggest;
 pub mod variables;
-pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::common::yaml::{self, NodeKind, Scalar};
 use desired::Desired;
 use diagnostic::{Diagnostic, Diagnostics};
 use rules::{EnvLookup, ParsedFile};
 use source::SourceFile;
-use yaml::{NodeKind, Scalar};
 
 /// The outcome of loading: the desired state (complete only when there are no errors), every
 /// problem found, and the sources to render them against.

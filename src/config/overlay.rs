@@ -14,7 +14,7 @@ use super::model::{Alert, AlertFile, ChannelRef, Metric, Notify, QueueRef, Thres
 use super::rules::{EnvLookup, ParsedFile};
 use super::schema::{self, Compiled};
 use super::source::SourceFile;
-use super::suggest;
+use crate::common::suggest;
 
 /// An overlay file: changes to alerts of the base files, and alerts of this environment only.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

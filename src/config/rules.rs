@@ -12,8 +12,8 @@ use super::desired::{
 use super::diagnostic::Diagnostic;
 use super::model::{Alert, AlertFile, Notify, Severity, Threshold};
 use super::variables::Problem as Missing;
-use super::yaml::{Span, SpanIndex};
-use crate::secret::Secret;
+use crate::common::secret::Secret;
+use crate::common::yaml::{Span, SpanIndex};
 
 /// Flex's per-account cap on alerts.
 pub const MAX_ALERTS: usize = 100;

@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use super::diagnostic::Diagnostic;
 use super::model::AlertFile;
-use super::suggest;
-use super::yaml::{SpanIndex, escape_pointer};
+use crate::common::suggest;
+use crate::common::yaml::{SpanIndex, escape_pointer};
 
 /// The schema as committed in `schemas/flex-alerts.schema.json`.
 pub fn generate() -> Value {

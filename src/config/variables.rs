@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::diagnostic::Diagnostic;
 use super::rules::EnvLookup;
-use super::yaml::SpanIndex;
+use crate::common::yaml::SpanIndex;
 
 /// Replaces every `${NAME}` in the string values of `json`; each one that is not set, or
 /// malformed, is an error at its value.
@@ -65,7 +65,7 @@ fn walk(value: &mut Value, pointer: String, visit: &mut dyn FnMut(&str, &mut Val
             for (key, child) in map.iter_mut() {
                 walk(
                     child,
-                    format!("{pointer}/{}", super::yaml::escape_pointer(key)),
+                    format!("{pointer}/{}", crate::common::yaml::escape_pointer(key)),
                     visit,
                 );
             }

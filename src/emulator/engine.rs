@@ -866,7 +866,7 @@ fn cumulative_window(
     let date = |name: &str| -> Result<Option<i64>, ApiError> {
         parameter(name)
             .map(|text| {
-                crate::evaluate::time::parse_rfc3339(text).ok_or_else(|| {
+                crate::common::time::parse_rfc3339(text).ok_or_else(|| {
                     ApiError::invalid(format!("{name} `{text}` is not an ISO 8601 date-time"))
                 })
             })

@@ -9,11 +9,11 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::engine::State;
+use crate::common::time::format_rfc3339;
 use crate::config::model::Metric;
 use crate::evaluate::engine::{self, Sample, State as NotificationState};
 use crate::evaluate::history::History;
 use crate::evaluate::rule::from_spec;
-use crate::evaluate::time::format_rfc3339;
 use crate::plan::alert::AlertSpec;
 
 /// Where the metric values come from.
@@ -199,7 +199,7 @@ fn number(value: f64) -> String {
 /// 26 Crockford base-32 characters from a key, shaped like the ULID of Twilio's `alertId`.
 fn ulid_like(key: &str) -> String {
     const ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
-    let digest = crate::secret::hash_text(key);
+    let digest = crate::common::secret::hash_text(key);
     let mut out = String::new();
     for byte in digest.bytes().cycle().take(26) {
         let _ = write!(out, "{}", ALPHABET[usize::from(byte) % 32] as char);
@@ -234,7 +234,7 @@ pub async fn deliver(firings: &[Firing]) -> Report {
     };
     for firing in firings {
         for url in &firing.urls {
-            let masked = crate::secret::mask_url(url);
+            let masked = crate::common::secret::mask_url(url);
             match client.post(url).json(&firing.payload).send().await {
                 Ok(answer) if answer.status().is_success() => {
                     report.sent.push(firing.payload.clone())

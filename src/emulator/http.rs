@@ -27,7 +27,7 @@ use super::engine::{ConsoleObjects, Engine};
 use super::faults::{Decision, FaultState, Faults};
 use super::fire::{self, Metrics};
 use super::listing::parse_query;
-use crate::lock::lock;
+use crate::common::lock::lock;
 
 /// Requests larger than this are refused with 413 unless the emulator is told otherwise.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -513,7 +513,7 @@ async fn admin_fire(State(shared): AppState, RawQuery(query): RawQuery) -> Respo
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| {
-                crate::evaluate::time::parse_rfc3339(value).ok_or_else(|| {
+                crate::common::time::parse_rfc3339(value).ok_or_else(|| {
                     ApiError::invalid(format!("{name} `{value}` is not an RFC 3339 time"))
                 })
             })

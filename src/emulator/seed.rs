@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 use super::ids::is_sid;
-use crate::config::yaml;
+use crate::common::yaml;
 
 /// The built-in seed: the small contact center of `examples/`.
 pub const DEFAULT_SEED: &str = include_str!("default_seed.yaml");

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use super::engine::Sample;
-use super::time::parse_rfc3339;
+use crate::common::time::parse_rfc3339;
 use crate::config::model::Metric;
 
 /// The header a history starts with.

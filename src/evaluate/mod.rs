@@ -11,7 +11,6 @@ pub mod report;
 pub mod rule;
 pub mod test_file;
 pub mod testing;
-pub mod time;
 
 /// Text made safe inside XML and SVG elements and attributes.
 fn escape_xml(text: &str) -> String {

@@ -7,7 +7,7 @@ use super::backtest::AlertResult;
 use super::engine::{Level, Sample, State, Threshold};
 use super::escape_xml;
 use super::history::History;
-use super::time::format_rfc3339;
+use crate::common::time::format_rfc3339;
 
 const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 400.0;

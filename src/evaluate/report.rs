@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::backtest::{AlertResult, Counts};
 use super::history::History;
-use super::time::format_rfc3339;
+use crate::common::time::format_rfc3339;
 
 /// Alerts worst first: most notifications a day, then most time at critical.
 pub fn worst_first(results: &[AlertResult]) -> Vec<&AlertResult> {

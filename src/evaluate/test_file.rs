@@ -8,14 +8,14 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::engine::{Level, Sample, State};
+use crate::common::suggest;
+use crate::common::yaml::SpanIndex;
 use crate::config::desired::{Desired, DesiredAlert};
 use crate::config::diagnostic::Diagnostic;
 use crate::config::model::{Metric, Version};
 use crate::config::rules::parse_delay;
 use crate::config::schema::{self, Compiled};
 use crate::config::source::SourceFile;
-use crate::config::suggest;
-use crate::config::yaml::SpanIndex;
 
 /// A flex-alerts rule test file: metric series, and what the alerts must do with them.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -471,12 +471,12 @@ impl Checker<'_> {
         pointer: &str,
         offset: usize,
         length: usize,
-    ) -> Option<crate::config::yaml::Span> {
+    ) -> Option<crate::common::yaml::Span> {
         let whole = self.spans.value(pointer)?;
         let quoted = matches!(self.text.as_bytes().get(whole.start), Some(b'"' | b'\''));
         let start = whole.start + offset + usize::from(quoted);
         let column = whole.column + offset + usize::from(quoted);
-        Some(crate::config::yaml::Span {
+        Some(crate::common::yaml::Span {
             line: whole.line,
             column,
             start,

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::common::secret::Secret;
 use crate::config::desired::{Direction, Metric, Severity};
 use crate::emulator::body::{MAX_NOTIFY_DURATION_MS as MAX_AFTER_MS, MAX_QUEUES};
-use crate::secret::Secret;
 use crate::store::wire::{
     self, Destinations, EmailRecipient, Emails, Endpoint, NotificationConfig, Recipient, Rule,
     RuleBody, RuleThreshold, Subscriptions, Webhooks,

@@ -11,8 +11,8 @@ pub mod view;
 
 use std::collections::BTreeMap;
 
+use crate::common::secret::hash_text;
 use crate::config::desired::{BrowserPushMode, Desired, Origin};
-use crate::secret::hash_text;
 use crate::store::wire::{NotificationConfig, Rule};
 use crate::store::{Directory, Live};
 pub use action::{Action, ReplaceOrder};

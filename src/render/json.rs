@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::common::secret::hash_text;
 use crate::plan::view::{AlertView, changes};
 use crate::plan::{Entry, Phase, Plan};
-use crate::secret::hash_text;
 
 /// The version of this document's shape; see the README.
 pub const FORMAT_VERSION: u32 = 1;

@@ -1,7 +1,7 @@
 //! The instance's directory: task queues, task channels and Flex users, and the lookups between
 //! the names people write in YAML and the SIDs Flex stores.
 
-use crate::config::suggest::did_you_mean_or_list;
+use crate::common::suggest::did_you_mean_or_list;
 use crate::store::wire::{FlexUser, TaskChannel, TaskQueue};
 
 #[derive(Debug, Clone, PartialEq, Default)]

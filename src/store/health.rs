@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::error::StoreError;
-use crate::lock::lock;
+use crate::common::lock::lock;
 
 /// Failed attempts in a row before the store can be given up on (with the time below).
 const FAILURES: usize = 3;

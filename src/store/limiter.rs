@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use tokio::sync::Notify;
 
-use crate::lock::lock;
+use crate::common::lock::lock;
 
 /// The window a client starts with (at most its ceiling).
 pub const INITIAL_WINDOW: usize = 8;

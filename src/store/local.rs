@@ -1,7 +1,7 @@
 //! The local sandbox (`--store local[:FILE]`): the emulator's engine in-process, kept in a
 //! file, seeded with the contact center `examples/` uses. No network, no credentials.
 
-use crate::lock::lock;
+use crate::common::lock::lock;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -26,11 +26,11 @@ use super::wire::{
     Destinations, ErrorBody, FlexUser, NotificationConfig, Rule, RuleBody, TaskChannel, TaskQueue,
 };
 use super::{Directory, Live, Store};
+use crate::common::lock::lock;
+use crate::common::secret::Secret;
 use crate::config::rules::EnvLookup;
 use crate::emulator::engine::{TWILIO_FLEX_BASE, TWILIO_TASKROUTER_BASE};
 use crate::emulator::ids::is_sid;
-use crate::lock::lock;
-use crate::secret::Secret;
 
 /// The ceiling of the adaptive window (`--concurrency`).
 pub const DEFAULT_CONCURRENCY: usize = 64;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 
-use flex_alerts::config::yaml;
+use flex_alerts::common::yaml;
 use serde_json::Value;
 
 use crate::support::{INSTANCE, WEBHOOK, root, spawn_emulator};

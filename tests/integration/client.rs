@@ -456,7 +456,7 @@ async fn bounded_concurrency_stays_under_the_servers_limit() {
 async fn rejected_credentials_and_unknown_instance_read_as_user_errors_without_secrets() {
     let emulator = emulator().await;
     let mut config = client_config(&emulator);
-    config.password = flex_alerts::secret::Secret::new("not-the-token");
+    config.password = flex_alerts::common::secret::Secret::new("not-the-token");
     let text = crate_error(
         TwilioClient::new(config)
             .unwrap()

@@ -1,0 +1,8 @@
+//! Small building blocks that know nothing of alerts, Flex or the commands, shared by every
+//! layer above: they import nothing of ours (only each other, one way).
+
+pub mod lock;
+pub mod secret;
+pub mod suggest;
+pub mod time;
+pub mod yaml;
