@@ -74,7 +74,7 @@ impl ApplyLock {
         let note = format!(
             "pid {}, since {} ms after the epoch\n",
             std::process::id(),
-            crate::emulator::engine::system_clock()
+            crate::common::clock::system_clock()
         );
         file.set_len(0)
             .and_then(|()| file.rewind())

@@ -26,8 +26,8 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
+use crate::common::atomic_file;
 use crate::common::lock::lock;
-use crate::emulator::persist;
 use crate::store::{Live, Store, StoreError};
 
 pub const FILE_NAME: &str = "journal.jsonl";
@@ -143,7 +143,7 @@ impl Journal {
                     })
                 })
                 .collect();
-            persist::save_private_text(&path, &text)?;
+            atomic_file::save_private_text(&path, &text)?;
         }
         let (sender, receiver) = mpsc::channel::<Commit>();
         std::thread::Builder::new()
@@ -174,7 +174,7 @@ impl Journal {
         let id = format!(
             "{}-{}-{}",
             std::process::id(),
-            crate::emulator::engine::system_clock(),
+            crate::common::clock::system_clock(),
             self.counter.fetch_add(1, Ordering::Relaxed)
         );
         self.record(Event::Attempt { id: id.clone() }).await?;
@@ -305,7 +305,7 @@ fn write_in_groups(path: &Path, receiver: mpsc::Receiver<Commit>) {
                     OpenOptions::new()
                         .create(true)
                         .append(true)
-                        .mode(persist::PRIVATE)
+                        .mode(atomic_file::PRIVATE)
                         .open(path)
                 })
                 .map_err(|error| {

@@ -27,7 +27,7 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
     if let Some(warning) = args
         .state
         .as_deref()
-        .and_then(crate::emulator::persist::loose_permissions_warning)
+        .and_then(crate::common::atomic_file::loose_permissions_warning)
     {
         output.line(&warning);
     }

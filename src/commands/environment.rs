@@ -73,7 +73,7 @@ impl Context {
     /// The alert files under `paths` (the defaults of `paths` applied) loaded in this
     /// environment: its `vars` and its overlay.
     pub fn load(&self, paths: &[PathBuf], secrets: Secrets) -> Loaded {
-        let env = |name: &str| std::env::var(name).ok();
+        let env = crate::common::env::process;
         let environment = self
             .environment
             .as_ref()

@@ -9,8 +9,8 @@ use super::environment::Context;
 use crate::apply::exclusive::ApplyLock;
 use crate::apply::journal::{Journal, live_state};
 use crate::cli::{Cli, StoreChoice, parse_store};
+use crate::common::atomic_file;
 use crate::config::{self, desired::Desired};
-use crate::emulator::persist;
 use crate::error::Error;
 use crate::output::Output;
 use crate::store::twilio::RequestLog;
@@ -44,7 +44,7 @@ impl Session {
         output: &Output,
         lock_timeout: Option<Duration>,
     ) -> Result<Session, Error> {
-        let env = |name: &str| std::env::var(name).ok();
+        let env = crate::common::env::process;
         let spec = parse_store(store)?;
         let state_directory = state_directory();
         let lock = match lock_timeout {
@@ -82,7 +82,7 @@ impl Session {
             _ => vec![state_directory.join(crate::apply::journal::FILE_NAME)],
         };
         for path in secret_files {
-            if let Some(warning) = persist::loose_permissions_warning(&path) {
+            if let Some(warning) = atomic_file::loose_permissions_warning(&path) {
                 output.line(&warning);
             }
         }
@@ -94,7 +94,7 @@ impl Session {
         let journal = if store.is_sandbox() {
             Journal::disabled()
         } else {
-            persist::remove_stale_temporaries(&state_directory);
+            atomic_file::remove_stale_temporaries(&state_directory);
             Journal::open(&state_directory, &store.describe(), lock.is_some()).map_err(|error| {
                 Error::new(format!(
                     "cannot open the apply journal in {}",
@@ -163,6 +163,6 @@ pub fn load_desired_in(
 
 /// Writes `text` to `path` atomically (a reader sees the old file or the new one).
 pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
-    persist::save_text(path, text)
+    atomic_file::save_text(path, text)
         .map_err(|error| Error::new(format!("cannot write {}", path.display())).cause(error))
 }

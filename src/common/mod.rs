@@ -1,8 +1,12 @@
 //! Small building blocks that know nothing of alerts, Flex or the commands, shared by every
 //! layer above: they import nothing of ours (only each other, one way).
 
+pub mod atomic_file;
+pub mod clock;
+pub mod env;
 pub mod lock;
 pub mod secret;
 pub mod suggest;
 pub mod time;
+pub mod tls;
 pub mod yaml;

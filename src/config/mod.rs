@@ -16,10 +16,11 @@ pub mod variables;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::common::env::EnvLookup;
 use crate::common::yaml::{self, NodeKind, Scalar};
 use desired::Desired;
 use diagnostic::{Diagnostic, Diagnostics};
-use rules::{EnvLookup, ParsedFile};
+use rules::ParsedFile;
 use source::SourceFile;
 
 /// The outcome of loading: the desired state (complete only when there are no errors), every

@@ -11,9 +11,10 @@ use serde::Deserialize;
 
 use super::diagnostic::Diagnostic;
 use super::model::{Alert, AlertFile, ChannelRef, Metric, Notify, QueueRef, Thresholds, Version};
-use super::rules::{EnvLookup, ParsedFile};
+use super::rules::ParsedFile;
 use super::schema::{self, Compiled};
 use super::source::SourceFile;
+use crate::common::env::EnvLookup;
 use crate::common::suggest;
 
 /// An overlay file: changes to alerts of the base files, and alerts of this environment only.

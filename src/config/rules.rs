@@ -12,6 +12,7 @@ use super::desired::{
 use super::diagnostic::Diagnostic;
 use super::model::{Alert, AlertFile, Notify, Severity, Threshold};
 use super::variables::Problem as Missing;
+use crate::common::env::EnvLookup;
 use crate::common::secret::Secret;
 use crate::common::yaml::{Span, SpanIndex};
 
@@ -29,9 +30,6 @@ pub struct ParsedFile {
     /// Alerts (by index) an overlay takes out of this environment.
     pub excluded: Vec<usize>,
 }
-
-/// Looks up an environment variable (injected so tests need not touch the real environment).
-pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Whether the webhook URLs' variables must be set: for `plan` and `apply` they must; the
 /// offline `validate` (a pull request from a fork has no secrets) notes the unset ones.

@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::diagnostic::Diagnostic;
-use super::rules::EnvLookup;
+use crate::common::env::EnvLookup;
 use crate::common::yaml::SpanIndex;
 
 /// Replaces every `${NAME}` in the string values of `json`; each one that is not set, or

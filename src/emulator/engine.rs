@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -19,6 +18,7 @@ use super::ids::{iso8601, mint_sid, mint_ttid};
 use super::listing;
 use super::persist::{self, LoadError};
 use super::seed::Seed;
+use crate::common::clock::{Clock, system_clock};
 use crate::store::wire::{FlexUser, NotificationConfig, Rule, TaskChannel, TaskQueue};
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -140,16 +140,6 @@ pub struct ConsoleObjects {
     pub users: Vec<FlexUser>,
 }
 
-/// Milliseconds since the Unix epoch; injectable so tests can fix the clock.
-pub type Clock = fn() -> u64;
-
-pub fn system_clock() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis() as u64)
-        .unwrap_or_default()
-}
-
 /// An emulated Flex instance, optionally kept in a state file.
 #[derive(Debug)]
 pub struct Engine {
@@ -199,7 +189,7 @@ impl Engine {
             } else {
                 directory
             };
-            persist::remove_stale_temporaries(directory);
+            crate::common::atomic_file::remove_stale_temporaries(directory);
         }
         if let Some(state) = persist::load(path)? {
             return Ok(Engine::from_state(state, Some(path.to_owned())));

@@ -218,7 +218,7 @@ pub struct Report {
 
 /// POSTs each firing to its webhooks, one at a time in time order, 10 s at most each.
 pub async fn deliver(firings: &[Firing]) -> Report {
-    crate::store::twilio::install_crypto_provider();
+    crate::common::tls::install_crypto_provider();
     let mut report = Report::default();
     let client = match reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(10))

@@ -12,7 +12,7 @@ use super::local::LocalStore;
 use super::twilio::{ClientConfig, CredentialNames, RequestLog, TwilioClient};
 use super::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 use super::{Live, Store};
-use crate::config::rules::EnvLookup;
+use crate::common::env::EnvLookup;
 
 pub const DEFAULT_SANDBOX: &str = ".flex-alerts/sandbox.json";
 

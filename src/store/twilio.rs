@@ -8,7 +8,6 @@
 //! create whose outcome is unknown is never simply sent again.
 
 use std::collections::BTreeMap;
-use std::sync::Once;
 use std::time::{Duration, Instant, SystemTime};
 
 use futures::{StreamExt, TryStreamExt};
@@ -26,9 +25,10 @@ use super::wire::{
     Destinations, ErrorBody, FlexUser, NotificationConfig, Rule, RuleBody, TaskChannel, TaskQueue,
 };
 use super::{Directory, Live, Store};
+use crate::common::env::EnvLookup;
 use crate::common::lock::lock;
 use crate::common::secret::Secret;
-use crate::config::rules::EnvLookup;
+use crate::common::tls::install_crypto_provider;
 use crate::emulator::engine::{TWILIO_FLEX_BASE, TWILIO_TASKROUTER_BASE};
 use crate::emulator::ids::is_sid;
 
@@ -303,15 +303,6 @@ pub struct TwilioClient {
     health: Health,
     /// Calls waiting to retry: they hold no place in the window.
     waiting: std::sync::atomic::AtomicUsize,
-}
-
-/// Installs ring as the TLS crypto provider, once per process.
-pub fn install_crypto_provider() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        // Fails only when a provider is installed already, which is just as good.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
 }
 
 impl TwilioClient {

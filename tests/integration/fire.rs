@@ -14,7 +14,7 @@ use flex_alerts::evaluate::history;
 
 /// A webhook receiver on 127.0.0.1: every JSON body POSTed to `/hook`.
 async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
-    flex_alerts::store::twilio::install_crypto_provider();
+    flex_alerts::common::tls::install_crypto_provider();
     let received = Arc::new(Mutex::new(Vec::new()));
     let sink = received.clone();
     let app = axum::Router::new().route(

@@ -3,12 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use flex_alerts::common::tls::install_crypto_provider;
 use flex_alerts::config::{self, Loaded};
 use flex_alerts::emulator::faults::{FaultAction, Faults, ScriptedFault};
 use flex_alerts::emulator::http::{DEFAULT_MAX_BODY_BYTES, Emulator};
 use flex_alerts::emulator::{Engine, Seed};
 use flex_alerts::store::retry::RetryPolicy;
-use flex_alerts::store::twilio::{ClientConfig, TwilioClient, install_crypto_provider};
+use flex_alerts::store::twilio::{ClientConfig, TwilioClient};
 use flex_alerts::store::wire::RuleBody;
 
 /// The repository root (where Cargo.toml is).
