@@ -11,6 +11,7 @@ pub mod config;
 pub mod emulator;
 pub mod error;
 pub mod evaluate;
+pub mod flex;
 pub mod output;
 pub mod plan;
 pub mod project;

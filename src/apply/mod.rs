@@ -26,8 +26,9 @@ use std::sync::Mutex;
 
 use futures::StreamExt;
 
-use crate::plan::{MAX_ALERTS, MAX_CONFIGS, Op, Plan, Step};
-use crate::store::wire::Rule;
+use crate::flex::limits::{MAX_ALERTS, MAX_NOTIFICATION_CONFIGS};
+use crate::flex::wire::Rule;
+use crate::plan::{Op, Plan, Step};
 use crate::store::{Directory, Live, Store, StoreError};
 use journal::Journal;
 use report::{Outcome, Report, StepReport};
@@ -407,7 +408,7 @@ impl<S: Store> Run<'_, S> {
         }
         let mut counts = lock(&self.counts);
         if counts.0 + i64::from(alerts) <= MAX_ALERTS as i64
-            && counts.1 + i64::from(configs) <= MAX_CONFIGS as i64
+            && counts.1 + i64::from(configs) <= MAX_NOTIFICATION_CONFIGS as i64
         {
             counts.0 += i64::from(alerts);
             counts.1 += i64::from(configs);

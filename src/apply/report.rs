@@ -1,8 +1,8 @@
 //! What apply did: each step done, failed (with its error) or skipped (with the reason), and
 //! the final summary people read.
 
+use crate::flex::wire::Rule;
 use crate::plan::Step;
-use crate::store::wire::Rule;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

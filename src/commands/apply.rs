@@ -234,7 +234,7 @@ fn read_back(
     session: &Session,
     applied: &Plan,
     (desired, prune): (&crate::config::desired::Desired, bool),
-    rules: Option<Vec<crate::store::wire::Rule>>,
+    rules: Option<Vec<crate::flex::wire::Rule>>,
     directory: &crate::store::Directory,
     output: &Output,
 ) -> Result<(), Error> {

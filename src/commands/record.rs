@@ -15,10 +15,10 @@ use super::session::{Session, load_desired_in};
 use crate::cli::{Cli, RecordArgs};
 use crate::common::time::format_rfc3339;
 use crate::config::Secrets;
-use crate::config::model::Metric;
 use crate::error::Error;
-use crate::evaluate::derive;
 use crate::evaluate::history::HEADER;
+use crate::flex::Metric;
+use crate::flex::statistics;
 use crate::output::Output;
 use crate::store::AnyStore;
 use crate::store::twilio::TwilioClient;
@@ -248,7 +248,7 @@ async fn sample_target(
     let mut failures = Vec::new();
     match &target.channel {
         None => match client.workspace_get(what, &realtime_path, &[]).await {
-            Ok(realtime) => metrics.extend(derive::from_realtime_agents(&realtime, available)),
+            Ok(realtime) => metrics.extend(statistics::from_realtime_agents(&realtime, available)),
             Err(error) => failures.push(error.to_string()),
         },
         Some((_, channel_sid)) => {
@@ -274,9 +274,11 @@ async fn sample_target(
                 (today, Some(true)),
             ] {
                 match (result, window) {
-                    (Ok(value), None) => metrics.extend(derive::from_realtime_by_channel(&value)),
+                    (Ok(value), None) => {
+                        metrics.extend(statistics::from_realtime_by_channel(&value))
+                    }
                     (Ok(value), Some(today)) => {
-                        metrics.extend(derive::from_cumulative(&value, today, sla_seconds))
+                        metrics.extend(statistics::from_cumulative(&value, today, sla_seconds))
                     }
                     (Err(error), _) => failures.push(error.to_string()),
                 }

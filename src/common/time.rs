@@ -1,5 +1,6 @@
-//! RFC 3339 timestamps to Unix seconds and back (UTC), for metric histories: the few lines of
-//! calendar arithmetic a history needs, without a date library.
+//! RFC 3339 timestamps to Unix seconds and back (UTC), for metric histories and the times Flex
+//! writes (`2019-08-24T14:15:22Z`): the few lines of calendar arithmetic they need, without a
+//! date library.
 
 /// `2026-11-29T14:05:00Z`, `2026-11-29T14:05:00.250+01:00` -> Unix seconds (fractions dropped).
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
@@ -71,6 +72,11 @@ pub fn format_rfc3339(seconds: i64) -> String {
     )
 }
 
+/// Unix milliseconds -> `2019-08-24T14:15:22Z` (milliseconds dropped), as Flex writes times.
+pub fn format_unix_ms(milliseconds: u64) -> String {
+    format_rfc3339(i64::try_from(milliseconds / 1000).unwrap_or(i64::MAX))
+}
+
 fn days_in_month(year: i64, month: i64) -> i64 {
     match month {
         2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
@@ -126,6 +132,13 @@ mod tests {
         );
         assert_eq!(format_rfc3339(1_795_961_100), "2026-11-29T14:05:00Z");
         assert_eq!(format_rfc3339(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn formats_utc_timestamps() {
+        assert_eq!(format_unix_ms(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_unix_ms(1_566_656_122_000), "2019-08-24T14:15:22Z");
+        assert_eq!(format_unix_ms(951_782_400_000), "2000-02-29T00:00:00Z");
     }
 
     #[test]

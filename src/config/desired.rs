@@ -3,7 +3,8 @@
 
 use crate::common::secret::Secret;
 
-pub use super::model::{BrowserPushMode, Metric, Severity, WebhookKind};
+pub use super::model::{BrowserPushMode, Severity, WebhookKind};
+use crate::flex::Metric;
 
 /// Everything the files ask for.
 #[derive(Debug, Clone, Default, PartialEq)]

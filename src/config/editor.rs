@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::model::Metric;
+use crate::flex::Metric;
 
 /// Adds the editor keywords to the generated schema. Validation is unchanged: these keywords
 /// are annotations that validators ignore.

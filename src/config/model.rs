@@ -9,6 +9,9 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
+use crate::flex::Metric;
+use crate::flex::limits::{MAX_EMAILS, MAX_QUEUES, MAX_USERS};
+
 /// A flex-alerts file: Twilio Flex alerts kept as code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -111,7 +114,7 @@ pub struct Alert {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<ChannelRef>,
     /// The task queues the alert watches: TaskQueue names or `WQ...` SIDs, 1 to 20, unique.
-    #[schemars(length(min = 1, max = 20), extend("uniqueItems" = true))]
+    #[schemars(length(min = 1, max = MAX_QUEUES), extend("uniqueItems" = true))]
     pub queues: Vec<QueueRef>,
     /// Whether the alert is evaluated. Default `true`.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
@@ -121,170 +124,6 @@ pub struct Alert {
     /// Who is told when the alert fires, and how. Omitted: notifications off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<Notify>,
-}
-
-/// The 17 real-time queue metrics Flex alerts can watch, spelt exactly as Flex spells them.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-pub enum Metric {
-    #[serde(rename = "Active (Now)")]
-    ActiveNow,
-    #[serde(rename = "Waiting (Now)")]
-    WaitingNow,
-    #[serde(rename = "Available Agents (Now)")]
-    AvailableAgentsNow,
-    #[serde(rename = "Offline Agents (Now)")]
-    OfflineAgentsNow,
-    #[serde(rename = "Unavailable Agents (Now)")]
-    UnavailableAgentsNow,
-    #[serde(rename = "Abandoned (30 min)")]
-    Abandoned30Min,
-    #[serde(rename = "Abandoned (Today)")]
-    AbandonedToday,
-    #[serde(rename = "Accepted (30 min)")]
-    Accepted30Min,
-    #[serde(rename = "Accepted (Today)")]
-    AcceptedToday,
-    #[serde(rename = "Avg. Speed of Answer (Today)")]
-    AvgSpeedOfAnswerToday,
-    #[serde(rename = "Avg. Handle Time (Today)")]
-    AvgHandleTimeToday,
-    #[serde(rename = "Missed Invitations (30 min)")]
-    MissedInvitations30Min,
-    #[serde(rename = "Missed Invitations (Today)")]
-    MissedInvitationsToday,
-    #[serde(rename = "SLA (30 min)")]
-    Sla30Min,
-    #[serde(rename = "SLA (Today)")]
-    SlaToday,
-    #[serde(rename = "Longest Available Agent (Now)")]
-    LongestAvailableAgentNow,
-    #[serde(rename = "Longest (Now)")]
-    LongestNow,
-}
-
-impl Metric {
-    pub const ALL: [Metric; 17] = [
-        Metric::ActiveNow,
-        Metric::WaitingNow,
-        Metric::AvailableAgentsNow,
-        Metric::OfflineAgentsNow,
-        Metric::UnavailableAgentsNow,
-        Metric::Abandoned30Min,
-        Metric::AbandonedToday,
-        Metric::Accepted30Min,
-        Metric::AcceptedToday,
-        Metric::AvgSpeedOfAnswerToday,
-        Metric::AvgHandleTimeToday,
-        Metric::MissedInvitations30Min,
-        Metric::MissedInvitationsToday,
-        Metric::Sla30Min,
-        Metric::SlaToday,
-        Metric::LongestAvailableAgentNow,
-        Metric::LongestNow,
-    ];
-
-    /// The exact `metric_id` string Flex uses.
-    pub fn id(self) -> &'static str {
-        match self {
-            Metric::ActiveNow => "Active (Now)",
-            Metric::WaitingNow => "Waiting (Now)",
-            Metric::AvailableAgentsNow => "Available Agents (Now)",
-            Metric::OfflineAgentsNow => "Offline Agents (Now)",
-            Metric::UnavailableAgentsNow => "Unavailable Agents (Now)",
-            Metric::Abandoned30Min => "Abandoned (30 min)",
-            Metric::AbandonedToday => "Abandoned (Today)",
-            Metric::Accepted30Min => "Accepted (30 min)",
-            Metric::AcceptedToday => "Accepted (Today)",
-            Metric::AvgSpeedOfAnswerToday => "Avg. Speed of Answer (Today)",
-            Metric::AvgHandleTimeToday => "Avg. Handle Time (Today)",
-            Metric::MissedInvitations30Min => "Missed Invitations (30 min)",
-            Metric::MissedInvitationsToday => "Missed Invitations (Today)",
-            Metric::Sla30Min => "SLA (30 min)",
-            Metric::SlaToday => "SLA (Today)",
-            Metric::LongestAvailableAgentNow => "Longest Available Agent (Now)",
-            Metric::LongestNow => "Longest (Now)",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|metric| metric.id() == id)
-    }
-
-    /// What the metric measures for one queue and channel, with its unit: our reading of
-    /// Flex's real-time queues view (Twilio does not document the units of thresholds).
-    pub fn description(self) -> &'static str {
-        match self {
-            Metric::ActiveNow => {
-                "Tasks agents are handling now (assigned or in wrap-up). Unit: tasks."
-            }
-            Metric::WaitingNow => "Tasks waiting in the queue for an agent now. Unit: tasks.",
-            Metric::AvailableAgentsNow => {
-                "Agents of the queue whose activity is available now. Unit: agents."
-            }
-            Metric::OfflineAgentsNow => "Agents of the queue who are offline now. Unit: agents.",
-            Metric::UnavailableAgentsNow => {
-                "Agents of the queue who are online but not available now (break, lunch, ...). Unit: agents."
-            }
-            Metric::Abandoned30Min => {
-                "Tasks the customer left while waiting, in the last 30 minutes. Unit: tasks."
-            }
-            Metric::AbandonedToday => {
-                "Tasks the customer left while waiting, since midnight. Unit: tasks."
-            }
-            Metric::Accepted30Min => {
-                "Tasks an agent accepted, in the last 30 minutes. Unit: tasks."
-            }
-            Metric::AcceptedToday => "Tasks an agent accepted, since midnight. Unit: tasks.",
-            Metric::AvgSpeedOfAnswerToday => {
-                "Average time a task waited before an agent accepted it, since midnight. Unit: seconds."
-            }
-            Metric::AvgHandleTimeToday => {
-                "Average time agents spent on a task, talk and wrap-up, since midnight. Unit: seconds."
-            }
-            Metric::MissedInvitations30Min => {
-                "Task offers agents rejected or let time out, in the last 30 minutes. Unit: offers."
-            }
-            Metric::MissedInvitationsToday => {
-                "Task offers agents rejected or let time out, since midnight. Unit: offers."
-            }
-            Metric::Sla30Min => {
-                "Share of tasks answered within the queue's service level, in the last 30 minutes. Unit: percent, 0 to 100."
-            }
-            Metric::SlaToday => {
-                "Share of tasks answered within the queue's service level, since midnight. Unit: percent, 0 to 100."
-            }
-            Metric::LongestAvailableAgentNow => {
-                "How long the agent available longest has waited for a task, now. Unit: seconds."
-            }
-            Metric::LongestNow => {
-                "How long the task waiting longest in the queue has waited, now. Unit: seconds."
-            }
-        }
-    }
-
-    /// The agent-activity metrics: counted per queue, with no task channel.
-    pub fn is_agent_activity(self) -> bool {
-        matches!(
-            self,
-            Metric::AvailableAgentsNow
-                | Metric::OfflineAgentsNow
-                | Metric::UnavailableAgentsNow
-                | Metric::LongestAvailableAgentNow
-        )
-    }
-
-    /// SLA metrics are percentages: their thresholds lie between 0 and 100.
-    pub fn is_percentage(self) -> bool {
-        matches!(self, Metric::Sla30Min | Metric::SlaToday)
-    }
-}
-
-impl std::fmt::Display for Metric {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
-    }
 }
 
 /// A task channel: unique name or `TC...` SID.
@@ -408,7 +247,7 @@ pub struct Notify {
     pub after: Option<String>,
     /// Flex users to notify: usernames, email addresses or `FU...` SIDs; at most 10.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 10), extend("uniqueItems" = true))]
+    #[schemars(length(max = MAX_USERS), extend("uniqueItems" = true))]
     pub users: Vec<UserRef>,
     /// Notify the users in their Flex inbox. Default `true` when users are given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -425,7 +264,7 @@ pub struct Notify {
     /// Email addresses to notify; at most 10. Flex does not verify them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(
-        length(max = 10),
+        length(max = MAX_EMAILS),
         extend("uniqueItems" = true),
         inner(regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))
     )]

@@ -10,12 +10,13 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::diagnostic::Diagnostic;
-use super::model::{Alert, AlertFile, ChannelRef, Metric, Notify, QueueRef, Thresholds, Version};
+use super::model::{Alert, AlertFile, ChannelRef, Notify, QueueRef, Thresholds, Version};
 use super::rules::ParsedFile;
 use super::schema::{self, Compiled};
 use super::source::SourceFile;
 use crate::common::env::EnvLookup;
 use crate::common::suggest;
+use crate::flex::Metric;
 
 /// An overlay file: changes to alerts of the base files, and alerts of this environment only.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -15,11 +15,10 @@ use super::variables::Problem as Missing;
 use crate::common::env::EnvLookup;
 use crate::common::secret::Secret;
 use crate::common::yaml::{Span, SpanIndex};
+use crate::flex::limits::{MAX_ALERTS, MAX_NOTIFY_DURATION_MS};
 
-/// Flex's per-account cap on alerts.
-pub const MAX_ALERTS: usize = 100;
-/// The longest `after` Flex accepts: 15 minutes.
-pub const MAX_AFTER_SECONDS: u32 = 15 * 60;
+/// The longest `after` Flex accepts, in seconds (15 minutes).
+pub const MAX_AFTER_SECONDS: u32 = (MAX_NOTIFY_DURATION_MS / 1000) as u32;
 
 /// A file the schema accepted, with the spans of its nodes.
 #[derive(Debug)]

@@ -1,7 +1,7 @@
 //! The errors the emulated Flex answers with: HTTP status, Twilio error code and message, in
 //! Twilio's standard error body.
 
-use crate::store::wire::ErrorBody;
+use crate::flex::wire::ErrorBody;
 
 /// Body failed validation (missing key, wrong type, enum, limit).
 pub const VALIDATION: i64 = 45004;

@@ -8,19 +8,17 @@ use serde_json::{Map, Value};
 
 use super::api_error::ApiError;
 use super::engine::State;
-use super::ids::{is_sid, is_ttid};
-use crate::config::model::Metric;
-use crate::store::wire::{
+use crate::flex::Metric;
+use crate::flex::limits::{
+    MAX_EMAILS, MAX_NOTIFY_DURATION_MS, MAX_QUEUES, MAX_USERS, MAX_WEBHOOKS,
+};
+use crate::flex::sid::{is_sid, is_ttid};
+use crate::flex::wire::{
     CRITICAL, Destinations, EmailRecipient, Emails, Enabled, Endpoint, GREATER_THAN, LESSER_THAN,
     Recipient, Rule, RuleBody, RuleThreshold, SubscriptionDefaults, Subscriptions, WARNING,
     Webhooks,
 };
 
-pub const MAX_QUEUES: usize = 20;
-pub const MAX_USERS: usize = 10;
-pub const MAX_WEBHOOKS: usize = 1;
-pub const MAX_EMAILS: usize = 10;
-pub const MAX_NOTIFY_DURATION_MS: u64 = 900_000;
 const NOTIFICATION_TYPES: [&str; 3] = ["in_app", "browser_push", "toast"];
 const WEBHOOK_TYPES: [&str; 2] = ["slack", "custom"];
 

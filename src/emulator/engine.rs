@@ -14,18 +14,17 @@ use serde_json::{Map, Value, json};
 
 use super::api_error::{ApiError, INTERNAL};
 use super::body;
-use super::ids::{iso8601, mint_sid, mint_ttid};
+use super::ids::{mint_sid, mint_ttid};
 use super::listing;
 use super::persist::{self, LoadError};
 use super::seed::Seed;
 use crate::common::clock::{Clock, system_clock};
-use crate::store::wire::{FlexUser, NotificationConfig, Rule, TaskChannel, TaskQueue};
+use crate::common::time::format_unix_ms;
+use crate::flex::limits::{MAX_ALERTS, MAX_NOTIFICATION_CONFIGS};
+use crate::flex::urls::{TWILIO_FLEX_BASE, TWILIO_TASKROUTER_BASE};
+use crate::flex::wire::{FlexUser, NotificationConfig, Rule, TaskChannel, TaskQueue};
 
 pub const FORMAT_VERSION: u32 = 1;
-pub const MAX_RULES: usize = 100;
-pub const MAX_NOTIFICATION_CONFIGS: usize = 100;
-pub const TWILIO_FLEX_BASE: &str = "https://flex-api.twilio.com";
-pub const TWILIO_TASKROUTER_BASE: &str = "https://taskrouter.twilio.com";
 const NOTIFICATION_MODES: [&str; 2] = ["always", "whenNotInFocus"];
 const READ_ONLY_CONFIGURATION: [&str; 7] = [
     "account_sid",
@@ -63,7 +62,7 @@ pub struct State {
 
 impl State {
     pub fn from_seed(seed: &Seed, now_ms: u64) -> State {
-        let now = iso8601(now_ms);
+        let now = format_unix_ms(now_ms);
         State {
             format_version: FORMAT_VERSION,
             account_sid: seed.account_sid.clone(),
@@ -252,7 +251,7 @@ impl Engine {
         change: impl FnOnce(&mut State, String) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut next = self.state.clone();
-        let value = change(&mut next, iso8601((self.clock)()))?;
+        let value = change(&mut next, format_unix_ms((self.clock)()))?;
         if let Some(path) = &self.file {
             persist::save(path, &next).map_err(|error| {
                 ApiError::new(
@@ -334,9 +333,9 @@ impl Engine {
         self.instance(instance_sid, "/InsightsRules")?;
         let rule = self.write(|state, now| {
             let body = body::rule_body(body, state, None)?;
-            if state.rules.len() >= MAX_RULES {
+            if state.rules.len() >= MAX_ALERTS {
                 return Err(ApiError::invalid(format!(
-                    "Maximum number of alert rules reached: an account holds at most {MAX_RULES}"
+                    "Maximum number of alert rules reached: an account holds at most {MAX_ALERTS}"
                 )));
             }
             let counter = state.mint();

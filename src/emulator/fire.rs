@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 
 use super::engine::State;
 use crate::common::time::format_rfc3339;
-use crate::config::model::Metric;
 use crate::evaluate::engine::{self, Sample, State as NotificationState};
 use crate::evaluate::history::History;
 use crate::evaluate::rule::from_spec;
+use crate::flex::Metric;
 use crate::plan::alert::AlertSpec;
 
 /// Where the metric values come from.
@@ -154,7 +154,7 @@ pub fn firings(state: &State, metrics: &Metrics, (from, to): (i64, i64)) -> Vec<
 /// The enabled webhook URLs of a rule's notification configuration.
 fn webhook_urls(
     ttid: Option<&str>,
-    configs: &BTreeMap<String, crate::store::wire::NotificationConfig>,
+    configs: &BTreeMap<String, crate::flex::wire::NotificationConfig>,
 ) -> Vec<String> {
     let Some(webhooks) = ttid
         .and_then(|ttid| configs.get(ttid))
@@ -175,7 +175,7 @@ fn webhook_urls(
 
 /// The metric's time window, as Twilio names it in the payload.
 fn pipeline_key(metric: Metric) -> &'static str {
-    use crate::evaluate::derive::{Source, source};
+    use crate::flex::statistics::{Source, source};
     if metric.is_agent_activity() {
         return "activity_stats";
     }

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use url::form_urlencoded;
 
 use super::api_error::ApiError;
-use crate::config::model::Metric;
-use crate::store::wire::{ListMeta, Rule};
+use crate::flex::Metric;
+use crate::flex::wire::{ListMeta, Rule};
 
 pub const DEFAULT_PAGE_SIZE: usize = 50;
 pub const MAX_PAGE_SIZE: usize = 1000;

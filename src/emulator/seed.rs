@@ -6,8 +6,8 @@
 
 use serde::Deserialize;
 
-use super::ids::is_sid;
 use crate::common::yaml;
+use crate::flex::sid::is_sid;
 
 /// The built-in seed: the small contact center of `examples/`.
 pub const DEFAULT_SEED: &str = include_str!("default_seed.yaml");

@@ -183,8 +183,8 @@ pub fn cumulative(
     json!({
         "account_sid": context.account_sid,
         "avg_task_acceptance_time": average,
-        "start_time": super::ids::iso8601(u64::try_from(from).unwrap_or(0) * 1000),
-        "end_time": super::ids::iso8601(u64::try_from(to).unwrap_or(0) * 1000),
+        "start_time": crate::common::time::format_rfc3339(from),
+        "end_time": crate::common::time::format_rfc3339(to),
         "reservations_created": accepted + rejected + timed_out,
         "reservations_accepted": accepted,
         "reservations_rejected": rejected,
@@ -210,26 +210,26 @@ pub fn cumulative(
 /// derive it from these statistics; `None` for a metric they cannot give.
 pub fn metric_value(
     (queue, channel): (&str, Option<&str>),
-    metric: crate::config::model::Metric,
+    metric: crate::flex::Metric,
     at: i64,
     (sla_seconds, seed): (u64, u64),
 ) -> Option<f64> {
-    use crate::evaluate::derive::{self, Source};
+    use crate::flex::statistics::{self, Source};
     let context = Context {
         account_sid: "",
         workspace_sid: "",
         workspace_url: "",
         seed,
     };
-    let found = |metrics: Vec<(crate::config::model::Metric, f64)>| {
+    let found = |metrics: Vec<(crate::flex::Metric, f64)>| {
         metrics
             .into_iter()
             .find(|(derived, _)| *derived == metric)
             .map(|(_, value)| value)
     };
     let split = [sla_seconds];
-    match derive::source(metric) {
-        Source::RealtimeByChannel => found(derive::from_realtime_by_channel(&realtime(
+    match statistics::source(metric) {
+        Source::RealtimeByChannel => found(statistics::from_realtime_by_channel(&realtime(
             queue, channel, at, &context,
         ))),
         Source::RealtimeAgents => {
@@ -238,17 +238,17 @@ pub fn metric_value(
                 .filter(|(_, _, available)| *available)
                 .map(|(_, name, _)| (*name).to_owned())
                 .collect();
-            found(derive::from_realtime_agents(
+            found(statistics::from_realtime_agents(
                 &realtime(queue, None, at, &context),
                 &available,
             ))
         }
-        Source::Last30Minutes => found(derive::from_cumulative(
+        Source::Last30Minutes => found(statistics::from_cumulative(
             &cumulative(queue, channel, (at - 1800, at), &split, &context),
             false,
             sla_seconds,
         )),
-        Source::Today => found(derive::from_cumulative(
+        Source::Today => found(statistics::from_cumulative(
             &cumulative(
                 queue,
                 channel,

@@ -7,7 +7,7 @@ use std::io::BufRead;
 
 use super::engine::Sample;
 use crate::common::time::parse_rfc3339;
-use crate::config::model::Metric;
+use crate::flex::Metric;
 
 /// The header a history starts with.
 pub const HEADER: &str = "time,queue,channel,metric,value";

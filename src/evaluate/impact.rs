@@ -8,7 +8,7 @@ use super::backtest::notifications_per_day;
 use super::engine::Sample;
 use super::history::History;
 use super::rule::from_spec;
-use crate::config::model::Metric;
+use crate::flex::Metric;
 use crate::plan::alert::AlertSpec;
 use crate::plan::{Paging, Plan};
 use crate::store::Directory;

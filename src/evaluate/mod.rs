@@ -2,7 +2,7 @@
 //! backtests on a metric history, the paging impact of a plan).
 
 pub mod backtest;
-pub mod derive;
+
 pub mod engine;
 pub mod history;
 pub mod impact;

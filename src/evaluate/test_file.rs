@@ -12,10 +12,11 @@ use crate::common::suggest;
 use crate::common::yaml::SpanIndex;
 use crate::config::desired::{Desired, DesiredAlert};
 use crate::config::diagnostic::Diagnostic;
-use crate::config::model::{Metric, Version};
+use crate::config::model::Version;
 use crate::config::rules::parse_delay;
 use crate::config::schema::{self, Compiled};
 use crate::config::source::SourceFile;
+use crate::flex::Metric;
 
 /// A flex-alerts rule test file: metric series, and what the alerts must do with them.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 
 use crate::common::secret::Secret;
-use crate::config::desired::{Direction, Metric, Severity};
-use crate::emulator::body::{MAX_NOTIFY_DURATION_MS as MAX_AFTER_MS, MAX_QUEUES};
-use crate::store::wire::{
+use crate::config::desired::{Direction, Severity};
+use crate::flex::Metric;
+use crate::flex::limits::{MAX_NOTIFY_DURATION_MS as MAX_AFTER_MS, MAX_QUEUES};
+use crate::flex::wire::{
     self, Destinations, EmailRecipient, Emails, Endpoint, NotificationConfig, Recipient, Rule,
     RuleBody, RuleThreshold, Subscriptions, Webhooks,
 };

@@ -13,16 +13,12 @@ use std::collections::BTreeMap;
 
 use crate::common::secret::hash_text;
 use crate::config::desired::{BrowserPushMode, Desired, Origin};
-use crate::store::wire::{NotificationConfig, Rule};
+use crate::flex::wire::{NotificationConfig, Rule};
 use crate::store::{Directory, Live};
 pub use action::{Action, ReplaceOrder};
 use alert::AlertSpec;
 pub use order::{Op, Phase, Step};
 use view::AlertView;
-
-/// Flex's caps: alert rules per account, notification configurations per instance.
-pub const MAX_ALERTS: usize = 100;
-pub const MAX_CONFIGS: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PlanOptions {

@@ -8,9 +8,8 @@
 //! detached, and created before the rule that will name it, so a completed apply never leaves
 //! a configuration nothing references.
 
-use super::{
-    Action, Entry, MAX_ALERTS, MAX_CONFIGS, ModeChange, Plan, Problem, ReplaceOrder, Unmanageable,
-};
+use super::{Action, Entry, ModeChange, Plan, Problem, ReplaceOrder, Unmanageable};
+use crate::flex::limits::{MAX_ALERTS, MAX_NOTIFICATION_CONFIGS};
 use crate::store::Live;
 
 /// What kind of step it is: one that makes room, one that writes, or the old half of a
@@ -135,7 +134,7 @@ pub fn lay_out(
         (
             "notification configurations",
             configs_after,
-            MAX_CONFIGS,
+            MAX_NOTIFICATION_CONFIGS,
             kept_configs,
         ),
     ] {
@@ -167,7 +166,7 @@ pub fn lay_out(
             let old_config =
                 usize::from(entry.live.as_ref().is_some_and(|live| live.config_exists));
             let room = alerts_after + extra_alerts < MAX_ALERTS
-                && configs_after + extra_configs + old_config <= MAX_CONFIGS;
+                && configs_after + extra_configs + old_config <= MAX_NOTIFICATION_CONFIGS;
             entry.action = if room {
                 extra_alerts += 1;
                 extra_configs += old_config;

@@ -2,7 +2,7 @@
 //! the names people write in YAML and the SIDs Flex stores.
 
 use crate::common::suggest::did_you_mean_or_list;
-use crate::store::wire::{FlexUser, TaskChannel, TaskQueue};
+use crate::flex::wire::{FlexUser, TaskChannel, TaskQueue};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Directory {

@@ -9,10 +9,10 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::json;
 
 use super::error::StoreError;
-use super::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 use super::{Directory, Live, Store};
 use crate::emulator::api_error::ApiError;
 use crate::emulator::{Engine, Seed};
+use crate::flex::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 
 #[derive(Debug)]
 pub struct LocalStore {

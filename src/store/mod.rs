@@ -10,15 +10,14 @@ pub mod local;
 pub mod open;
 pub mod retry;
 pub mod twilio;
-pub mod wire;
 
 use std::collections::BTreeMap;
 use std::future::Future;
 
+use crate::flex::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 pub use directory::Directory;
 pub use error::StoreError;
 pub use open::{AnyStore, StoreSpec};
-use wire::{Destinations, NotificationConfig, Rule, RuleBody};
 
 /// Everything plan needs to know about the live instance, read at one moment.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -10,9 +10,9 @@ use reqwest::Url;
 use super::error::StoreError;
 use super::local::LocalStore;
 use super::twilio::{ClientConfig, CredentialNames, RequestLog, TwilioClient};
-use super::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 use super::{Live, Store};
 use crate::common::env::EnvLookup;
+use crate::flex::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 
 pub const DEFAULT_SANDBOX: &str = ".flex-alerts/sandbox.json";
 

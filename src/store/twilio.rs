@@ -21,16 +21,16 @@ use super::error::StoreError;
 use super::health::Health;
 use super::limiter::Limiter;
 use super::retry::{RetryPolicy, parse_retry_after};
-use super::wire::{
-    Destinations, ErrorBody, FlexUser, NotificationConfig, Rule, RuleBody, TaskChannel, TaskQueue,
-};
 use super::{Directory, Live, Store};
 use crate::common::env::EnvLookup;
 use crate::common::lock::lock;
 use crate::common::secret::Secret;
 use crate::common::tls::install_crypto_provider;
-use crate::emulator::engine::{TWILIO_FLEX_BASE, TWILIO_TASKROUTER_BASE};
-use crate::emulator::ids::is_sid;
+use crate::flex::sid::is_sid;
+use crate::flex::urls::{TWILIO_FLEX_BASE, TWILIO_TASKROUTER_BASE};
+use crate::flex::wire::{
+    Destinations, ErrorBody, FlexUser, NotificationConfig, Rule, RuleBody, TaskChannel, TaskQueue,
+};
 
 /// The ceiling of the adaptive window (`--concurrency`).
 pub const DEFAULT_CONCURRENCY: usize = 64;

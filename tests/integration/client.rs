@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use flex_alerts::emulator::faults::FaultAction;
 use flex_alerts::emulator::{Engine, Seed};
-use flex_alerts::store::twilio::TwilioClient;
-use flex_alerts::store::wire::{
+use flex_alerts::flex::wire::{
     Destinations, EmailRecipient, Emails, Endpoint, Recipient, Subscriptions, Webhooks,
 };
+use flex_alerts::store::twilio::TwilioClient;
 use flex_alerts::store::{Store, StoreError};
 use serde_json::json;
 

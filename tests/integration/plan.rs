@@ -649,7 +649,7 @@ async fn leftover_configurations_are_deleted_by_the_next_apply() {
     let store = sandbox();
     converge(&store, &desired(BASE), false).await;
     let leftover = store
-        .create_config(&flex_alerts::store::wire::Destinations::default())
+        .create_config(&flex_alerts::flex::wire::Destinations::default())
         .await
         .unwrap();
     let plan = plan_for(&store, &desired(BASE), false).await;

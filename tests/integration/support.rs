@@ -8,9 +8,9 @@ use flex_alerts::config::{self, Loaded};
 use flex_alerts::emulator::faults::{FaultAction, Faults, ScriptedFault};
 use flex_alerts::emulator::http::{DEFAULT_MAX_BODY_BYTES, Emulator};
 use flex_alerts::emulator::{Engine, Seed};
+use flex_alerts::flex::wire::RuleBody;
 use flex_alerts::store::retry::RetryPolicy;
 use flex_alerts::store::twilio::{ClientConfig, TwilioClient};
-use flex_alerts::store::wire::RuleBody;
 
 /// The repository root (where Cargo.toml is).
 pub fn root() -> &'static Path {

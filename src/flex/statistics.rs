@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::config::model::Metric;
+use crate::flex::Metric;
 
 /// Where a metric comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
