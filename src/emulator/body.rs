@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::api_error::ApiError;
-use super::engine::State;
+use super::state::State;
 use crate::flex::Metric;
 use crate::flex::limits::{
     MAX_EMAILS, MAX_NOTIFY_DURATION_MS, MAX_QUEUES, MAX_USERS, MAX_WEBHOOKS,

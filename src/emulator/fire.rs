@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::engine::State;
+use super::state::State;
 use crate::common::time::format_rfc3339;
 use crate::evaluate::engine::{self, Sample, State as NotificationState};
 use crate::evaluate::history::History;

@@ -14,7 +14,9 @@ pub mod ids;
 pub mod listing;
 pub mod persist;
 pub mod seed;
+pub mod state;
 pub mod synthetic;
 
-pub use engine::{Engine, State};
+pub use engine::Engine;
 pub use seed::Seed;
+pub use state::State;

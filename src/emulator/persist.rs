@@ -6,7 +6,7 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use super::engine::{FORMAT_VERSION, State};
+use super::state::{FORMAT_VERSION, State};
 use crate::common::atomic_file;
 
 /// Why a state file could not be used. The file is left as it is.
