@@ -1,15 +1,21 @@
-//! `flex-alerts emulator`: the emulated Flex behind an HTTP server until Ctrl-C.
+//! `flex-alerts emulator`: the emulated Flex behind an HTTP server until Ctrl-C, lent the
+//! product's rule engine (`evaluate::live`) so that its live rules fire on a metric history or
+//! on the synthetic day (the emulator itself imports only Flex's facts).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use crate::cli::{EmulatorArgs, UpdateSemantics};
 use crate::emulator::faults::Faults;
-use crate::emulator::fire::Metrics;
+use crate::emulator::fire::Firer;
 use crate::emulator::http::Emulator;
 use crate::emulator::http::Shared;
-use crate::emulator::{Engine, Seed};
+use crate::emulator::{Engine, Seed, State, synthetic};
 use crate::error::Error;
-use crate::evaluate::history;
+use crate::evaluate::engine::Sample;
+use crate::evaluate::history::{self, History};
+use crate::evaluate::live::{self, LiveAccount, Series};
+use crate::flex::webhook::Notification;
 use crate::output::Output;
 
 pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
@@ -81,10 +87,12 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
             .await
             .map_err(|error| Error::new(format!("cannot listen on {address}")).cause(error))?;
         let emulator = Emulator::start(listener, engine, faults, args.fault_seed, args.max_body_bytes)?;
-        emulator.shared.set_metrics(metrics.unwrap_or(Metrics::Synthetic {
-            sla_seconds: 60,
-            seed: args.day_seed,
-        }));
+        emulator
+            .shared
+            .set_firer(Arc::new(metrics.unwrap_or(Metrics::Synthetic {
+                sla_seconds: 60,
+                seed: args.day_seed,
+            })));
         if let Some(every) = args.fire_every {
             tokio::spawn(fire_live(emulator.shared.clone(), every, *output));
         }
@@ -123,10 +131,7 @@ async fn fire_live(shared: std::sync::Arc<Shared>, every: std::time::Duration, o
             for payload in &report.sent {
                 output.line(&format!(
                     "fired: {} {} on {} at {}",
-                    payload["state"].as_str().unwrap_or_default(),
-                    payload["metricName"].as_str().unwrap_or_default(),
-                    payload["queueName"].as_str().unwrap_or_default(),
-                    payload["createdAt"].as_str().unwrap_or_default()
+                    payload.state, payload.metric_name, payload.queue_name, payload.created_at
                 ));
             }
             for failure in &report.failed {
@@ -136,4 +141,68 @@ async fn fire_live(shared: std::sync::Arc<Shared>, every: std::time::Duration, o
             }
         })
         .await
+}
+
+/// What the emulator's live rules are evaluated on.
+#[derive(Debug)]
+pub enum Metrics {
+    /// A history in the `backtest` format; queues and channels by name or SID.
+    History(History),
+    /// The synthetic day the statistics endpoints serve (of `seed`), a sample a minute.
+    Synthetic { sla_seconds: u64, seed: u64 },
+}
+
+impl Firer for Metrics {
+    fn firings(&self, state: &State, window: (i64, i64)) -> Vec<Notification> {
+        let live = LiveAccount {
+            account_sid: &state.account_sid,
+            rules: &state.rules,
+            configs: &state.notification_configs,
+            queues: &state.queues,
+            channels: &state.channels,
+        };
+        live::firings(live, &|series| self.samples(series, window), window)
+    }
+
+    fn default_window(&self, now: i64) -> (i64, i64) {
+        match self {
+            Metrics::History(history) => (history.from, history.to + 1),
+            Metrics::Synthetic { .. } => (now - 3600, now),
+        }
+    }
+}
+
+impl Metrics {
+    /// The values of one series: from the history (its queue and channel named by SID or
+    /// name), or a minute apart over `window` from the synthetic day.
+    fn samples(&self, series: &Series<'_>, (from, to): (i64, i64)) -> Vec<Sample> {
+        match self {
+            Metrics::History(history) => {
+                let queues = [Some(series.queue_sid), Some(series.queue_name)];
+                let channels = [series.channel_sid, series.channel_name];
+                queues
+                    .iter()
+                    .flatten()
+                    .find_map(|queue| {
+                        channels
+                            .iter()
+                            .find_map(|channel| history.samples(queue, *channel, series.metric))
+                    })
+                    .map(<[Sample]>::to_vec)
+                    .unwrap_or_default()
+            }
+            Metrics::Synthetic { sla_seconds, seed } => (from.div_euclid(60)..to.div_euclid(60))
+                .filter_map(|minute| {
+                    let at = minute * 60;
+                    synthetic::metric_value(
+                        (series.queue_sid, series.channel_name),
+                        series.metric,
+                        at,
+                        (*sla_seconds, *seed),
+                    )
+                    .map(|value| Sample { at, value })
+                })
+                .collect(),
+        }
+    }
 }

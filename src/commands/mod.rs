@@ -3,7 +3,7 @@
 mod apply;
 mod backtest;
 mod diff;
-mod emulator;
+pub mod emulator;
 mod environment;
 mod export;
 mod plan;

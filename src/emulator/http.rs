@@ -25,7 +25,7 @@ use tokio::task::JoinHandle;
 use super::api_error::{ApiError, INTERNAL, TOO_MANY_REQUESTS, UNAVAILABLE, VALIDATION};
 use super::engine::{ConsoleObjects, Engine};
 use super::faults::{Decision, FaultState, Faults};
-use super::fire::{self, Metrics};
+use super::fire::{self, Firer};
 use super::listing::parse_query;
 use crate::common::lock::lock;
 
@@ -56,8 +56,8 @@ pub struct Shared {
     max_body_bytes: usize,
     /// The admin routes answer only with the instance's credentials (when not on loopback).
     admin_needs_auth: bool,
-    /// What `/__admin/fire` evaluates the live rules on.
-    metrics: Mutex<Arc<Metrics>>,
+    /// What decides which notifications the live rules send (see `fire`); none: nothing fires.
+    firer: Mutex<Option<Arc<dyn Firer>>>,
     /// The address the engine writes into URLs (`http://LISTEN-ADDRESS`); answers name the
     /// host the client asked for instead (its `Host` header).
     base_url: String,
@@ -73,30 +73,34 @@ impl Shared {
             log: Mutex::new(Vec::new()),
             max_body_bytes,
             admin_needs_auth: false,
-            metrics: Mutex::new(Arc::new(Metrics::Synthetic {
-                sla_seconds: 60,
-                seed: 0,
-            })),
+            firer: Mutex::new(None),
             base_url: String::new(),
         }
     }
 
-    /// Evaluates the live rules on `metrics` from now on (a history, or the synthetic day).
-    pub fn set_metrics(&self, metrics: Metrics) {
-        *lock(&self.metrics) = Arc::new(metrics);
+    /// Fires with `firer` from now on: the rule engine and the metric values it evaluates.
+    pub fn set_firer(&self, firer: Arc<dyn Firer>) {
+        *lock(&self.firer) = Some(firer);
     }
 
-    /// Evaluates the live rules over `window` (Unix seconds; default: the whole history, or
-    /// the last hour of the synthetic day) and POSTs every notification to its webhooks.
+    /// The engine's clock, in Unix seconds.
+    fn now(&self) -> i64 {
+        i64::try_from(lock(&self.engine).now_ms() / 1000).unwrap_or(0)
+    }
+
+    /// Evaluates the live rules over `window` (Unix seconds; default: the firer's, the whole
+    /// history or the last hour of the synthetic day) and POSTs every notification to its
+    /// webhooks.
     pub async fn fire(&self, window: Option<(i64, i64)>) -> fire::Report {
-        let metrics = lock(&self.metrics).clone();
-        let window = window.unwrap_or_else(|| match metrics.as_ref() {
-            Metrics::History(history) => (history.from, history.to + 1),
-            Metrics::Synthetic { .. } => {
-                let now = i64::try_from(lock(&self.engine).now_ms() / 1000).unwrap_or(0);
-                (now - 3600, now)
-            }
-        });
+        let Some(firer) = lock(&self.firer).clone() else {
+            return fire::Report {
+                failed: vec![
+                    "this emulator was started without a rule engine, so nothing fires".to_owned(),
+                ],
+                ..fire::Report::default()
+            };
+        };
+        let window = window.unwrap_or_else(|| firer.default_window(self.now()));
         self.fire_since(window, i64::MIN).await
     }
 
@@ -104,11 +108,10 @@ impl Shared {
     /// delays carry over) at the engine's clock, and the notifications new since the last
     /// round sent; `report` hears of each round. Runs until its task is dropped.
     pub async fn fire_every(&self, every: std::time::Duration, report: impl Fn(&fire::Report)) {
-        let now = || i64::try_from(lock(&self.engine).now_ms() / 1000).unwrap_or(0);
-        let mut last = now();
+        let mut last = self.now();
         loop {
             tokio::time::sleep(every).await;
-            let at = now();
+            let at = self.now();
             report(&self.fire_since((at - 3600, at), last).await);
             last = at;
         }
@@ -116,12 +119,14 @@ impl Shared {
 
     /// `fire` over `window`, sending only the notifications at or after `since`.
     pub async fn fire_since(&self, window: (i64, i64), since: i64) -> fire::Report {
-        let metrics = lock(&self.metrics).clone();
-        let firings: Vec<fire::Firing> =
-            fire::firings(lock(&self.engine).state(), &metrics, window)
-                .into_iter()
-                .filter(|firing| firing.at >= since)
-                .collect();
+        let Some(firer) = lock(&self.firer).clone() else {
+            return fire::Report::default();
+        };
+        let firings: Vec<_> = firer
+            .firings(lock(&self.engine).state(), window)
+            .into_iter()
+            .filter(|firing| firing.at >= since)
+            .collect();
         fire::deliver(&firings).await
     }
 

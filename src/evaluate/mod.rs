@@ -6,6 +6,7 @@ pub mod backtest;
 pub mod engine;
 pub mod history;
 pub mod impact;
+pub mod live;
 pub mod plot;
 pub mod report;
 pub mod rule;

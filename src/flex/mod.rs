@@ -9,6 +9,7 @@ pub mod metric;
 pub mod sid;
 pub mod statistics;
 pub mod urls;
+pub mod webhook;
 pub mod wire;
 
 pub use metric::Metric;

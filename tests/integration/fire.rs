@@ -9,7 +9,7 @@ use axum::routing::post;
 use serde_json::Value;
 
 use crate::support::{ACCOUNT, against, run_blocking};
-use flex_alerts::emulator::fire::Metrics;
+use flex_alerts::commands::emulator::Metrics;
 use flex_alerts::evaluate::history;
 
 /// A webhook receiver on 127.0.0.1: every JSON body POSTed to `/hook`.
@@ -88,7 +88,9 @@ async fn live_rules_fire_on_a_history_in_twilios_payload_format() {
         2026-11-30T10:02:00Z,Billing,voice,Waiting (Now),20\n\
         2026-11-30T10:03:00Z,Billing,voice,Waiting (Now),1\n";
     let history = history::read("h.csv", csv.as_bytes()).unwrap();
-    emulator.shared.set_metrics(Metrics::History(history));
+    emulator
+        .shared
+        .set_firer(Arc::new(Metrics::History(history)));
     let report: Value = reqwest::Client::new()
         .post(format!("{}/__admin/fire", emulator.url()))
         .send()

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use flex_alerts::commands::emulator::Metrics;
 use flex_alerts::common::tls::install_crypto_provider;
 use flex_alerts::config::{self, Loaded};
 use flex_alerts::emulator::faults::{FaultAction, Faults, ScriptedFault};
@@ -65,14 +66,22 @@ pub async fn emulator_with(engine: Engine) -> Emulator {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
-    Emulator::start(
+    let emulator = Emulator::start(
         listener,
         engine,
         Faults::default(),
         1,
         DEFAULT_MAX_BODY_BYTES,
     )
-    .expect("the emulator starts")
+    .expect("the emulator starts");
+    // As `flex-alerts emulator` starts it: firing on the synthetic day.
+    emulator
+        .shared
+        .set_firer(std::sync::Arc::new(Metrics::Synthetic {
+            sla_seconds: 60,
+            seed: 0,
+        }));
+    emulator
 }
 
 /// Client settings for the emulator at `url`, with the seed's account credentials and short
