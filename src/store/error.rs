@@ -2,8 +2,6 @@
 //! `code`, `message` and `more_info` when it sent them, and what to do about it. Never a
 //! credential or a webhook URL.
 
-use crate::emulator::persist::LoadError;
-
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The store cannot be used as configured (missing variable, bad `--store`).
@@ -50,8 +48,10 @@ pub enum StoreError {
     #[error("{what}: the store stopped answering ({detail}); nothing more was sent")]
     Unreachable { what: String, detail: String },
 
-    #[error("the local sandbox cannot be used: {0}")]
-    Sandbox(#[from] LoadError),
+    /// The sandbox file cannot be used; `kept` when it is not one (foreign, corrupt, of
+    /// another format) and was left as it is.
+    #[error("the local sandbox cannot be used: {message}")]
+    Sandbox { message: String, kept: bool },
 }
 
 /// What to do when an `http(s)://` store (the emulator, say) refuses or lacks credentials.
@@ -116,9 +116,7 @@ impl StoreError {
                 "run the same command again: it reads the live state first and picks up where this left off"
                     .to_owned(),
             ),
-            StoreError::Sandbox(
-                LoadError::Corrupt { .. } | LoadError::Version { .. } | LoadError::Foreign { .. },
-            ) => Some(
+            StoreError::Sandbox { kept: true, .. } => Some(
                 "the file was left as it is; move it away to start a fresh sandbox".to_owned(),
             ),
             _ => None,

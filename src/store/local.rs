@@ -1,7 +1,6 @@
 //! The local sandbox (`--store local[:FILE]`): the emulator's engine in-process, kept in a
 //! file, seeded with the contact center `examples/` uses. No network, no credentials.
 
-use crate::common::lock::lock;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -10,7 +9,9 @@ use serde_json::json;
 
 use super::error::StoreError;
 use super::{Directory, Live, Store};
+use crate::common::lock::lock;
 use crate::emulator::api_error::ApiError;
+use crate::emulator::persist::LoadError;
 use crate::emulator::{Engine, Seed};
 use crate::flex::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 
@@ -25,7 +26,7 @@ impl LocalStore {
     /// an error and is left untouched.
     pub fn open(path: &Path) -> Result<LocalStore, StoreError> {
         Ok(LocalStore {
-            engine: Mutex::new(Engine::open(path, &Seed::builtin())?),
+            engine: Mutex::new(Engine::open(path, &Seed::builtin()).map_err(unusable)?),
             path: path.to_owned(),
         })
     }
@@ -70,6 +71,18 @@ impl LocalStore {
             Err(StoreError::Api { status: 404, .. }) => Ok(None),
             Err(error) => Err(error),
         }
+    }
+}
+
+/// Why the sandbox file cannot be used, in the store's words.
+fn unusable(error: LoadError) -> StoreError {
+    let kept = matches!(
+        error,
+        LoadError::Corrupt { .. } | LoadError::Version { .. } | LoadError::Foreign { .. }
+    );
+    StoreError::Sandbox {
+        message: error.to_string(),
+        kept,
     }
 }
 
