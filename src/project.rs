@@ -13,15 +13,14 @@ use serde::Deserialize;
 use crate::common::suggest;
 use crate::common::yaml::SpanIndex;
 use crate::config::diagnostic::Diagnostic;
+use crate::config::kind::PROJECT_FILE_NAME;
 use crate::config::model::Version;
 use crate::config::schema::{self, Compiled};
-use crate::config::source::{self, SourceFile};
+use crate::config::source;
+use crate::config::source_file::SourceFile;
 use crate::error::Error;
 use crate::store::StoreSpec;
 use crate::store::twilio::CredentialNames;
-
-/// The project file's name.
-pub const FILE_NAME: &str = "flex-alerts.yaml";
 
 /// A flex-alerts project: the alert files and the Flex accounts they drive.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -156,7 +155,7 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
     start
         .ancestors()
-        .map(|directory| directory.join(FILE_NAME))
+        .map(|directory| directory.join(PROJECT_FILE_NAME))
         .find(|candidate| candidate.is_file())
 }
 
@@ -177,8 +176,12 @@ pub fn current() -> Result<Option<(Project, SourceFile)>, Problems> {
 
 /// Reads and checks the project file at `path`.
 fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
-    let (content, spans): (ProjectFile, SpanIndex) =
-        crate::config::parse_document(source, compiled(), ("project file", "environments"), None)?;
+    let (content, spans): (ProjectFile, SpanIndex) = crate::config::document::parse_document(
+        source,
+        compiled(),
+        ("project file", "environments"),
+        None,
+    )?;
     let mut problems = Vec::new();
     let error = |pointer: &str, message: String, hint: Option<String>| {
         Diagnostic::error(

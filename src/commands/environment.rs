@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::cli::{Cli, StoreArgs, StoreChoice};
 use crate::config::diagnostic::Diagnostics;
+use crate::config::kind::PROJECT_FILE_NAME;
 use crate::config::{self, InEnvironment, Loaded, Secrets};
 use crate::error::Error;
 use crate::output::Output;
@@ -31,7 +32,7 @@ impl Context {
                 );
                 return Err(Error::new(format!(
                     "the project file {} has problems; nothing was done",
-                    project::FILE_NAME
+                    PROJECT_FILE_NAME
                 ))
                 .reported());
             }
@@ -42,7 +43,7 @@ impl Context {
             (Some(name), None) => {
                 return Err(Error::new(format!(
                     "--env {name}: no {} in this directory or above it",
-                    project::FILE_NAME
+                    PROJECT_FILE_NAME
                 ))
                 .hint("environments are declared in the project file at the repository's root"));
             }

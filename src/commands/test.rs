@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::cli::TestFormat;
+use crate::config::source_file::SourceFile;
 use crate::config::{self, diagnostic::Diagnostics, source};
 use crate::error::Error;
 use crate::evaluate::{test_file, testing};
@@ -53,7 +54,7 @@ pub fn run(
 pub struct Tests {
     pub files: Vec<test_file::TestFile>,
     pub diagnostics: Diagnostics,
-    pub sources: Vec<source::SourceFile>,
+    pub sources: Vec<SourceFile>,
 }
 
 /// Reads and checks every test file `loaded` found, against its alerts.

@@ -13,7 +13,7 @@ use super::diagnostic::Diagnostic;
 use super::model::{Alert, AlertFile, ChannelRef, Notify, QueueRef, Thresholds, Version};
 use super::rules::ParsedFile;
 use super::schema::{self, Compiled};
-use super::source::SourceFile;
+use super::source_file::SourceFile;
 use crate::common::env::EnvLookup;
 use crate::common::suggest;
 use crate::flex::Metric;
@@ -79,7 +79,7 @@ pub fn apply(
     let mut added = Vec::new();
     let mut problems = Vec::new();
     for source in overlays {
-        let (content, spans): (OverlayFile, _) = match super::parse_document(
+        let (content, spans): (OverlayFile, _) = match super::document::parse_document(
             source,
             compiled(),
             ("overlay file", "overlay"),

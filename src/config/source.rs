@@ -6,19 +6,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::Diagnostic;
-use crate::evaluate::test_file::is_test_file;
+use super::kind::{FileKind, is_yaml, not_an_alert_file};
+use super::source_file::SourceFile;
 
 /// Files larger than this are refused: a real alert file is a few kilobytes, and the limit
 /// keeps a mistaken path (a log, a dump) from being parsed at all.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
-
-/// One alert file as read from disk.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// The path as shown to users (relative, as given).
-    pub display: String,
-    pub text: String,
-}
 
 /// The alert files under `paths`, read (each once), and what was found on the way.
 #[derive(Debug, Default)]
@@ -68,23 +61,19 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                         ));
                 }
             }
-            Ok(_) if is_test_file(&display) => found.tests.push(path.clone()),
-            Ok(_)
-                if path
-                    .file_name()
-                    .is_some_and(|name| name == crate::project::FILE_NAME) =>
-            {
-                found.problems.push(
-                    Diagnostic::error(
-                        &display,
-                        None,
-                        "this is the project file, not an alert file",
-                    )
-                    .with_hint(
-                        "give the alert files, or nothing: the project file says where they are",
-                    ),
-                )
+            Ok(_) if FileKind::of_name(&display) == Some(FileKind::RuleTest) => {
+                found.tests.push(path.clone())
             }
+            Ok(_) if FileKind::of_name(&display) == Some(FileKind::Project) => found.problems.push(
+                Diagnostic::error(
+                    &display,
+                    None,
+                    "this is the project file, not an alert file",
+                )
+                .with_hint(
+                    "give the alert files, or nothing: the project file says where they are",
+                ),
+            ),
             Ok(_) => found.add(read(path)),
         }
     }
@@ -111,10 +100,10 @@ pub fn discover_overlays(directory: &Path) -> Discovery {
         Ok(entries) => {
             let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
-            for path in paths.iter().filter(|path| {
-                path.extension()
-                    .is_some_and(|extension| extension == "yaml" || extension == "yml")
-            }) {
+            for path in paths
+                .iter()
+                .filter(|path| path.file_name().and_then(|n| n.to_str()).is_some_and(is_yaml))
+            {
                 found.add(read(path));
             }
         }
@@ -152,11 +141,11 @@ fn walk(dir: &Path, found: &mut Discovery) {
             if entered(name) {
                 walk(&path, found);
             }
-        } else if name == crate::project::FILE_NAME {
+        } else if FileKind::of_name(name) == Some(FileKind::Project) {
             // The project file: read by every command, never as an alert file.
-        } else if is_test_file(name) {
+        } else if FileKind::of_name(name) == Some(FileKind::RuleTest) {
             found.tests.push(path);
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        } else if is_yaml(name) {
             // Judged on what it holds (at most its first MAX_FILE_BYTES, so a large file of
             // another kind is skipped, not refused); a file that cannot be judged is read
             // and its problem reported rather than skipped.
@@ -181,90 +170,6 @@ fn walk(dir: &Path, found: &mut Discovery) {
             }
         }
     }
-}
-
-/// Why a YAML file met in a directory is not an alert file, or `None` when it is one (or
-/// might be: a file that looks like an alert file with a mistake in its top level is read
-/// and reported, never skipped). The rule, on the text so that broken YAML is judged too:
-/// a file is an alert file when it names the alert schema (`flex-alerts.schema.json`) in a
-/// `$schema=` comment, or one of its top-level keys is `alerts` or `settings` (or within two typos of them, in any
-/// case), or its only top-level key is `version`, or it has both `metric:` and `thresholds:`
-/// keys at any depth. Overlay files (their schema named, or an `overlay` key) and everything
-/// else (CI workflows, docker-compose, Kubernetes manifests, empty files) are skipped.
-pub fn not_an_alert_file(text: &str) -> Option<String> {
-    let modeline = |schema: &str| {
-        text.lines().any(|line| {
-            let line = line.trim_start();
-            line.starts_with('#') && line.contains("$schema=") && line.contains(schema)
-        })
-    };
-    if modeline("flex-alerts-overlay.schema.json") {
-        return Some("an overlay file, read in its environment (`--env`)".into());
-    }
-    if modeline("flex-alerts.schema.json") {
-        return None;
-    }
-    // Keys at any depth, as `key:` or `- key:`: `metric` and `thresholds` together mark alerts
-    // written without their `alerts:` parent.
-    let has_key = |wanted: &str| {
-        text.lines().any(|line| {
-            let line = line.trim_start().trim_start_matches("- ").trim_start();
-            line.strip_prefix(wanted)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
-    };
-    if has_key("metric") && has_key("thresholds") {
-        return None;
-    }
-    let mut keys: Vec<&str> = Vec::new();
-    let mut is_list = false;
-    for line in text.lines() {
-        let Some(first) = line.chars().next() else {
-            continue;
-        };
-        if first.is_whitespace()
-            || first == '#'
-            || line.starts_with("---")
-            || line.starts_with("...")
-        {
-            continue;
-        }
-        if first == '{' {
-            return None; // a flow mapping at the top: read it and let the schema judge
-        }
-        let key_part = match line.strip_prefix('-') {
-            Some(item) => {
-                is_list = true;
-                item
-            }
-            None => line,
-        };
-        if let Some((key, _)) = key_part.split_once(':') {
-            keys.push(key.trim().trim_matches(|c| c == '"' || c == '\''));
-        }
-    }
-    if keys.contains(&"overlay") {
-        return Some("an overlay file, read in its environment (`--env`)".into());
-    }
-    let near = |key: &str, word: &str| strsim::levenshtein(&key.to_lowercase(), word) <= 2;
-    let alert_key = keys
-        .iter()
-        .any(|key| near(key, "alerts") || near(key, "settings"));
-    if alert_key || keys == ["version"] {
-        return None;
-    }
-    if is_list {
-        return Some("its top level is a list, not a mapping".into());
-    }
-    if keys.is_empty() {
-        return Some("it holds no YAML keys".into());
-    }
-    let shown: Vec<String> = keys.iter().take(4).map(|key| format!("`{key}`")).collect();
-    let more = if keys.len() > 4 { ", ..." } else { "" };
-    Some(format!(
-        "no top-level `alerts` or `settings` key (it has {}{more})",
-        shown.join(", ")
-    ))
 }
 
 /// Reads one file, refusing anything too large or not UTF-8 text.
@@ -313,63 +218,5 @@ pub fn from_bytes(display: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnos
             ),
         )
         .with_hint("save the file as UTF-8")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::not_an_alert_file;
-
-    #[test]
-    fn alert_files_are_recognised_even_with_top_level_mistakes() {
-        for text in [
-            "version: 1\nalerts: []\n",
-            "settings:\n  prune: true\n",
-            "version: 1\nalert:\n  - name: x\n", // a typo of `alerts`
-            "version: 1\nAlerts: []\n",          // another case
-            "version: 1\n",                      // only a version so far
-            "- name: x\n  metric: Waiting (Now)\n  thresholds: {}\n", // alerts without `alerts:`
-            "- version: 1\n",                    // a stray `- ` before the top level
-            "# yaml-language-server: $schema=../schemas/flex-alerts.schema.json\nfoo: 1\n",
-            "{version: 1, alerts: []}\n",
-        ] {
-            assert_eq!(not_an_alert_file(text), None, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn other_yaml_is_skipped_with_its_reason() {
-        let workflow = "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n";
-        assert_eq!(
-            not_an_alert_file(workflow).unwrap(),
-            "no top-level `alerts` or `settings` key (it has `name`, `on`, `jobs`)"
-        );
-        let compose = "version: '3'\nservices:\n  web:\n    image: nginx\n";
-        assert!(
-            not_an_alert_file(compose)
-                .unwrap()
-                .contains("`version`, `services`")
-        );
-        let many = "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\n";
-        assert!(not_an_alert_file(many).unwrap().ends_with("`d`, ...)"));
-        assert_eq!(
-            not_an_alert_file("- hosts: all\n  tasks: []\n").unwrap(),
-            "its top level is a list, not a mapping"
-        );
-        assert_eq!(
-            not_an_alert_file("# nothing yet\n").unwrap(),
-            "it holds no YAML keys"
-        );
-        // Overlay files, by their schema or their `overlay` key, have alerts but are not ours.
-        for overlay in [
-            "# yaml-language-server: $schema=../../schemas/flex-alerts-overlay.schema.json\nversion: 1\nalerts: []\n",
-            "version: 1\noverlay: []\nalerts: []\n",
-        ] {
-            assert!(
-                not_an_alert_file(overlay)
-                    .unwrap()
-                    .starts_with("an overlay file")
-            );
-        }
     }
 }

@@ -15,7 +15,7 @@ use crate::config::diagnostic::Diagnostic;
 use crate::config::model::Version;
 use crate::config::rules::parse_delay;
 use crate::config::schema::{self, Compiled};
-use crate::config::source::SourceFile;
+use crate::config::source_file::SourceFile;
 use crate::flex::Metric;
 
 /// A flex-alerts rule test file: metric series, and what the alerts must do with them.
@@ -149,11 +149,6 @@ fn compiled() -> &'static Compiled {
     COMPILED.get_or_init(|| Compiled::new(schema()))
 }
 
-/// Whether a file name is a test file's (`*.test.yaml`, `*.test.yml`).
-pub fn is_test_file(name: &str) -> bool {
-    name.ends_with(".test.yaml") || name.ends_with(".test.yml")
-}
-
 /// A test file, checked: every name resolved, every time in seconds.
 #[derive(Debug, Clone)]
 pub struct TestFile {
@@ -202,7 +197,7 @@ pub fn feeds(series: &Series, alert: &DesiredAlert, queue: &str) -> bool {
 /// Reads and checks one test file against the alerts in `desired`.
 pub fn load(source: &SourceFile, desired: &Desired) -> Result<TestFile, Vec<Diagnostic>> {
     let (content, spans): (TestFileContent, SpanIndex) =
-        crate::config::parse_document(source, compiled(), ("test file", "tests"), None)?;
+        crate::config::document::parse_document(source, compiled(), ("test file", "tests"), None)?;
     let checker = Checker {
         file: &source.display,
         text: &source.text,
