@@ -4,11 +4,8 @@
 
 pub mod directory;
 pub mod error;
-pub mod health;
-pub mod limiter;
 pub mod local;
 pub mod open;
-pub mod retry;
 pub mod twilio;
 
 use std::collections::BTreeMap;

@@ -19,8 +19,8 @@ use flex_alerts::emulator::http::Emulator;
 use flex_alerts::emulator::{Engine, State};
 use flex_alerts::plan::{PlanOptions, plan};
 use flex_alerts::store::Store;
-use flex_alerts::store::retry::RetryPolicy;
 use flex_alerts::store::twilio::TwilioClient;
+use flex_alerts::store::twilio::retry::RetryPolicy;
 use serde_json::Value;
 
 use crate::support::*;

@@ -10,7 +10,7 @@ use flex_alerts::emulator::faults::{FaultAction, Faults, ScriptedFault};
 use flex_alerts::emulator::http::{DEFAULT_MAX_BODY_BYTES, Emulator};
 use flex_alerts::emulator::{Engine, Seed};
 use flex_alerts::flex::wire::RuleBody;
-use flex_alerts::store::retry::RetryPolicy;
+use flex_alerts::store::twilio::retry::RetryPolicy;
 use flex_alerts::store::twilio::{ClientConfig, TwilioClient};
 
 /// The repository root (where Cargo.toml is).

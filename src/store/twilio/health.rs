@@ -7,8 +7,8 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::error::StoreError;
 use crate::common::lock::lock;
+use crate::store::error::StoreError;
 
 /// Failed attempts in a row before the store can be given up on (with the time below).
 const FAILURES: usize = 3;
