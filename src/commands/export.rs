@@ -6,6 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::session::{Session, write_file};
 use crate::cli::{Cli, StoreArgs};
+use crate::config::kind::FileKind;
 use crate::error::Error;
 use crate::output::Output;
 use crate::plan::alert::AlertSpec;
@@ -34,7 +35,7 @@ pub fn webhook_variable(alert: &str) -> String {
 /// The modeline's path from the output file's directory to `schemas/` in the current one,
 /// always relative, so the file works on any machine it is checked out on.
 fn schema_path(out: Option<&PathBuf>) -> String {
-    let schema = Path::new("schemas").join("flex-alerts.schema.json");
+    let schema = Path::new("schemas").join(FileKind::Alerts.schema_file());
     let Some(parent) = out.and_then(|out| out.parent()) else {
         return schema.display().to_string().replace('\\', "/");
     };

@@ -140,12 +140,8 @@ fn the_check_sees_upward_imports_re_exports_and_circles() {
         .map(|(path, text)| (module_of(path), (*text).to_owned()))
         .collect();
     let graph = Graph::build(&files);
-    let edges = |from: &str| -> Vec<String> {
-        graph.edges[&module_of(from)]
-            .iter()
-            .map(name)
-            .collect()
-    };
+    let edges =
+        |from: &str| -> Vec<String> { graph.edges[&module_of(from)].iter().map(name).collect() };
     assert_eq!(edges("plan/mod.rs"), ["apply"]);
     assert_eq!(
         edges("store/mod.rs"),
