@@ -63,6 +63,11 @@ impl Action {
         }
     }
 
+    /// Whether it deletes the live alert for good (a replace makes a new one).
+    pub fn deletes_live(self) -> bool {
+        matches!(self, Action::Delete | Action::DeleteDuplicate)
+    }
+
     /// Whether applying it writes anything.
     pub fn is_change(self) -> bool {
         !matches!(self, Action::NoOp | Action::Unmanaged)

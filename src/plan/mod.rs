@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use crate::common::secret::hash_text;
 use crate::config::desired::{BrowserPushMode, Desired, Origin};
 use crate::flex::wire::{NotificationConfig, Rule};
-use crate::store::{Directory, Live};
+use crate::store::{Directory, Live, merge_by_sid};
 pub use action::{Action, ReplaceOrder};
 use alert::AlertSpec;
 pub use order::{Op, Phase, Step};
@@ -227,14 +227,16 @@ pub fn mode_name(mode: BrowserPushMode) -> &'static str {
 /// Compares `desired` with `live` and lays out the steps that make live match.
 ///
 /// Several live alerts under one declared name (the remains of an interrupted replace or of
-/// two applies at once) are repaired: the first that matches the file is kept and the others
-/// are deleted; when none matches, a person must choose, and the problem says what to delete.
+/// two applies at once) are repaired: one is kept (see `choose_copy`) and the others are
+/// deleted.
 pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan, Vec<Problem>> {
     let directory = &live.directory;
     let mut problems = Vec::new();
     let mut unmanageable = Vec::new();
     let mut by_name: BTreeMap<&str, Vec<LiveAlert>> = BTreeMap::new();
-    for rule in &live.rules {
+    // One SID is one alert, however often a listing names it.
+    let rules = merge_by_sid(live.rules.clone());
+    for rule in &rules {
         match live_alert(rule, live) {
             Ok(alert) => by_name.entry(rule.name()).or_default().push(alert),
             Err(reason) => unmanageable.push(Unmanageable {
@@ -299,19 +301,19 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
         }
         let Some(spec) = spec else { continue };
         let kept = if matches.len() > 1 {
-            let as_declared = |live: &LiveAlert| {
-                AlertSpec {
-                    name: spec.name.clone(),
-                    ..live.spec.clone()
-                } == spec
-            };
-            let Some(index) = matches.iter().position(as_declared) else {
-                problems.push(ambiguous(alert, &matches));
-                continue;
-            };
+            // Copies under one name: keep one by the rule in `choose_copy`, delete the rest.
+            let position = |live: &LiveAlert| rules.iter().position(|rule| rule.sid() == live.sid);
+            matches.sort_by_key(position);
+            let (index, why) = choose_copy(&spec, &matches);
             let keep = matches.remove(index);
             for duplicate in matches {
-                entries.push(duplicate_entry(duplicate, &keep, &alert.origin, directory));
+                entries.push(duplicate_entry(
+                    duplicate,
+                    &keep,
+                    why,
+                    &alert.origin,
+                    directory,
+                ));
             }
             Some(keep)
         } else {
@@ -349,6 +351,19 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     if !problems.is_empty() {
         return Err(problems);
     }
+    // Never delete what the plan keeps: one SID is one alert.
+    let kept: Vec<String> = entries
+        .iter()
+        .filter(|entry| !entry.action.deletes_live())
+        .filter_map(|entry| entry.live.as_ref().map(|live| live.sid.clone()))
+        .collect();
+    entries.retain(|entry| {
+        !(entry.action.deletes_live()
+            && entry
+                .live
+                .as_ref()
+                .is_some_and(|live| kept.contains(&live.sid)))
+    });
     entries.sort_by(|left, right| {
         left.name
             .cmp(&right.name)
@@ -364,37 +379,40 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     order::lay_out(entries, unmanageable, notifications_mode, live)
 }
 
-/// Several live alerts carry the declared name and none matches the file: which to keep is a
-/// person's choice. Says exactly what there is and what to do.
-fn ambiguous(alert: &crate::config::desired::DesiredAlert, matches: &[LiveAlert]) -> Problem {
-    let listed: Vec<String> = matches
-        .iter()
-        .map(|live| format!("{} (metric `{}`)", live.sid, live.spec.metric))
-        .collect();
-    Problem {
-        message: format!(
-            "{}: alert `{}` matches {} live alerts and none of them matches the file: {}",
-            alert.origin,
-            alert.name,
-            matches.len(),
-            listed.join(", ")
-        ),
-        hint: Some(format!(
-            "delete all but one of them in Console (Flex > Alerts), e.g. keep {} and delete {}; the next apply updates the one left to match the file",
-            matches[0].sid,
-            matches[1..]
-                .iter()
-                .map(|live| live.sid.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+/// Which of several live copies of one declared alert (in Flex's listing order) to keep, and
+/// why: the first that matches the file; else the first with the file's metric, which is
+/// updated to match; else the first, which is replaced (no copy has the metric). There is
+/// always one to keep, so copies never block a plan.
+fn choose_copy(spec: &AlertSpec, copies: &[LiveAlert]) -> (usize, &'static str) {
+    let as_declared = |live: &LiveAlert| {
+        AlertSpec {
+            name: spec.name.clone(),
+            ..live.spec.clone()
+        } == *spec
+    };
+    if let Some(index) = copies.iter().position(as_declared) {
+        return (index, "matches the file and is kept");
     }
+    if let Some(index) = copies
+        .iter()
+        .position(|live| live.spec.metric == spec.metric)
+    {
+        return (
+            index,
+            "is the first with the file's metric: it is kept and updated to match the file",
+        );
+    }
+    (
+        0,
+        "is the first listed: no copy has the file's metric, so it is kept and replaced",
+    )
 }
 
 /// A live alert that repeats a declared name; `keep` is the one that stays.
 fn duplicate_entry(
     duplicate: LiveAlert,
     keep: &LiveAlert,
+    why: &str,
     origin: &Origin,
     directory: &Directory,
 ) -> Entry {
@@ -402,7 +420,7 @@ fn duplicate_entry(
         name: duplicate.spec.name.clone(),
         action: Action::DeleteDuplicate,
         reason: format!(
-            "a second live alert with this name, left by an interrupted replace or two applies at once; {} matches the file and is kept",
+            "a second live alert with this name, left by an interrupted replace or two applies at once; {} {why}",
             keep.sid
         ),
         before: Some(AlertView::new(&duplicate.spec, directory)),

@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::json;
 
 use super::error::StoreError;
-use super::{Directory, Live, Store};
+use super::{Directory, Live, Store, merge_by_sid};
 use crate::common::lock::lock;
 use crate::emulator::api_error::ApiError;
 use crate::emulator::persist::LoadError;
@@ -111,7 +111,7 @@ impl Store for LocalStore {
             .into_iter()
             .map(|config| (config.ttid.clone(), config.clone()))
             .collect();
-        let rules = engine.rules();
+        let rules = merge_by_sid(engine.rules());
         Ok(Live {
             rules,
             configs,
@@ -135,7 +135,7 @@ impl Store for LocalStore {
     }
 
     async fn rules(&self) -> Result<Vec<Rule>, StoreError> {
-        Ok(self.engine().rules())
+        Ok(merge_by_sid(self.engine().rules()))
     }
 
     async fn fetch_rule(&self, sid: &str) -> Result<Option<Rule>, StoreError> {

@@ -35,6 +35,18 @@ pub struct Live {
     pub possible_configs: usize,
 }
 
+/// A rules listing with each SID once, in the order first listed: Twilio's page-based lists
+/// can repeat an item when something is created while they are read, and a sandbox or
+/// Console stand-in may hold one rule twice. Without this, one alert would look like two and
+/// a plan would delete the real one as a duplicate. Rules without a SID are all kept.
+pub fn merge_by_sid(rules: Vec<Rule>) -> Vec<Rule> {
+    let mut seen = std::collections::HashSet::new();
+    rules
+        .into_iter()
+        .filter(|rule| rule.sid.is_none() || seen.insert(rule.sid().to_owned()))
+        .collect()
+}
+
 /// Reads and writes of a Flex instance's alerts. Every method is one logical operation; the
 /// implementation owns retries, so a caller sees success or a final error.
 pub trait Store: Sync {

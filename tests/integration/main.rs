@@ -8,6 +8,7 @@ mod crash;
 mod emulator_contract;
 mod environments;
 mod fire;
+mod hardening;
 mod layers;
 mod plan;
 mod plan_property;

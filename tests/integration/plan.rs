@@ -513,34 +513,80 @@ async fn the_same_alert_created_twice_by_two_applies_is_kept_once() {
     assert_eq!(state.notification_configs.len(), 1);
 }
 
+/// Copies of `Base` of `metric`, in creation (and listing) order.
+async fn copies(store: &LocalStore, metric: &str, count: usize) -> Vec<String> {
+    let mut sids = Vec::new();
+    for _ in 0..count {
+        let mut body = rule_body("Base");
+        body.metric_id = metric.to_owned();
+        sids.push(store.create_rule(&body).await.unwrap().sid().to_owned());
+    }
+    sids
+}
+
 #[tokio::test]
-async fn two_live_alerts_with_one_name_that_both_differ_from_the_file_say_what_to_delete() {
+async fn copies_that_all_differ_from_the_file_keep_the_first_with_its_metric_and_update_it() {
     let store = sandbox();
-    let first = store.create_rule(&rule_body("Base")).await.unwrap();
-    let second = store.create_rule(&rule_body("Base")).await.unwrap();
+    // Two copies with the file's metric but other thresholds, and one of another metric.
+    let other = copies(&store, "Active (Now)", 1).await;
+    let same = copies(&store, "Waiting (Now)", 2).await;
     let live = store.snapshot().await.unwrap();
-    let problems = plan(&desired(BASE), &live, PlanOptions::default()).unwrap_err();
-    assert_eq!(problems.len(), 1);
+    let planned = plan(&desired(BASE), &live, PlanOptions::default()).unwrap();
+    let kept: Vec<_> = planned
+        .entries
+        .iter()
+        .filter(|entry| entry.action == Action::Update)
+        .collect();
+    assert_eq!(kept.len(), 1, "{:?}", planned.entries);
+    assert_eq!(kept[0].live.as_ref().unwrap().sid, same[0]);
+    let mut deleted: Vec<&str> = planned
+        .entries
+        .iter()
+        .filter(|entry| entry.action == Action::DeleteDuplicate)
+        .map(|entry| entry.live.as_ref().unwrap().sid.as_str())
+        .collect();
+    deleted.sort();
+    let mut others = vec![other[0].as_str(), same[1].as_str()];
+    others.sort();
+    assert_eq!(deleted, others);
     assert!(
-        problems[0].message.contains(&format!(
-            "matches 2 live alerts and none of them matches the file: {} (metric `Active (Now)`), {} (metric `Active (Now)`)",
-            first.sid(),
-            second.sid()
-        )),
-        "{}",
-        problems[0].message
+        planned.entries.iter().any(|entry| entry
+            .reason
+            .contains("is the first with the file's metric: it is kept and updated")),
+        "{:?}",
+        planned.entries
     );
+    converge(&store, &desired(BASE), false).await;
+    assert_eq!(store.state().rules.len(), 1);
     assert_eq!(
-        problems[0].hint.as_deref(),
-        Some(
-            format!(
-                "delete all but one of them in Console (Flex > Alerts), e.g. keep {} and delete {}; the next apply updates the one left to match the file",
-                first.sid(),
-                second.sid()
-            )
-            .as_str()
-        )
+        store.state().rules[0].sid(),
+        same[0],
+        "the first copy stays"
     );
+}
+
+#[tokio::test]
+async fn copies_none_of_which_has_the_files_metric_keep_the_first_and_replace_it() {
+    let store = sandbox();
+    let sids = copies(&store, "Active (Now)", 2).await;
+    let live = store.snapshot().await.unwrap();
+    let planned = plan(&desired(BASE), &live, PlanOptions::default()).unwrap();
+    let actions: Vec<(Action, &str)> = planned
+        .entries
+        .iter()
+        .map(|entry| (entry.action, entry.live.as_ref().unwrap().sid.as_str()))
+        .collect();
+    assert!(
+        actions.contains(&(Action::DeleteDuplicate, sids[1].as_str()))
+            && actions
+                .iter()
+                .any(|(action, sid)| matches!(action, Action::Replace(_)) && *sid == sids[0]),
+        "{actions:?}"
+    );
+    converge(&store, &desired(BASE), false).await;
+    let state = store.state();
+    assert_eq!(state.rules.len(), 1);
+    assert_eq!(state.rules[0].metric_id.as_deref(), Some("Waiting (Now)"));
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::transport::{Call, Kind, Scope, Transport};
 use crate::flex::wire::{Destinations, NotificationConfig, Rule, RuleBody};
 use crate::store::error::StoreError;
+use crate::store::merge_by_sid;
 
 fn rules_url(transport: &Transport, sid: Option<&str>) -> Url {
     let instance = &transport.config.instance_sid;
@@ -61,7 +62,9 @@ pub(super) async fn list_rules(transport: &Transport) -> Result<Vec<Rule>, Store
             Scope::Instance,
         )
         .await?;
-    Ok(items.into_iter().map(Rule::from_listed).collect())
+    Ok(merge_by_sid(
+        items.into_iter().map(Rule::from_listed).collect(),
+    ))
 }
 
 /// The rule a create whose answer was lost would have made, if Flex has it.
