@@ -102,6 +102,9 @@ struct Writer {
 pub struct Journal {
     /// `None`: not kept (the sandbox sees its orphans directly).
     writer: Option<Writer>,
+    /// Why a write failed (a full disk, say): from then on every record fails at once, and
+    /// apply starts no more creates.
+    failure: Mutex<Option<String>>,
     ledger: Mutex<Ledger>,
     /// Makes attempt ids unique within this process.
     counter: AtomicU64,
@@ -112,6 +115,7 @@ impl Journal {
     pub fn disabled() -> Journal {
         Journal {
             writer: None,
+            failure: Mutex::new(None),
             ledger: Mutex::new(Ledger::default()),
             counter: AtomicU64::new(0),
         }
@@ -154,9 +158,15 @@ impl Journal {
                 key: key.to_owned(),
                 sender: Mutex::new(sender),
             }),
+            failure: Mutex::new(None),
             ledger: Mutex::new(ledgers.get(key).cloned().unwrap_or_default()),
             counter: AtomicU64::new(0),
         })
+    }
+
+    /// Why the journal cannot be written, once a write failed.
+    pub fn failure(&self) -> Option<String> {
+        lock(&self.failure).clone()
     }
 
     /// Configurations created for this store and not yet named by a rule.
@@ -207,10 +217,14 @@ impl Journal {
     }
 
     async fn record(&self, event: Event) -> io::Result<()> {
-        lock(&self.ledger).apply(&event);
         let Some(writer) = &self.writer else {
+            lock(&self.ledger).apply(&event);
             return Ok(());
         };
+        if let Some(failure) = self.failure() {
+            return Err(io::Error::other(failure));
+        }
+        lock(&self.ledger).apply(&event);
         let line = Line {
             store: writer.key.clone(),
             event,
@@ -223,9 +237,13 @@ impl Journal {
         lock(&writer.sender)
             .send((text, done))
             .map_err(|_| io::Error::other("the journal writer stopped"))?;
-        committed
+        let result = committed
             .await
-            .map_err(|_| io::Error::other("the journal writer stopped"))?
+            .map_err(|_| io::Error::other("the journal writer stopped"))?;
+        if let Err(error) = &result {
+            lock(&self.failure).get_or_insert_with(|| error.to_string());
+        }
+        result
     }
 }
 
@@ -290,11 +308,21 @@ fn read(path: &Path) -> io::Result<(BTreeMap<String, Ledger>, usize)> {
 /// The writer thread: waits for one event, takes every other one already waiting, writes
 /// them all, syncs once, then answers each caller. The file (and its directory) is made on
 /// the first event, so a command that records nothing leaves no trace.
+///
+/// After a write fails (a full disk), nothing more is appended: a later line could land after
+/// the torn end of the failed one and be lost with it. Every later event is refused.
 fn write_in_groups(path: &Path, receiver: mpsc::Receiver<Commit>) {
     let mut file: Option<File> = None;
+    let mut failed: Option<(io::ErrorKind, String)> = None;
     while let Ok(first) = receiver.recv() {
         let mut group = vec![first];
         group.extend(receiver.try_iter());
+        if let Some((kind, message)) = &failed {
+            for (_, done) in group {
+                let _ = done.send(Err(io::Error::new(*kind, message.clone())));
+            }
+            continue;
+        }
         let text: String = group.iter().map(|(line, _)| line.as_str()).collect();
         if file.is_none() {
             file = path
@@ -309,8 +337,9 @@ fn write_in_groups(path: &Path, receiver: mpsc::Receiver<Commit>) {
                         .open(path)
                 })
                 .map_err(|error| {
+                    let message = format!("{}: {error}", path.display());
                     for (_, done) in group.drain(..) {
-                        let _ = done.send(Err(io::Error::new(error.kind(), error.to_string())));
+                        let _ = done.send(Err(io::Error::new(error.kind(), message.clone())));
                     }
                 })
                 .ok();
@@ -318,7 +347,11 @@ fn write_in_groups(path: &Path, receiver: mpsc::Receiver<Commit>) {
         let Some(file) = file.as_mut() else { continue };
         let result = file
             .write_all(text.as_bytes())
-            .and_then(|()| file.sync_data());
+            .and_then(|()| file.sync_data())
+            .map_err(|error| io::Error::new(error.kind(), format!("{}: {error}", path.display())));
+        if let Err(error) = &result {
+            failed = Some((error.kind(), error.to_string()));
+        }
         for (_, done) in group {
             let answer = match &result {
                 Ok(()) => Ok(()),

@@ -133,11 +133,16 @@ pub async fn apply<S: Store>(
                 check = None;
                 if let Some(conflict) = conflict {
                     conflicts.push(conflict);
-                    stop_creating(plan, &mut outcomes, &started);
+                    stop_creating(plan, &mut outcomes, &started, "another apply changed the store at the same time");
                 }
             }
             Some((id, outcome)) = running.next(), if !running.is_empty() => {
                 outcomes[id] = Some(outcome);
+                // A journal that cannot be written (a full disk) stops every create at once.
+                if let Some(failure) = journal.failure() {
+                    let reason = format!("the apply journal cannot be written ({failure})");
+                    stop_creating(plan, &mut outcomes, &started, &reason);
+                }
             }
         }
     }
@@ -231,16 +236,15 @@ fn depends_on_a_create(plan: &Plan) -> Vec<bool> {
     depends
 }
 
-/// Skips every create that has not started: another writer is at work.
-fn stop_creating(plan: &Plan, outcomes: &mut [Option<Outcome>], started: &[bool]) {
+/// Skips every create that has not started, for `reason` (another writer is at work, the
+/// journal cannot be written).
+fn stop_creating(plan: &Plan, outcomes: &mut [Option<Outcome>], started: &[bool], reason: &str) {
     for step in &plan.steps {
         if outcomes[step.id].is_none()
             && !started[step.id]
             && matches!(step.op, Op::CreateRule | Op::CreateConfig)
         {
-            outcomes[step.id] = Some(Outcome::Skipped(
-                "another apply changed the store at the same time".to_owned(),
-            ));
+            outcomes[step.id] = Some(Outcome::Skipped(reason.to_owned()));
         }
     }
 }
@@ -350,6 +354,12 @@ impl<S: Store> Run<'_, S> {
         })
     }
 
+    /// Records that a rule names `ttid` now, or that it is gone. Bookkeeping only: should the
+    /// journal fail, the next plan finds the same by looking, so the step still succeeded.
+    async fn settled(&self, ttid: &str) {
+        let _ = self.journal.settled(ttid).await;
+    }
+
     fn note_refused(&self, step: &Step, error: &StoreError) {
         if let Some(entry) = step.entry.filter(|_| error.definitely_not_applied()) {
             lock(&self.refused).push(entry);
@@ -379,7 +389,7 @@ impl<S: Store> Run<'_, S> {
             let result = gone_is_done(self.store.delete_config(&ttid).await);
             released.push(match result {
                 Ok(()) => {
-                    let _ = self.journal.settled(&ttid).await;
+                    self.settled(&ttid).await;
                     format!("deleted the unused notification configuration {ttid} of \"{name}\"")
                 }
                 Err(error) => format!(
@@ -472,28 +482,33 @@ impl<S: Store> Run<'_, S> {
                     .notify
                     .as_ref()
                     .expect("only alerts that notify get a configuration");
-                let attempt = self.journal.attempt().await.map_err(journal_error)?;
+                // Never sent unless its attempt is on disk: a configuration nobody can list
+                // must at least be known to may exist.
+                let attempt = self
+                    .journal
+                    .attempt()
+                    .await
+                    .map_err(|error| journal_error(error, false))?;
                 let config = match self.store.create_config(&notify.destinations()).await {
                     Ok(config) => config,
                     Err(error) => {
                         if error.definitely_not_applied() {
-                            self.journal
-                                .refused(&attempt)
-                                .await
-                                .map_err(journal_error)?;
+                            // Unrecorded, the attempt only stays counted as may-exist.
+                            let _ = self.journal.refused(&attempt).await;
                         }
                         return Err(error);
                     }
                 };
+                // Kept in memory first: should the journal fail now, the configuration is
+                // still deleted before apply ends (its rule is skipped).
+                lock(&self.created).insert(
+                    step.entry.expect("configurations belong to an alert"),
+                    config.ttid.clone(),
+                );
                 self.journal
                     .created(&attempt, &config.ttid)
                     .await
-                    .map_err(journal_error)?;
-                lock(&self.created).insert(
-                    step.entry.expect("configurations belong to an alert"),
-                    config.ttid,
-                );
-                Ok(())
+                    .map_err(|error| journal_error(error, true))
             }
             Op::UpdateConfig { ttid } => {
                 let notify = desired()
@@ -507,7 +522,8 @@ impl<S: Store> Run<'_, S> {
             }
             Op::DeleteConfig { ttid } => {
                 gone_is_done(self.store.delete_config(ttid).await)?;
-                self.journal.settled(ttid).await.map_err(journal_error)
+                self.settled(ttid).await;
+                Ok(())
             }
             Op::CreateRule => {
                 let ttid = created();
@@ -518,7 +534,7 @@ impl<S: Store> Run<'_, S> {
                     .inspect_err(|error| self.note_refused(step, error))?;
                 lock(&self.created_rules).push(rule.sid().to_owned());
                 if let Some(ttid) = ttid {
-                    self.journal.settled(&ttid).await.map_err(journal_error)?;
+                    self.settled(&ttid).await;
                 }
                 Ok(())
             }
@@ -530,7 +546,7 @@ impl<S: Store> Run<'_, S> {
                     .await
                     .inspect_err(|error| self.note_refused(step, error))?;
                 if let Some(ttid) = fresh {
-                    self.journal.settled(&ttid).await.map_err(journal_error)?;
+                    self.settled(&ttid).await;
                 }
                 Ok(())
             }
@@ -540,11 +556,13 @@ impl<S: Store> Run<'_, S> {
     }
 }
 
-/// A journal that cannot be written: the step stops before it sends anything it could lose.
-fn journal_error(error: std::io::Error) -> StoreError {
-    StoreError::Transport {
+/// A journal that cannot be written: the step stops (before it sends anything it could lose,
+/// or, `applied`, after the write it was to record).
+fn journal_error(error: std::io::Error, applied: bool) -> StoreError {
+    StoreError::Journal {
         what: "record the step in the apply journal".to_owned(),
         detail: error.to_string(),
+        applied,
     }
 }
 

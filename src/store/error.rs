@@ -50,6 +50,15 @@ pub enum StoreError {
 
     /// The sandbox file cannot be used; `kept` when it is not one (foreign, corrupt, of
     /// another format) and was left as it is.
+    /// The apply journal could not be written (a full disk, say), so the step stopped;
+    /// `applied` when the write it was to record had happened already.
+    #[error("{what}: {detail}")]
+    Journal {
+        what: String,
+        detail: String,
+        applied: bool,
+    },
+
     #[error("the local sandbox cannot be used: {message}")]
     Sandbox { message: String, kept: bool },
 }
@@ -72,6 +81,7 @@ impl StoreError {
         match self {
             StoreError::Api { status, .. } => (400..500).contains(status),
             StoreError::Unknown { .. } | StoreError::Transport { .. } => false,
+            StoreError::Journal { applied, .. } => !applied,
             _ => true,
         }
     }
@@ -110,6 +120,10 @@ impl StoreError {
             }
             StoreError::Unreachable { .. } => Some(
                 "check the --store address and the network, then run the same command again: it starts from the live state"
+                    .to_owned(),
+            ),
+            StoreError::Journal { .. } => Some(
+                "free space on the disk that holds the apply journal (FLEX_ALERTS_STATE_DIR, default .flex-alerts/), then run apply again: it starts from the live state"
                     .to_owned(),
             ),
             StoreError::Unknown { .. } => Some(

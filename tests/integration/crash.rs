@@ -740,3 +740,162 @@ async fn fault_storms_converge_and_past_three_applies_only_unknown_configuration
         );
     }
 }
+
+/// A state directory whose journal runs out of room part way through an apply: on a tiny
+/// tmpfs, nearly full, where this machine lets the test mount one (it runs as root), else
+/// under a file size limit on the apply process (`prlimit --fsize`). Either way the journal's
+/// writes fail for real, as on a full disk; dropping it frees the room.
+struct NearlyFull {
+    directory: tempfile::TempDir,
+    mounted: bool,
+    /// The journal's size limit, when no tmpfs could be mounted.
+    limit: Option<u64>,
+}
+
+impl NearlyFull {
+    /// Room for about `bytes` of journal.
+    fn new(bytes: u64) -> NearlyFull {
+        let directory = tempfile::tempdir().unwrap();
+        let size = format!("size={}k", bytes.div_ceil(1024) + 8);
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &size, "tmpfs"])
+            .arg(directory.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if mounted {
+            // Leave about `bytes` free: the rest is taken by a file.
+            let filler = vec![b'x'; 8 * 1024];
+            std::fs::write(directory.path().join("filler"), filler).unwrap();
+        }
+        NearlyFull {
+            directory,
+            mounted,
+            limit: (!mounted).then_some(bytes),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.directory.path()
+    }
+
+    /// `apply FILE --auto-approve` with this state directory, as the limit allows.
+    fn apply(&self, url: &str, file: &Path) -> std::process::Command {
+        let base = process_against(url, self.path());
+        let mut command = match self.limit {
+            None => process_against(url, self.path()),
+            Some(limit) => {
+                let mut command = std::process::Command::new("sh");
+                command
+                    .arg("-c")
+                    .arg(format!(
+                        "trap '' XFSZ; exec prlimit --fsize={limit} -- \"$@\""
+                    ))
+                    .arg("sh")
+                    .arg(base.get_program());
+                for (key, value) in base.get_envs() {
+                    match value {
+                        Some(value) => command.env(key, value),
+                        None => command.env_remove(key),
+                    };
+                }
+                command.current_dir(base.get_current_dir().unwrap());
+                command
+            }
+        };
+        command.arg("apply").arg(file).arg("--auto-approve");
+        command
+    }
+
+    /// Frees the room: the filler goes (tmpfs), or the limit (file size).
+    fn free(&mut self) {
+        let _ = std::fs::remove_file(self.path().join("filler"));
+        if self.mounted {
+            // Room for everything: remount larger.
+            let status = std::process::Command::new("mount")
+                .args(["-o", "remount,size=4m"])
+                .arg(self.path())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        self.limit = None;
+    }
+}
+
+impl Drop for NearlyFull {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = std::process::Command::new("umount")
+                .arg(self.directory.path())
+                .status();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_during_apply_leaves_no_configuration_behind_and_the_next_apply_converges() {
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("many.yaml");
+    let mut text = String::from("version: 1\nalerts:\n");
+    for index in 0..80 {
+        text.push_str(&alert(
+            &format!("Alert {index:03}"),
+            "Waiting (Now)",
+            10,
+            Notify::Users,
+        ));
+    }
+    std::fs::write(&file, text).unwrap();
+    let emulator = emulator().await;
+    // Room for about half the journal's lines (two of about 120 bytes per configuration).
+    let mut disk = NearlyFull::new(12 * 1024);
+    let how = if disk.mounted {
+        "a nearly full tmpfs"
+    } else {
+        "a file size limit"
+    };
+
+    let output = tokio::task::spawn_blocking({
+        let mut command = disk.apply(&emulator.url(), &file);
+        move || command.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{how}: {stderr}");
+    assert!(
+        stderr.contains("record the step in the apply journal: ")
+            && (stderr.contains("No space left on device") || stderr.contains("File too large"))
+            && stderr.contains("hint: free space on the disk that holds the apply journal"),
+        "{how}: {stderr}"
+    );
+    assert!(!stderr.contains("check the network"), "{how}: {stderr}");
+    let state = emulator.shared.state_json();
+    let hurt = damage(&state);
+    let created = state["notification_configs"].as_array().unwrap().len();
+    let rules_then = state["rules"].as_array().unwrap().len();
+    assert!(
+        created > 0,
+        "the journal failed before anything was created: {stderr}"
+    );
+    assert_eq!(
+        (hurt.unreferenced, hurt.dangling),
+        (0, 0),
+        "{how}: every configuration whose id came back is named by its rule or deleted: {hurt:?}\n{stderr}"
+    );
+
+    disk.free();
+    let next = run_blocking(
+        assert_cmd::Command::from_std(disk.apply(&emulator.url(), &file)),
+        &[],
+    )
+    .await;
+    assert_eq!(next.code, 0, "{how}: {}\n{}", next.stdout, next.stderr);
+    let state = emulator.shared.state_json();
+    let left = assert_converged(&emulator.url(), &state, disk.path(), &file).await;
+    assert_eq!(left, Damage::default());
+    println!(
+        "full disk ({how}): the first apply stopped with {rules_then} rules and {created} configurations, none unreferenced; the next apply converged"
+    );
+}
