@@ -21,7 +21,7 @@ use flex_alerts::plan::{PlanOptions, plan};
 use flex_alerts::store::Store;
 use flex_alerts::store::twilio::TwilioClient;
 use flex_alerts::store::twilio::retry::RetryPolicy;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::support::*;
 
@@ -509,13 +509,19 @@ async fn emulator_killed_for_good_makes_apply_exit_1_within_30_seconds() {
     );
 }
 
-/// Twenty alerts, and a second version of them: new thresholds for half, a new metric for two.
+/// Twenty alerts, and other versions of them: new thresholds for half, a new metric for two
+/// (version 2: the even ones and 0, 1; version 3: the odd ones and 2, 3); version 4: new
+/// thresholds for all and a metric for 2 and 4 that no other version has.
 fn twenty(directory: &Path, version: u32) -> PathBuf {
     let mut text = String::from("version: 1\nalerts:\n");
     for index in 0..20 {
         let (metric, critical) = match (version, index) {
             (2, 0 | 1) => ("Longest (Now)", 10),
             (2, index) if index % 2 == 0 => ("Waiting (Now)", 30),
+            (3, 2 | 3) => ("Active (Now)", 10),
+            (3, index) if index % 2 == 1 => ("Waiting (Now)", 40),
+            (4, 2 | 4) => ("Longest (Now)", 50),
+            (4, _) => ("Waiting (Now)", 50),
             _ => ("Waiting (Now)", 10),
         };
         text.push_str(&alert(
@@ -587,6 +593,124 @@ async fn two_applies_at_once_then_one_apply_converges() {
         emulator.stop();
     }
     println!("races:\n{}", figures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_applies_at_once_of_different_files_then_one_apply_converges() {
+    let files = tempfile::tempdir().unwrap();
+    let versions = [1, 2, 3].map(|version| twenty(files.path(), version));
+    let mut figures = Vec::new();
+    for round in 0..6 {
+        let emulator = emulator().await;
+        emulator.shared.set_faults(Faults {
+            latency_ms: 20,
+            ..Faults::default()
+        });
+        let directories: Vec<tempfile::TempDir> =
+            (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+        let mut children: Vec<Child> = directories
+            .iter()
+            .zip(&versions)
+            .map(|(directory, file)| spawn_apply(&emulator.url(), directory.path(), file))
+            .collect();
+        let mut codes = Vec::new();
+        for child in &mut children {
+            codes.push(wait_for(child, Duration::from_secs(60)).await.0);
+        }
+        let state = emulator.shared.state_json();
+        let raced = damage(&state);
+        emulator.shared.set_faults(Faults::default());
+        // The next apply, of one of the three, from one of their state directories.
+        let (file, directory) = (&versions[round % 3], directories[round % 3].path());
+        let next = run_blocking(
+            against(&emulator, directory),
+            &["apply", file.to_str().unwrap(), "--auto-approve"],
+        )
+        .await;
+        assert_eq!(
+            next.code, 0,
+            "round {round}: the next apply did not converge\n{}\n{}",
+            next.stdout, next.stderr
+        );
+        let state = emulator.shared.state_json();
+        let left = assert_converged(&emulator.url(), &state, directory, file).await;
+        assert_eq!(left, Damage::default(), "round {round}");
+        figures.push(format!(
+            "round {round}: exits {codes:?}, after the race {raced:?}; converged in one apply"
+        ));
+        emulator.stop();
+    }
+    println!("three at once:\n{}", figures.join("\n"));
+}
+
+/// What three applies at once of three different files can leave at worst: every alert
+/// three times, each copy as one file has it (other thresholds, another metric), with its own
+/// configuration. One apply must repair it, of one of those files (a copy matches) or of a
+/// newer one that no copy matches (updated in place, or replaced where no copy has the metric).
+#[tokio::test(flavor = "multi_thread")]
+async fn copies_left_by_three_applies_of_different_files_are_repaired_by_one_apply() {
+    let files = tempfile::tempdir().unwrap();
+    let versions = [1, 2, 3].map(|version| twenty(files.path(), version));
+    let mut objects = json!({"rules": [], "notification_configs": []});
+    for file in &versions {
+        let alone = emulator().await;
+        let state_dir = tempfile::tempdir().unwrap();
+        let applied = run_blocking(
+            against(&alone, state_dir.path()),
+            &["apply", file.to_str().unwrap(), "--auto-approve"],
+        )
+        .await;
+        assert_eq!(applied.code, 0, "{}", applied.stderr);
+        // Each emulator mints the same SIDs and TTIDs in the same order; one Flex would not.
+        let version = objects["rules"].as_array().unwrap().len() / 20;
+        let mut text = alone.shared.state_json().to_string();
+        for (index, rule) in alone.shared.state_json()["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            let sid = rule["sid"].as_str().unwrap();
+            text = text.replace(sid, &format!("QY{version:02}{index:030x}"));
+            if let Some(ttid) = rule["notify_methods_id"].as_str() {
+                let unique = format!("{}{version}{index:02}", &ttid[..ttid.len() - 3]);
+                text = text.replace(ttid, &unique);
+            }
+        }
+        let state: Value = serde_json::from_str(&text).unwrap();
+        for key in ["rules", "notification_configs"] {
+            objects[key]
+                .as_array_mut()
+                .unwrap()
+                .extend(state[key].as_array().unwrap().iter().cloned());
+        }
+    }
+    for (index, version) in [&versions[1], &twenty(files.path(), 4)]
+        .into_iter()
+        .enumerate()
+    {
+        let emulator = emulator().await;
+        emulator
+            .shared
+            .insert(serde_json::from_value(objects.clone()).unwrap())
+            .unwrap();
+        let before = damage(&emulator.shared.state_json());
+        assert_eq!(before.duplicate_names, 40, "{before:?}");
+        let state_dir = tempfile::tempdir().unwrap();
+        let next = run_blocking(
+            against(&emulator, state_dir.path()),
+            &["apply", version.to_str().unwrap(), "--auto-approve"],
+        )
+        .await;
+        assert_eq!(
+            next.code, 0,
+            "repair {index}: {}\n{}",
+            next.stdout, next.stderr
+        );
+        let state = emulator.shared.state_json();
+        let left = assert_converged(&emulator.url(), &state, state_dir.path(), version).await;
+        assert_eq!(left, Damage::default(), "repair {index}");
+    }
 }
 
 /// A storm against the in-process emulator, at `concurrency`, through the library (short
