@@ -89,7 +89,9 @@ impl ApplyLock {
 
 fn holder(file: &mut File) -> String {
     let mut text = String::new();
-    let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
+    let _ = file
+        .rewind()
+        .and_then(|()| (&mut *file).take(4096).read_to_string(&mut text));
     let text = text.trim();
     if text.is_empty() {
         "holder unknown".to_owned()

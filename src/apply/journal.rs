@@ -13,6 +13,11 @@
 //! thread commits in groups: every event waiting when it wakes is written and made durable with
 //! a single fsync before any of their callers goes on, so concurrent steps never wait for each
 //! other's fsyncs one by one, and an event whose call returned survives a SIGKILL.
+//!
+//! It is read line by line as bytes, each line at most `MAX_LINE_BYTES` (a longer one is junk,
+//! skipped without being held); a line that is not an event is named in a note and the rest
+//! still count. It is opened only as a regular file, never through a symbolic link. A holder of
+//! the apply lock compacts it (to what it adds up to) when it holds junk or has grown.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -31,6 +36,12 @@ use crate::common::lock::lock;
 use crate::store::{Live, Store, StoreError};
 
 pub const FILE_NAME: &str = "journal.jsonl";
+
+/// The longest line read as an event: an event is about 150 bytes.
+pub const MAX_LINE_BYTES: usize = 4096;
+
+/// What the journal holds, for the warning when others can read it.
+pub const HOLDS: &str = "the ids of notification configurations";
 
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +119,8 @@ pub struct Journal {
     ledger: Mutex<Ledger>,
     /// Makes attempt ids unique within this process.
     counter: AtomicU64,
+    /// Lines of the file that are not events, in words (said once, when it is opened).
+    notes: Vec<String>,
 }
 
 impl Journal {
@@ -118,20 +131,27 @@ impl Journal {
             failure: Mutex::new(None),
             ledger: Mutex::new(Ledger::default()),
             counter: AtomicU64::new(0),
+            notes: Vec::new(),
         }
     }
 
-    /// The journal for store `key` in `directory`. Unreadable lines (a line torn by a crash)
-    /// are skipped. With `compact`, a long file is first rewritten to what it adds up to;
-    /// only a holder of the apply lock may do that.
+    /// The journal for store `key` in `directory`. Lines that are not events (a line torn by
+    /// a crash, junk) are skipped and named in `notes`. With `compact`, a file that holds junk
+    /// or has grown is first rewritten to what it adds up to; only a holder of the apply lock
+    /// may do that.
     pub fn open(directory: &Path, key: &str, compact: bool) -> io::Result<Journal> {
         let path = directory.join(FILE_NAME);
-        let (ledgers, lines) = read(&path)?;
+        let Contents {
+            ledgers,
+            lines,
+            junk,
+        } = read(&path)?;
         let live: usize = ledgers
             .values()
             .map(|ledger| ledger.open.len() + ledger.pending.len())
             .sum();
-        if compact && lines > 2 * live + 64 {
+        let notes = junk_notes(&path, &junk);
+        if compact && (!junk.is_empty() || lines > 2 * live + 64) {
             let text: String = ledgers
                 .iter()
                 .flat_map(|(store, ledger)| {
@@ -161,7 +181,13 @@ impl Journal {
             failure: Mutex::new(None),
             ledger: Mutex::new(ledgers.get(key).cloned().unwrap_or_default()),
             counter: AtomicU64::new(0),
+            notes,
         })
+    }
+
+    /// What reading the file found wrong (lines that are not events), in words.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Why the journal cannot be written, once a write failed.
@@ -287,22 +313,115 @@ pub async fn live_state<S: Store>(
     Ok(live)
 }
 
-/// Every store's ledger in the file at `path`, and how many lines it has.
-fn read(path: &Path) -> io::Result<(BTreeMap<String, Ledger>, usize)> {
-    let mut ledgers: BTreeMap<String, Ledger> = BTreeMap::new();
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok((ledgers, 0)),
+/// What the journal file holds.
+#[derive(Debug, Default)]
+struct Contents {
+    /// Every store's ledger.
+    ledgers: BTreeMap<String, Ledger>,
+    /// How many lines it has, events or not.
+    lines: usize,
+    /// The numbers of the lines (from 1) that are not events.
+    junk: Vec<usize>,
+}
+
+/// Reads the journal at `path`: a regular file, never through a symbolic link (a link could
+/// make every apply append to whatever it points at).
+fn read(path: &Path) -> io::Result<Contents> {
+    let mut contents = Contents::default();
+    match std::fs::symlink_metadata(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(contents),
         Err(error) => return Err(error),
-    };
-    let mut lines = 0;
-    for text in BufReader::new(file).lines() {
-        lines += 1;
-        if let Ok(line) = serde_json::from_str::<Line>(&text?) {
-            ledgers.entry(line.store).or_default().apply(&line.event);
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(io::Error::other(format!(
+                "{} is a symbolic link; the journal is never followed through one (remove the link)",
+                path.display()
+            )));
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Err(io::Error::other(format!(
+                "{} is not a regular file (remove it)",
+                path.display()
+            )));
+        }
+        Ok(_) => {}
+    }
+    let mut reader = BufReader::new(open_no_follow(OpenOptions::new().read(true), path)?);
+    let mut line = Vec::new();
+    while let Some(whole) = next_line(&mut reader, &mut line)? {
+        contents.lines += 1;
+        let event = whole
+            .then(|| serde_json::from_slice::<Line>(trim_newline(&line)).ok())
+            .flatten();
+        match event {
+            Some(event) => contents
+                .ledgers
+                .entry(event.store)
+                .or_default()
+                .apply(&event.event),
+            None if trim_newline(&line).is_empty() && whole => {}
+            None => contents.junk.push(contents.lines),
         }
     }
-    Ok((ledgers, lines))
+    Ok(contents)
+}
+
+/// The next line into `line`, without its overlong rest: `Some(true)` for a line of at most
+/// `MAX_LINE_BYTES`, `Some(false)` for a longer one (read to its end but not kept), `None` at
+/// the end of the file.
+fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    line.clear();
+    let mut whole = true;
+    let mut read_any = false;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(read_any.then_some(whole));
+        }
+        read_any = true;
+        let (taken, done) = match buffer.iter().position(|b| *b == b'\n') {
+            Some(end) => (end + 1, true),
+            None => (buffer.len(), false),
+        };
+        if whole && line.len() + taken <= MAX_LINE_BYTES + 1 {
+            line.extend_from_slice(&buffer[..taken]);
+        } else {
+            whole = false;
+            line.clear();
+        }
+        reader.consume(taken);
+        if done {
+            return Ok(Some(whole));
+        }
+    }
+}
+
+fn trim_newline(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\n").unwrap_or(line)
+}
+
+/// Notes for the lines that are not events: the first few by number, the rest counted.
+fn junk_notes(path: &Path, junk: &[usize]) -> Vec<String> {
+    if junk.is_empty() {
+        return Vec::new();
+    }
+    let shown: Vec<String> = junk.iter().take(5).map(usize::to_string).collect();
+    let more = if junk.len() > 5 {
+        format!(" and {} more", junk.len() - 5)
+    } else {
+        String::new()
+    };
+    vec![format!(
+        "note: {} line(s) of {} are not journal events and were skipped (line {}{more}); the events it holds still count",
+        junk.len(),
+        path.display(),
+        shown.join(", ")
+    )]
+}
+
+/// Opens `path` with `options`, refusing to follow a symbolic link at the last component.
+fn open_no_follow(options: &mut OpenOptions, path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.custom_flags(libc::O_NOFOLLOW).open(path)
 }
 
 /// The writer thread: waits for one event, takes every other one already waiting, writes
@@ -330,11 +449,13 @@ fn write_in_groups(path: &Path, receiver: mpsc::Receiver<Commit>) {
                 .map_or(Ok(()), std::fs::create_dir_all)
                 .and_then(|()| {
                     use std::os::unix::fs::OpenOptionsExt;
-                    OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .mode(atomic_file::PRIVATE)
-                        .open(path)
+                    open_no_follow(
+                        OpenOptions::new()
+                            .create(true)
+                            .append(true)
+                            .mode(atomic_file::PRIVATE),
+                        path,
+                    )
                 })
                 .map_err(|error| {
                     let message = format!("{}: {error}", path.display());

@@ -1,7 +1,6 @@
 //! `flex-alerts apply`: plan (or read a saved plan), show it, ask, run it with progress, report
 //! every failure, then read the store back and say whether it matches the files.
 
-use crate::common::lock::lock;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -14,6 +13,8 @@ use super::session::{Session, load_desired_in};
 use crate::apply::report::Outcome;
 use crate::apply::{self, Progress};
 use crate::cli::{ApplyArgs, Cli, StoreChoice};
+use crate::common::lock::lock;
+use crate::common::regular_file;
 use crate::error::Error;
 use crate::output::Output;
 use crate::plan::order::lay_out;
@@ -284,9 +285,12 @@ fn made_for(document: &Value) -> &str {
     document["store_option"].as_str().unwrap_or("twilio")
 }
 
+/// The largest saved plan read: one of 100 alerts is well under a megabyte.
+const MAX_PLAN_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads a saved plan, refusing one of another format.
 fn read_plan_file(file: &Path) -> Result<(PathBuf, Value), Error> {
-    let text = std::fs::read_to_string(file).map_err(|error| {
+    let text = regular_file::read_text(file, MAX_PLAN_BYTES).map_err(|error| {
         Error::new(format!("cannot read the saved plan {}", file.display())).cause(error)
     })?;
     let saved: Value = serde_json::from_str(&text).map_err(|error| {

@@ -10,6 +10,7 @@ use crate::emulator::faults::Faults;
 use crate::emulator::fire::Firer;
 use crate::emulator::http::Emulator;
 use crate::emulator::http::Shared;
+use crate::emulator::persist::STATE_HOLDS;
 use crate::emulator::{Engine, Seed, State, synthetic};
 use crate::error::Error;
 use crate::evaluate::engine::Sample;
@@ -21,9 +22,11 @@ use crate::output::Output;
 pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
     let seed = match &args.seed {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|error| {
-                Error::new(format!("cannot read the seed file {}", path.display())).cause(error)
-            })?;
+            let text = crate::common::regular_file::read_text(path, 16 * 1024 * 1024).map_err(
+                |error| {
+                    Error::new(format!("cannot read the seed file {}", path.display())).cause(error)
+                },
+            )?;
             Seed::parse(&text).map_err(|problem| {
                 Error::new(format!("{} is not a usable seed", path.display())).cause(problem)
             })?
@@ -33,7 +36,7 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
     if let Some(warning) = args
         .state
         .as_deref()
-        .and_then(crate::common::atomic_file::loose_permissions_warning)
+        .and_then(|path| crate::common::atomic_file::loose_permissions_warning(path, STATE_HOLDS))
     {
         output.line(&warning);
     }

@@ -13,10 +13,11 @@ use serde::Deserialize;
 use super::environment::Context;
 use super::session::{Session, load_desired_in};
 use crate::cli::{Cli, RecordArgs};
+use crate::common::regular_file;
 use crate::common::time::format_rfc3339;
 use crate::config::Secrets;
 use crate::error::Error;
-use crate::evaluate::history::HEADER;
+use crate::evaluate::history::{HEADER, MAX_LINE_BYTES};
 use crate::flex::Metric;
 use crate::flex::statistics;
 use crate::output::Output;
@@ -159,10 +160,31 @@ fn open_history(path: &Path) -> Result<std::fs::File, Error> {
     let failed = |error: std::io::Error| {
         Error::new(format!("cannot open the history {}", path.display())).cause(error)
     };
-    let existing = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(error) => return Err(failed(error)),
+    // Only its first line and its last byte are read: a history may be large, and a path that
+    // is not a regular file (a device, a FIFO) is refused before it is opened.
+    let (existing, ends_in_newline) = match regular_file::check(path, u64::MAX) {
+        Ok(()) => {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut file = std::fs::File::open(path).map_err(failed)?;
+            let mut head = Vec::new();
+            (&mut file)
+                .take(MAX_LINE_BYTES as u64)
+                .read_to_end(&mut head)
+                .map_err(failed)?;
+            let mut last = [0u8];
+            let ends = head.is_empty()
+                || file
+                    .seek(SeekFrom::End(-1))
+                    .and_then(|_| file.read_exact(&mut last))
+                    .is_ok_and(|()| last[0] == b'\n');
+            (head, ends)
+        }
+        Err(error) if error.is_not_found() => (Vec::new(), true),
+        Err(error) => {
+            return Err(
+                Error::new(format!("cannot open the history {}", path.display())).cause(error),
+            );
+        }
     };
     let first_line = existing.split(|b| *b == b'\n').next().unwrap_or_default();
     if !existing.is_empty() && first_line != HEADER.as_bytes() {
@@ -180,7 +202,7 @@ fn open_history(path: &Path) -> Result<std::fs::File, Error> {
     if existing.is_empty() {
         file.write_all(format!("{HEADER}\n").as_bytes())
             .map_err(failed)?;
-    } else if !existing.ends_with(b"\n") {
+    } else if !ends_in_newline {
         // A line cut short by a crash stays a bad row of its own, not the start of ours.
         file.write_all(b"\n").map_err(failed)?;
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::environment::Context;
 use crate::apply::exclusive::ApplyLock;
-use crate::apply::journal::{Journal, live_state};
+use crate::apply::journal::{self, Journal, live_state};
 use crate::cli::{Cli, StoreChoice, parse_store};
 use crate::common::atomic_file;
 use crate::config::{self, desired::Desired};
@@ -76,15 +76,13 @@ impl Session {
             choice.concurrency,
             request_log,
         )?;
-        // Files that hold secrets and that others can read: said, not changed.
-        let secret_files = match &spec {
-            StoreSpec::Local(sandbox) => vec![sandbox.clone()],
-            _ => vec![state_directory.join(crate::apply::journal::FILE_NAME)],
+        // Private files that others can read: said, not changed.
+        let (private, holds) = match &spec {
+            StoreSpec::Local(sandbox) => (sandbox.clone(), crate::emulator::persist::STATE_HOLDS),
+            _ => (state_directory.join(journal::FILE_NAME), journal::HOLDS),
         };
-        for path in secret_files {
-            if let Some(warning) = atomic_file::loose_permissions_warning(&path) {
-                output.line(&warning);
-            }
+        if let Some(warning) = atomic_file::loose_permissions_warning(&private, holds) {
+            output.line(&warning);
         }
         if store.is_sandbox() {
             output.line(&format!("Using {}.", store.describe()));
@@ -95,14 +93,21 @@ impl Session {
             Journal::disabled()
         } else {
             atomic_file::remove_stale_temporaries(&state_directory);
-            Journal::open(&state_directory, &store.describe(), lock.is_some()).map_err(|error| {
-                Error::new(format!(
-                    "cannot open the apply journal in {}",
-                    state_directory.display()
-                ))
-                .cause(error)
-                .hint("the journal must be writable: it is how an interrupted apply is cleaned up")
-            })?
+            let journal = Journal::open(&state_directory, &store.describe(), lock.is_some())
+                .map_err(|error| {
+                    Error::new(format!(
+                        "cannot open the apply journal in {}",
+                        state_directory.display()
+                    ))
+                    .cause(error)
+                    .hint(
+                        "the journal must be a regular file that flex-alerts can write: it is how an interrupted apply is cleaned up",
+                    )
+                })?;
+            for note in journal.notes() {
+                output.line(note);
+            }
+            journal
         };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -18,11 +18,11 @@ pub fn open_to_others(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|meta| meta.permissions().mode() & 0o077 != 0)
 }
 
-/// A warning for a file that holds secrets and that others may read, or `None`.
-pub fn loose_permissions_warning(path: &Path) -> Option<String> {
+/// A warning for a private file that others may read, saying what it `holds`, or `None`.
+pub fn loose_permissions_warning(path: &Path, holds: &str) -> Option<String> {
     open_to_others(path).then(|| {
         format!(
-            "warning: others on this machine can read {}, which holds secrets; `chmod 600 {}` closes it",
+            "warning: others on this machine can read {}, which holds {holds}; `chmod 600 {}` closes it",
             path.display(),
             path.display()
         )

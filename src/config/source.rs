@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::diagnostic::Diagnostic;
 use super::kind::{FileKind, is_yaml, not_an_alert_file};
 use super::source_file::SourceFile;
+use crate::common::regular_file::{self, ReadError};
 
 /// Files larger than this are refused: a real alert file is a few kilobytes, and the limit
 /// keeps a mistaken path (a log, a dump) from being parsed at all.
@@ -24,6 +25,9 @@ pub struct Discovery {
     pub problems: Vec<Diagnostic>,
     /// YAML files met while walking a directory that are not alert files: notes saying why.
     pub skipped: Vec<Diagnostic>,
+    /// Real paths of the directories entered and the files read: a symbolic link is followed,
+    /// but nothing is entered or read twice (a link loop ends, a linked copy is not doubled).
+    visited: std::collections::HashSet<PathBuf>,
 }
 
 /// The alert files and rule test files (`*.test.yaml`) under `paths`: files as given (always
@@ -45,10 +49,18 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                     .with_hint("give alert files or directories that hold them"),
             ),
             Ok(meta) if meta.is_dir() => {
-                let before = (found.sources.len(), found.tests.len(), found.skipped.len());
+                let before = (
+                    found.sources.len(),
+                    found.tests.len(),
+                    found.skipped.len(),
+                    found.problems.len(),
+                );
                 walk(path, &mut found);
-                let (sources_before, tests_before, skipped_before) = before;
-                if found.sources.len() == sources_before && found.tests.len() == tests_before {
+                let (sources_before, tests_before, skipped_before, problems_before) = before;
+                if found.sources.len() == sources_before
+                    && found.tests.len() == tests_before
+                    && found.problems.len() == problems_before
+                {
                     let message = if found.skipped.len() == skipped_before {
                         "no *.yaml or *.yml files here"
                     } else {
@@ -74,7 +86,11 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                     "give the alert files, or nothing: the project file says where they are",
                 ),
             ),
-            Ok(_) => found.add(read(path)),
+            Ok(_) => {
+                if found.first_visit(path) {
+                    found.add(read(path));
+                }
+            }
         }
     }
     found.sources.dedup_by(|a, b| a.display == b.display);
@@ -83,6 +99,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
 }
 
 impl Discovery {
+    /// Whether `path` (a file or directory) is met for the first time, by its real path.
+    fn first_visit(&mut self, path: &Path) -> bool {
+        let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.visited.insert(real)
+    }
+
     /// A file read, or why it could not be.
     fn add(&mut self, read: Result<SourceFile, Diagnostic>) {
         match read {
@@ -100,10 +122,12 @@ pub fn discover_overlays(directory: &Path) -> Discovery {
         Ok(entries) => {
             let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
-            for path in paths
-                .iter()
-                .filter(|path| path.file_name().and_then(|n| n.to_str()).is_some_and(is_yaml))
-            {
+            // Overlay files only: the project file and rule tests (`overlay: ./`) are not.
+            for path in paths.iter().filter(|path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| is_yaml(name) && FileKind::of_name(name).is_none())
+            }) {
                 found.add(read(path));
             }
         }
@@ -122,6 +146,9 @@ fn entered(name: &str) -> bool {
 }
 
 fn walk(dir: &Path, found: &mut Discovery) {
+    if !found.first_visit(dir) {
+        return;
+    }
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(error) => {
@@ -143,9 +170,17 @@ fn walk(dir: &Path, found: &mut Discovery) {
             }
         } else if FileKind::of_name(name) == Some(FileKind::Project) {
             // The project file: read by every command, never as an alert file.
+        } else if !is_yaml(name) || !found.first_visit(&path) {
+            // Not YAML, or a file already met through a symbolic link: read once.
+        } else if let Err(why) = regular_file::check(&path, u64::MAX) {
+            found.skipped.push(Diagnostic::note(
+                &path.display().to_string(),
+                None,
+                format!("skipped, not an alert file: {why}"),
+            ));
         } else if FileKind::of_name(name) == Some(FileKind::RuleTest) {
             found.tests.push(path);
-        } else if is_yaml(name) {
+        } else {
             // Judged on what it holds (at most its first MAX_FILE_BYTES, so a large file of
             // another kind is skipped, not refused); a file that cannot be judged is read
             // and its problem reported rather than skipped.
@@ -175,19 +210,19 @@ fn walk(dir: &Path, found: &mut Discovery) {
 /// Reads one file, refusing anything too large or not UTF-8 text.
 pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
     let display = path.display().to_string();
-    let size = fs::metadata(path)
-        .map_err(|e| Diagnostic::error(&display, None, format!("cannot read this file: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
+    let bytes = regular_file::read(path, MAX_FILE_BYTES).map_err(|error| match error {
+        ReadError::TooLarge { size, .. } => Diagnostic::error(
             &display,
             None,
             format!("file is {size} bytes; alert files may be at most {MAX_FILE_BYTES} bytes"),
         )
-        .with_hint("split the alerts over several files"));
-    }
-    let bytes = fs::read(path)
-        .map_err(|e| Diagnostic::error(&display, None, format!("cannot read this file: {e}")))?;
+        .with_hint("split the alerts over several files"),
+        ReadError::NotRegular(_) => {
+            Diagnostic::error(&display, None, format!("cannot read this file: {error}"))
+                .with_hint("flex-alerts reads regular files only")
+        }
+        error => Diagnostic::error(&display, None, format!("cannot read this file: {error}")),
+    })?;
     from_bytes(display, bytes)
 }
 

@@ -2,12 +2,16 @@
 //! that is not one, and replaced atomically and readable by its owner only
 //! (`common::atomic_file`), so a killed process leaves the old or the new state, never half.
 
-use std::fs;
 use std::io;
 use std::path::Path;
 
 use super::state::{FORMAT_VERSION, State};
 use crate::common::atomic_file;
+use crate::common::regular_file::{self, ReadError};
+
+/// The largest state file read: a full instance (100 alerts, 100 configurations, thousands of
+/// users and queues) is a few megabytes.
+pub const MAX_STATE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why a state file could not be used. The file is left as it is.
 #[derive(Debug, thiserror::Error)]
@@ -29,17 +33,26 @@ pub enum LoadError {
     Version { path: String, found: u64 },
 }
 
+/// What a state file holds, for the warning when others can read it.
+pub const STATE_HOLDS: &str = "secrets (webhook URLs, the instance's credentials)";
+
 /// Reads the state at `path`; `Ok(None)` when there is no file yet.
 pub fn load(path: &Path) -> Result<Option<State>, LoadError> {
     let display = path.display().to_string();
-    let text = match fs::read_to_string(path) {
+    let text = match regular_file::read_text(path, MAX_STATE_BYTES) {
         Ok(text) => text,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(_) if path.is_dir() => return Err(LoadError::Directory { path: display }),
-        Err(source) => {
+        Err(error) if error.is_not_found() => return Ok(None),
+        Err(ReadError::Directory) => return Err(LoadError::Directory { path: display }),
+        Err(ReadError::Io(source)) if source.kind() != io::ErrorKind::InvalidData => {
             return Err(LoadError::Read {
                 path: display,
                 source,
+            });
+        }
+        Err(why) => {
+            return Err(LoadError::Foreign {
+                path: display,
+                why: why.to_string(),
             });
         }
     };

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use super::engine::Sample;
+use crate::common::shown::excerpt;
 use crate::common::time::parse_rfc3339;
 use crate::flex::Metric;
 
@@ -14,6 +15,10 @@ pub const HEADER: &str = "time,queue,channel,metric,value";
 
 /// At most this many bad rows are reported; the rest are counted.
 const MAX_REPORTED: usize = 20;
+
+/// The longest line a history may have: a row is about 80 bytes, so a longer line is not a
+/// row (a binary file, a device, a log) and reading stops there, without holding it.
+pub const MAX_LINE_BYTES: usize = 4096;
 
 /// One series' identity: queue and channel as written (channel empty for agent-activity
 /// metrics), and the metric.
@@ -70,10 +75,11 @@ pub fn read(name: &str, reader: impl BufRead) -> Result<History, Vec<String>> {
     let mut bad_rows = 0usize;
     let mut line_number = 0usize;
     let mut reader = reader;
-    let mut line = String::new();
+    let mut bytes = Vec::new();
     loop {
-        line.clear();
-        match reader.read_line(&mut line) {
+        bytes.clear();
+        let limit = (MAX_LINE_BYTES + 1) as u64;
+        match std::io::Read::take(&mut reader, limit).read_until(b'\n', &mut bytes) {
             Ok(0) => break,
             Ok(_) => {}
             Err(error) => {
@@ -82,12 +88,25 @@ pub fn read(name: &str, reader: impl BufRead) -> Result<History, Vec<String>> {
             }
         }
         line_number += 1;
+        if bytes.len() > MAX_LINE_BYTES && bytes.last() != Some(&b'\n') {
+            problems.push(format!(
+                "{name}:{line_number}: the line is longer than {MAX_LINE_BYTES} bytes, so it is not a row of `{HEADER}`; reading stopped here"
+            ));
+            break;
+        }
+        let Ok(line) = std::str::from_utf8(&bytes) else {
+            problems.push(format!(
+                "{name}:{line_number}: not UTF-8 text; a history is a CSV file"
+            ));
+            break;
+        };
         let text = line.trim_end_matches(['\n', '\r']);
         if line_number == 1 {
             let header = text.trim_start_matches('\u{feff}');
             if header != HEADER {
                 problems.push(format!(
-                    "{name}:1: the header must be `{HEADER}`, found `{header}`"
+                    "{name}:1: the header must be `{HEADER}`, found `{}`",
+                    excerpt(header)
                 ));
                 break;
             }
@@ -142,18 +161,26 @@ fn row(text: &str) -> Result<(i64, SeriesKey, f64), String> {
             fields.len()
         ));
     };
-    let at = parse_rfc3339(time)
-        .ok_or_else(|| format!("`{time}` is not an RFC 3339 time (e.g. 2026-11-29T14:05:00Z)"))?;
+    let at = parse_rfc3339(time).ok_or_else(|| {
+        format!(
+            "`{}` is not an RFC 3339 time (e.g. 2026-11-29T14:05:00Z)",
+            excerpt(time)
+        )
+    })?;
     if queue.is_empty() {
         return Err("the queue is empty".into());
     }
-    let metric = Metric::from_id(metric)
-        .ok_or_else(|| format!("`{metric}` is not one of the 17 metrics (e.g. `Waiting (Now)`)"))?;
+    let metric = Metric::from_id(metric).ok_or_else(|| {
+        format!(
+            "`{}` is not one of the 17 metrics (e.g. `Waiting (Now)`)",
+            excerpt(metric)
+        )
+    })?;
     let value: f64 = value
         .parse()
         .ok()
         .filter(|v: &f64| v.is_finite())
-        .ok_or_else(|| format!("`{value}` is not a number"))?;
+        .ok_or_else(|| format!("`{}` is not a number", excerpt(value)))?;
     let channel = if metric.is_agent_activity() {
         String::new()
     } else if channel.is_empty() {

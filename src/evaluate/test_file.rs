@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::engine::{Level, Sample, State};
+use crate::common::shown::excerpt;
 use crate::common::suggest;
 use crate::common::yaml::SpanIndex;
 use crate::config::desired::{Desired, DesiredAlert};
@@ -419,7 +420,9 @@ impl Checker<'_> {
         ok.then_some((seconds, index, queue_index))
     }
 
-    /// The samples `values` stands for, or errors at the token that is wrong.
+    /// The samples `values` stands for, or errors at the token that is wrong. A run of equal
+    /// values is one change, so `VxN` costs one sample however large N is; the series may
+    /// still span at most `MAX_SERIES_VALUES` intervals.
     fn values(&mut self, pointer: &str, values: &str, interval: i64) -> Vec<Sample> {
         let mut samples = Vec::new();
         let mut slot: i64 = 0;
@@ -434,24 +437,44 @@ impl Checker<'_> {
                 value.parse::<i64>().ok().map(Some)
             };
             match (parsed, times) {
+                (Some(_), Some(times)) if times > MAX_SERIES_VALUES - slot => {
+                    let span = self.token_span(pointer, offset, token.len());
+                    self.problems.push(
+                        Diagnostic::error(
+                            self.file,
+                            span,
+                            format!(
+                                "`{}` makes this series longer than {MAX_SERIES_VALUES} values",
+                                excerpt(token)
+                            ),
+                        )
+                        .with_hint(format!(
+                            "a series holds at most {MAX_SERIES_VALUES} values ({} days at a 1m interval); shorten the repeat",
+                            MAX_SERIES_VALUES / 1440
+                        )),
+                    );
+                    break;
+                }
                 (Some(value), Some(times)) if times > 0 => {
                     if let Some(value) = value {
-                        for repeat in 0..times {
-                            samples.push(Sample {
-                                at: (slot + repeat) * interval,
-                                value: value as f64,
-                            });
-                        }
+                        samples.push(Sample {
+                            at: slot * interval,
+                            value: value as f64,
+                        });
                     }
                     slot += times;
                 }
                 _ => {
                     let span = self.token_span(pointer, offset, token.len());
                     self.problems.push(
-                        Diagnostic::error(self.file, span, format!("`{token}` is not a value"))
-                            .with_hint(
-                                "write whole numbers, `VxN` for V repeated N times (N at least 1), or `_` for a missing sample",
-                            ),
+                        Diagnostic::error(
+                            self.file,
+                            span,
+                            format!("`{}` is not a value", excerpt(token)),
+                        )
+                        .with_hint(
+                            "write whole numbers, `VxN` for V repeated N times (N at least 1), or `_` for a missing sample",
+                        ),
                     );
                 }
             }
@@ -488,12 +511,17 @@ fn tokens(values: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(move |token| (token.as_ptr() as usize - values.as_ptr() as usize, token))
 }
 
-/// How many intervals `values` covers (for the end of the data), ignoring bad tokens.
+/// How many intervals `values` covers (for the end of the data), ignoring bad tokens, at most
+/// `MAX_SERIES_VALUES`.
 fn value_count(values: &str) -> i64 {
     tokens(values)
         .map(|(_, token)| match token.split_once('x') {
-            Some((_, times)) => times.parse::<i64>().unwrap_or(0),
+            Some((_, times)) => times.parse::<i64>().unwrap_or(0).max(0),
             None => 1,
         })
-        .sum()
+        .fold(0i64, |total, times| total.saturating_add(times))
+        .min(MAX_SERIES_VALUES)
 }
+
+/// The longest series a rule test may write: a million intervals (694 days at 1m).
+pub const MAX_SERIES_VALUES: i64 = 1_000_000;

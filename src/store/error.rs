@@ -35,6 +35,11 @@ pub enum StoreError {
     #[error("{what}: {detail}")]
     Transport { what: String, detail: String },
 
+    /// The request never left, on any attempt (connections refused or not made), so it
+    /// certainly changed nothing.
+    #[error("{what}: {detail}")]
+    Unsent { what: String, detail: String },
+
     /// A create was sent but its outcome is unknown (no answer, or an answer such as 500 or
     /// 503 that does not say whether it was applied), and it cannot be checked; it was not
     /// sent again, so that no duplicate can be made.
@@ -115,7 +120,7 @@ impl StoreError {
                     .to_owned(),
             ),
             StoreError::Api { more_info: Some(more_info), .. } => Some(format!("see {more_info}")),
-            StoreError::Transport { .. } => {
+            StoreError::Transport { .. } | StoreError::Unsent { .. } => {
                 Some("check the network and the --store address; retrying later may help".to_owned())
             }
             StoreError::Unreachable { .. } => Some(

@@ -183,6 +183,18 @@ async fn assert_nothing_to_do(url: &str, state_dir: &Path, file: &Path) -> u64 {
 /// Converged: the files' alerts, each once, configurations owned one each (but those the
 /// plan reports may exist), nothing dangling, and a plan with nothing to do.
 async fn assert_converged(url: &str, state: &Value, state_dir: &Path, file: &Path) -> Damage {
+    assert_converged_reporting(url, state, state_dir, file)
+        .await
+        .0
+}
+
+/// `assert_converged`, and how many configurations the plan reports may exist.
+async fn assert_converged_reporting(
+    url: &str,
+    state: &Value,
+    state_dir: &Path,
+    file: &Path,
+) -> (Damage, u64) {
     let expected = names_in(&std::fs::read_to_string(file).unwrap());
     assert_eq!(live_names(state), expected);
     let damage = damage(state);
@@ -196,7 +208,7 @@ async fn assert_converged(url: &str, state: &Value, state_dir: &Path, file: &Pat
         damage.unreferenced as u64 <= possible,
         "{damage:?}, but the plan reports only {possible} that may exist"
     );
-    damage
+    (damage, possible)
 }
 
 /// `flex-alerts apply FILE --auto-approve` against `url`, as a child process to kill.
@@ -350,10 +362,11 @@ async fn crash_sweep(part: usize) {
         );
         converged_in_one += 1;
         let state = emulator.shared.state_json();
-        let left =
-            assert_converged(&emulator.url(), &state, state_dir.path(), &scenario.after).await;
+        let (left, reported) =
+            assert_converged_reporting(&emulator.url(), &state, state_dir.path(), &scenario.after)
+                .await;
         figures.push(format!(
-            "write {nth:>2} {}: at kill {at_kill:?}; after one apply {left:?}",
+            "write {nth:>2} {}: at kill {at_kill:?}; after one apply {left:?}, {reported} reported as may exist",
             if applied_first {
                 "applied, unanswered"
             } else {

@@ -75,3 +75,162 @@ async fn plan_never_deletes_a_sid_it_keeps_however_often_the_live_side_names_it(
         assert!(!planned.has_changes());
     }
 }
+
+/// `cli()` that must end within `seconds`, whatever the input.
+fn bounded(seconds: u64) -> assert_cmd::Command {
+    let mut command = cli();
+    command.timeout(std::time::Duration::from_secs(seconds));
+    command
+}
+
+fn write(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}
+
+const ONE_ALERT: &str = "version: 1\nalerts:\n  - name: Support waiting\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: { above: 10 }\n";
+
+#[test]
+fn a_rule_test_series_that_expands_past_the_limit_is_an_error_at_its_token() {
+    let directory = tempfile::tempdir().unwrap();
+    write(&directory.path().join("alerts.yaml"), ONE_ALERT);
+    write(
+        &directory.path().join("alerts.test.yaml"),
+        "version: 1\ntests:\n  - name: huge\n    series:\n      - { metric: Waiting (Now), queue: Support, channel: voice, values: \"0 200x1000000000000\" }\n    expect:\n      - { at: 1m, alert: Support waiting, queue: Support, level: critical }\n",
+    );
+    for command in ["validate", "test"] {
+        let ran = run(bounded(20).arg(command).arg(directory.path()));
+        assert_eq!(ran.code, 1, "{command}: {}", ran.stderr);
+        assert!(
+            ran.stderr
+                .contains("`200x1000000000000` makes this series longer than 1000000 values")
+                && ran.stderr.contains("alerts.test.yaml:5:"),
+            "{command}: {}",
+            ran.stderr
+        );
+    }
+}
+
+#[test]
+fn a_history_line_without_end_stops_the_read_with_a_short_message() {
+    let directory = tempfile::tempdir().unwrap();
+    // A 2 GB sparse file: all NULs, no line end.
+    let sparse = directory.path().join("sparse.csv");
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let ran = run(bounded(20)
+        .args(["backtest", "--history"])
+        .arg(&sparse)
+        .arg("examples/")
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("sparse.csv:1: the line is longer than 4096 bytes"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.len() < 2000,
+        "{} bytes of stderr",
+        ran.stderr.len()
+    );
+
+    // A field of 3,000 characters is quoted in 40.
+    let long = directory.path().join("long.csv");
+    let field = "W".repeat(3000);
+    write(
+        &long,
+        &format!("time,queue,channel,metric,value\n2026-11-30T10:00:00Z,Support,voice,{field},1\n"),
+    );
+    let ran = run(bounded(20)
+        .args(["backtest", "--history"])
+        .arg(&long)
+        .arg("examples/")
+        .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(&format!(
+            "`{}...` is not one of the 17 metrics",
+            "W".repeat(40)
+        )),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.len() < 2000,
+        "{} bytes of stderr",
+        ran.stderr.len()
+    );
+}
+
+#[test]
+fn symbolic_link_loops_and_linked_copies_are_walked_once() {
+    let directory = tempfile::tempdir().unwrap();
+    let alerts = directory.path().join("alerts");
+    std::fs::create_dir(&alerts).unwrap();
+    write(&alerts.join("one.yaml"), ONE_ALERT);
+    std::os::unix::fs::symlink(".", alerts.join("loop")).unwrap();
+    std::os::unix::fs::symlink(&alerts, directory.path().join("copy")).unwrap();
+    std::os::unix::fs::symlink(alerts.join("one.yaml"), alerts.join("again.yaml")).unwrap();
+    let ran = run(bounded(20).arg("validate").arg(directory.path()));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(!ran.stderr.contains("duplicate"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("1 alert valid in 1 file"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn fifos_and_devices_are_refused_never_waited_on() {
+    let directory = tempfile::tempdir().unwrap();
+    let fifo = directory.path().join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Named: an error that says what it is.
+    let ran = run(bounded(20).arg("validate").arg(&fifo));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("it is not a regular file but a FIFO (named pipe)"),
+        "{}",
+        ran.stderr
+    );
+    // Met in a directory: skipped with a note, beside a real alert file.
+    write(&directory.path().join("alerts.yaml"), ONE_ALERT);
+    let ran = run(bounded(20).arg("validate").arg(directory.path()));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stderr.contains("pipe.yaml"), "{}", ran.stderr);
+    // A sandbox that is a FIFO, or a link to /dev/zero: refused, left as it is.
+    let zero = directory.path().join("zero.json");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let sandbox_fifo = directory.path().join("sandbox.json");
+    std::process::Command::new("mkfifo")
+        .arg(&sandbox_fifo)
+        .status()
+        .unwrap();
+    for (sandbox, kind) in [(&zero, "character device"), (&sandbox_fifo, "FIFO")] {
+        let store = format!("local:{}", sandbox.display());
+        let ran = run(bounded(20)
+            .args(["plan", "--store", &store, "examples/"])
+            .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK));
+        assert_eq!(ran.code, 1, "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains("the local sandbox cannot be used") && ran.stderr.contains(kind),
+            "{}",
+            ran.stderr
+        );
+    }
+    assert!(
+        std::fs::symlink_metadata(&zero)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

@@ -670,7 +670,7 @@ async fn files_that_hold_secrets_are_private_and_loose_ones_are_named() {
     assert!(
         planned
             .stderr
-            .contains("journal.jsonl, which holds secrets"),
+            .contains("journal.jsonl, which holds the ids of notification configurations;"),
         "{}",
         planned.stderr
     );

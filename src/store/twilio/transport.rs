@@ -239,6 +239,14 @@ impl Transport {
                         _ => return Err(error),
                     }
                 }
+                // No attempt left: unless an earlier one may have been applied, nothing was.
+                Attempt::Unsent(detail) if !unsure => (
+                    None,
+                    StoreError::Unsent {
+                        what: call.what.clone(),
+                        detail,
+                    },
+                ),
                 Attempt::Unsent(detail) => (None, self.transport_error(call, detail)),
                 Attempt::Unanswered(detail) if call.kind == Kind::Create => {
                     return Err(StoreError::Unknown {
@@ -511,7 +519,10 @@ fn describe(error: &reqwest::Error) -> String {
 }
 
 fn gave_up(mut failure: StoreError, attempts: usize, started: Instant) -> StoreError {
-    if let StoreError::Api { what, .. } | StoreError::Transport { what, .. } = &mut failure {
+    if let StoreError::Api { what, .. }
+    | StoreError::Transport { what, .. }
+    | StoreError::Unsent { what, .. } = &mut failure
+    {
         what.push_str(&format!(
             " (gave up after {attempts} attempts in {:.1}s)",
             started.elapsed().as_secs_f64()
