@@ -234,3 +234,138 @@ fn fifos_and_devices_are_refused_never_waited_on() {
             .is_symlink()
     );
 }
+
+/// A journal line of `store`'s: a configuration created and not yet named by a rule.
+fn pending_line(store: &str, ttid: &str) -> String {
+    format!(
+        "{}\n",
+        json!({"store": store, "event": "created", "id": "1", "ttid": ttid})
+    )
+}
+
+/// The store key the journal of `emulator` uses (what `Store:` says).
+fn store_key(emulator: &flex_alerts::emulator::http::Emulator) -> String {
+    format!(
+        "Flex instance {INSTANCE} at {}",
+        reqwest::Url::parse(&emulator.url())
+            .unwrap()
+            .host_str()
+            .unwrap()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_journal_behind_a_link_or_of_another_kind_is_refused_and_its_target_untouched() {
+    let emulator = emulator().await;
+    let state = tempfile::tempdir().unwrap();
+    let target = state.path().join("elsewhere.txt");
+    write(&target, "not a journal\n");
+    std::os::unix::fs::symlink(&target, state.path().join("journal.jsonl")).unwrap();
+    for command in ["plan", "apply"] {
+        let mut args = vec![command, "examples/"];
+        if command == "apply" {
+            args.push("--auto-approve");
+        }
+        let ran = run_blocking(against(&emulator, state.path()), &args).await;
+        assert_eq!(ran.code, 1, "{command}: {}", ran.stderr);
+        assert!(
+            ran.stderr
+                .contains("is a symbolic link; the journal is never followed through one"),
+            "{command}: {}",
+            ran.stderr
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "not a journal\n");
+    assert_eq!(stored(&emulator, "rules"), 0, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn junk_in_the_journal_is_named_the_rest_still_counts_and_the_next_apply_compacts_it() {
+    let (emulator, state) = applied_examples().await;
+    // A configuration an interrupted apply created and never attached.
+    let config = flex_alerts::store::Store::create_config(
+        &client(&emulator),
+        &flex_alerts::flex::wire::Destinations::default(),
+    )
+    .await
+    .unwrap();
+    let journal = state.path().join("journal.jsonl");
+    let key = store_key(&emulator);
+    let mut bytes = b"{\"store\": \"x\", \"event\": \"nonsense\"}\n".to_vec();
+    bytes.extend_from_slice(b"\xff\xfe binary junk \x00\x01\n");
+    bytes.extend_from_slice(pending_line(&key, &config.ttid).as_bytes());
+    bytes.extend(std::iter::repeat_n(0u8, 50 * 1024 * 1024)); // 50 MB of NULs, no line end
+    std::fs::write(&journal, &bytes).unwrap();
+
+    let plan = run_blocking(against(&emulator, state.path()), &["plan", "examples/"]).await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(
+        plan.stderr.contains("note: 3 line(s) of")
+            && plan
+                .stderr
+                .contains("are not journal events and were skipped (line 1, 2, 4)"),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stdout.contains(&format!(
+            "delete leftover notification configuration {}",
+            config.ttid
+        )),
+        "the event between the junk still counts: {}",
+        plan.stdout
+    );
+    let apply = run_blocking(
+        against(&emulator, state.path()),
+        &["apply", "examples/", "--auto-approve"],
+    )
+    .await;
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    let size = std::fs::metadata(&journal).unwrap().len();
+    assert!(size < 4096, "compacted to {size} bytes");
+    let plan = run_blocking(against(&emulator, state.path()), &["plan", "examples/"]).await;
+    assert!(
+        !plan.stderr.contains("are not journal events"),
+        "{}",
+        plan.stderr
+    );
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configuration_create_that_never_left_is_not_counted_as_may_exist() {
+    use flex_alerts::apply::journal::Journal;
+    use flex_alerts::apply::{Silent, apply};
+    use flex_alerts::plan::{PlanOptions, plan};
+    use flex_alerts::store::Store;
+    let store = crate::plan::sandbox();
+    let wanted = crate::plan::desired(
+        "version: 1\nalerts:\n  - name: Base\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: { above: 10 }\n    notify: { users: [jane.doe] }\n",
+    );
+    let planned = plan(
+        &wanted,
+        &store.snapshot().await.unwrap(),
+        PlanOptions::default(),
+    )
+    .unwrap();
+    // A port nothing listens on: every connection is refused, so no request ever leaves.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut config = client_config_for(&url);
+    config.account_sid = Some(ACCOUNT.to_owned());
+    config.workspace_sid = Some("WS00000000000000000000000000000001".to_owned());
+    let nowhere = flex_alerts::store::twilio::TwilioClient::new(config).unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    let journal = Journal::open(directory.path(), "nowhere", true).unwrap();
+    let report = apply(&planned, &nowhere, 4, &journal, &Silent).await;
+    assert!(!report.succeeded());
+    assert_eq!(
+        Journal::open(directory.path(), "nowhere", false)
+            .unwrap()
+            .open_attempts(),
+        0,
+        "{}",
+        report.render()
+    );
+}
