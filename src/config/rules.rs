@@ -14,6 +14,7 @@ use super::model::{Alert, AlertFile, Notify, Severity, Threshold};
 use super::variables::Problem as Missing;
 use crate::common::env::EnvLookup;
 use crate::common::secret::Secret;
+use crate::common::shown::{escape_invisible, invisible, mixed_script};
 use crate::common::yaml::{Span, SpanIndex};
 use crate::flex::limits::{MAX_ALERTS, MAX_NOTIFY_DURATION_MS};
 
@@ -215,6 +216,7 @@ impl Checker<'_> {
         } else {
             self.names.insert(alert.name.clone(), here);
         }
+        self.names_read_as_written(alert, place);
         if let Some(kind) = personal_data(&alert.name) {
             self.problems.push(
                 Diagnostic::warning(
@@ -254,6 +256,68 @@ impl Checker<'_> {
             origin: place.origin(),
             references: references(alert, place),
         })
+    }
+
+    /// Every name the alert declares reads as it is: no control, bidirectional-text or
+    /// invisible character (an error: a pull request is the review), and no word that mixes
+    /// look-alike scripts (a warning: `Supp\u{43e}rt` passes for `Support`).
+    fn names_read_as_written(&mut self, alert: &Alert, place: &Place<'_>) {
+        let mut named: Vec<(&str, &str, Place<'_>)> =
+            vec![("alert name", &alert.name, place.child("name"))];
+        for (index, earlier) in alert.renamed_from.iter().enumerate() {
+            named.push((
+                "earlier name",
+                earlier,
+                place.child("renamed_from").child(index),
+            ));
+        }
+        if let Some(channel) = &alert.channel {
+            named.push(("channel", &channel.0, place.child("channel")));
+        }
+        for (index, queue) in alert.queues.iter().enumerate() {
+            named.push(("queue", &queue.0, place.child("queues").child(index)));
+        }
+        if let Some(notify) = &alert.notify {
+            let notify_place = place.child("notify");
+            for (index, user) in notify.users.iter().enumerate() {
+                named.push(("user", &user.0, notify_place.child("users").child(index)));
+            }
+            for (index, email) in notify.emails.iter().enumerate() {
+                named.push((
+                    "email address",
+                    email,
+                    notify_place.child("emails").child(index),
+                ));
+            }
+        }
+        for (what, text, at) in named {
+            if let Some((position, character, kind)) = text
+                .chars()
+                .enumerate()
+                .find_map(|(index, c)| invisible(c).map(|kind| (index + 1, c, kind)))
+            {
+                self.problems.push(
+                    at.value_error(format!(
+                        "{what} `{}` holds {kind} (U+{:04X}) at character {position}, which can make it read differently from what it is",
+                        escape_invisible(text),
+                        u32::from(character)
+                    ))
+                    .with_hint("remove it: names may not hold control, text-direction or invisible characters"),
+                );
+            } else if let Some((word, scripts)) = mixed_script(text) {
+                self.problems.push(
+                    Diagnostic::warning(
+                        at.written_in(),
+                        at.value_span(),
+                        format!(
+                            "{what} `{text}`: the word `{word}` mixes {} letters, so it can pass for another name",
+                            scripts.join(" and ")
+                        ),
+                    )
+                    .with_hint("retype it in one script if that was not meant"),
+                );
+            }
+        }
     }
 
     fn thresholds(&mut self, alert: &Alert, place: &Place<'_>) -> (Option<Limit>, Option<Limit>) {
@@ -547,12 +611,8 @@ fn invisible_character(url: &str) -> Option<(usize, &'static str)> {
     url.chars().enumerate().find_map(|(index, character)| {
         let kind = if character.is_whitespace() {
             "a space"
-        } else if character.is_control() {
-            "a control character"
-        } else if matches!(character, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
-            "a bidirectional-text control character"
         } else {
-            return None;
+            invisible(character)?
         };
         Some((index + 1, kind))
     })

@@ -3,14 +3,16 @@
 //! 65,000 characters a comment may hold.
 
 use super::text;
+use crate::common::shown::escape_invisible;
 use crate::plan::view::changes;
 use crate::plan::{Action, Plan};
 
 /// Each part stays below this many characters.
 pub const MAX_PART: usize = 65_000;
 
+/// Text for a table cell: pipes escaped, invisible characters (a newline too) written out.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    escape_invisible(text).replace('|', "\\|")
 }
 
 /// The comment, in one or more parts.
@@ -128,8 +130,10 @@ pub fn render(plan: &Plan, store: &str) -> Vec<String> {
     parts
 }
 
+/// Text inside HTML: markup escaped, invisible characters written out.
 fn html(text: &str) -> String {
-    text.replace('&', "&amp;")
+    escape_invisible(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }

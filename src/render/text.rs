@@ -1,11 +1,14 @@
 //! The text plan: one line per alert with its symbol, the reason, the changed fields
 //! `old -> new`, and for updates a unified diff of the alert's YAML; then the summary line.
-//! Colour only when asked (the caller knows whether stdout is a terminal).
+//! Colour only when asked (the caller knows whether stdout is a terminal). Text that comes from
+//! Flex (names, reasons quoting them) is shown with its invisible characters escaped
+//! (`\u{202e}`): the files cannot hold them, and a review must see what is there.
 
 use anstyle::{AnsiColor, Style};
 use similar::TextDiff;
 
 use super::yaml;
+use crate::common::shown::escape_invisible;
 use crate::plan::view::{AlertView, changes};
 use crate::plan::{Action, Entry, Plan};
 
@@ -19,11 +22,15 @@ fn style(action: Action) -> Style {
     Style::new().fg_color(Some(color.into()))
 }
 
-/// YAML of a view for diffs: the webhook masked, its hash in a comment.
+/// YAML of a view for diffs: the webhook masked, its hash in a comment, invisible
+/// characters escaped.
 pub fn diff_yaml(view: &AlertView) -> String {
-    yaml::alert(view, &|_, webhook| {
+    let yaml = yaml::alert(view, &|_, webhook| {
         (webhook.url.clone(), Some(webhook.url_hash.clone()))
-    })
+    });
+    yaml.lines()
+        .map(|line| format!("{}\n", escape_invisible(line)))
+        .collect()
 }
 
 /// What a plan says about configuration creates whose answer never came.
@@ -81,9 +88,9 @@ pub fn render(plan: &Plan, styled: bool, all: bool) -> String {
             "{} {} \"{}\"{sid}\n",
             paint(style(entry.action), &symbol),
             entry.action.verb(),
-            entry.name
+            escape_invisible(&entry.name)
         ));
-        out.push_str(&format!("      {}\n", entry.reason));
+        out.push_str(&format!("      {}\n", escape_invisible(&entry.reason)));
         if let Some(paging) = plan.paging.get(&entry.name) {
             out.push_str(&format!(
                 "      notifications on the history: {}\n",
@@ -104,9 +111,9 @@ pub fn render(plan: &Plan, styled: bool, all: bool) -> String {
         out.push_str(&format!(
             "{} cannot manage \"{}\" ({})\n      {}; kept as it is, and counted against the cap\n",
             paint(style(Action::Unmanaged), "  !"),
-            alert.name.as_deref().unwrap_or("(no name)"),
+            escape_invisible(alert.name.as_deref().unwrap_or("(no name)")),
             alert.sid.as_deref().unwrap_or("no SID"),
-            alert.reason
+            escape_invisible(&alert.reason)
         ));
     }
     for ttid in &plan.orphan_configs {
@@ -152,7 +159,11 @@ fn details(entry: &Entry, styled: bool, out: &mut String) {
         }
         (Action::Update, Some(before), Some(after)) => {
             for (field, old, new) in changes(before, after) {
-                out.push_str(&format!("      {field}: {old} -> {new}\n"));
+                out.push_str(&format!(
+                    "      {field}: {} -> {}\n",
+                    escape_invisible(&old),
+                    escape_invisible(&new)
+                ));
             }
             let (old, new) = (diff_yaml(before), diff_yaml(after));
             let diff = TextDiff::from_lines(&old, &new);

@@ -369,3 +369,65 @@ async fn a_configuration_create_that_never_left_is_not_counted_as_may_exist() {
         report.render()
     );
 }
+
+#[test]
+fn names_with_invisible_characters_are_refused_and_mixed_scripts_warned() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("alerts.yaml");
+    write(
+        &file,
+        "version: 1\nalerts:\n  - name: \"Support \\u202Etiaw\"\n    renamed_from: [\"Old\\u200Bname\"]\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Supp\u{043E}rt]\n    thresholds:\n      critical: { above: 10 }\n",
+    );
+    let ran = run(bounded(20).arg("validate").arg(&file));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    for expected in [
+        "error: alert name `Support \\u{202e}tiaw` holds a bidirectional-text control character (U+202E) at character 9",
+        "alerts.yaml:3:11",
+        "error: earlier name `Old\\u{200b}name` holds an invisible character (U+200B) at character 4",
+        "alerts.yaml:4:20",
+        "warning: queue `Supp\u{043E}rt`: the word `Supp\u{043E}rt` mixes Cyrillic and Latin letters",
+        "alerts.yaml:7:14",
+    ] {
+        assert!(ran.stderr.contains(expected), "{expected}\n{}", ran.stderr);
+    }
+    assert!(
+        !ran.stderr.contains('\u{202E}') && !ran.stderr.contains('\u{200B}'),
+        "shown escaped: {}",
+        ran.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invisible_characters_from_the_live_side_are_shown_escaped_in_plans() {
+    let (emulator, state) = applied_examples().await;
+    let console: ConsoleObjects = serde_json::from_value(json!({
+        "rules": [{
+            "sid": "QY00000000000000000000000000000e01",
+            "rule_friendly_name": "Billing\u{202E}lanretni\n+ create \"fake\"",
+            "metric_id": "Waiting (Now)", "task_channel_sid": VOICE,
+            "task_queue_sids": [BILLING], "active": true,
+            "rule_thresholds": [{"threshold_type": "Critical", "threshold_operator": "Greater Than", "threshold_value": 5}]
+        }]
+    }))
+    .unwrap();
+    emulator.shared.insert(console).unwrap();
+    for format in ["text", "markdown"] {
+        let plan = run_blocking(
+            against(&emulator, state.path()),
+            &["plan", "examples/", "--format", format],
+        )
+        .await;
+        assert_eq!(plan.code, 0, "{}", plan.stderr);
+        assert!(
+            !plan.stdout.contains('\u{202E}') && !plan.stdout.contains("\n+ create \"fake\""),
+            "{format}: {}",
+            plan.stdout
+        );
+        assert!(
+            plan.stdout
+                .contains("Billing\\u{202e}lanretni\\u{a}+ create"),
+            "{format}: {}",
+            plan.stdout
+        );
+    }
+}
