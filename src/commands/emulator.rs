@@ -173,6 +173,15 @@ impl Firer for Metrics {
             Metrics::Synthetic { .. } => (now - 3600, now),
         }
     }
+
+    /// A history costs what its samples cost; the synthetic day is computed minute by minute,
+    /// so one request evaluates at most a week of it.
+    fn longest_window(&self) -> Option<i64> {
+        match self {
+            Metrics::History(_) => None,
+            Metrics::Synthetic { .. } => Some(7 * 86_400),
+        }
+    }
 }
 
 impl Metrics {

@@ -18,6 +18,7 @@ use super::listing;
 use super::persist::{self, LoadError};
 use super::seed::Seed;
 use super::state::State;
+use super::synthetic::MAX_CUMULATIVE_MINUTES;
 use crate::common::clock::{Clock, system_clock};
 use crate::common::time::format_unix_ms;
 use crate::flex::limits::{MAX_ALERTS, MAX_NOTIFICATION_CONFIGS};
@@ -495,41 +496,42 @@ impl Engine {
     /// `RealTimeStatistics`, or over a window for `CumulativeStatistics`: `Minutes` (default
     /// 15) before now, or from `StartDate` to `EndDate` (default now); `SplitByWaitTime` in
     /// seconds. `TaskChannel` (SID or unique name) narrows both to one channel.
+    /// A statistics request (`RealTimeStatistics`, `CumulativeStatistics`) checked, ready to
+    /// be answered without the engine.
     pub fn queue_statistics(
         &self,
         workspace_sid: &str,
         (queue_sid, kind): (&str, &str),
         query: &[(String, String)],
-    ) -> Result<Value, ApiError> {
+    ) -> Result<super::synthetic::Request, ApiError> {
+        use super::synthetic::RequestKind;
         let path = format!("/TaskQueues/{queue_sid}/{kind}");
         let workspace_url = self.workspace(workspace_sid, &path)?;
         let channel = self.statistics_channel(queue_sid, query, &path)?;
         let now = i64::try_from((self.clock)() / 1000).unwrap_or(i64::MAX);
-        let context = self.statistics_context(&workspace_url);
-        match kind {
-            "RealTimeStatistics" => Ok(super::synthetic::realtime(
-                queue_sid,
-                channel.as_deref(),
-                now,
-                &context,
-            )),
+        let kind = match kind {
+            "RealTimeStatistics" => RequestKind::RealTime { now },
             "CumulativeStatistics" => {
                 let (window, split) = cumulative_window(query, now)?;
-                Ok(super::synthetic::cumulative(
-                    queue_sid,
-                    channel.as_deref(),
-                    window,
-                    &split,
-                    &context,
-                ))
+                RequestKind::Cumulative { window, split }
             }
-            _ => Err(ApiError::not_found(&format!(
-                "/v1/Workspaces/{workspace_sid}{path}"
-            ))),
-        }
+            _ => {
+                return Err(ApiError::not_found(&format!(
+                    "/v1/Workspaces/{workspace_sid}{path}"
+                )));
+            }
+        };
+        Ok(super::synthetic::Request {
+            queue: queue_sid.to_owned(),
+            channel,
+            kind,
+            account_sid: self.state.account_sid.clone(),
+            workspace_sid: self.state.workspace_sid.clone(),
+            workspace_url,
+            seed: self.day_seed,
+        })
     }
 
-    /// `GET .../Activities`: the synthetic workspace's activities.
     pub fn list_activities(
         &self,
         workspace_sid: &str,
@@ -592,15 +594,6 @@ impl Engine {
                 )
             })
             .ok_or_else(|| ApiError::invalid(format!("TaskChannel `{given}` does not exist")))
-    }
-
-    fn statistics_context<'a>(&'a self, workspace_url: &'a str) -> super::synthetic::Context<'a> {
-        super::synthetic::Context {
-            account_sid: &self.state.account_sid,
-            workspace_sid: &self.state.workspace_sid,
-            workspace_url,
-            seed: self.day_seed,
-        }
     }
 
     /// Another synthetic day for the statistics endpoints (the default is seed 0).
@@ -770,16 +763,27 @@ fn cumulative_window(
             .transpose()
     };
     let end = date("EndDate")?.unwrap_or(now).min(now);
+    let too_long = || {
+        ApiError::invalid(format!(
+            "statistics cover at most the past 30 days ({MAX_CUMULATIVE_MINUTES} minutes)"
+        ))
+    };
     let start = match (date("StartDate")?, parameter("Minutes")) {
         (Some(start), _) => start,
         (None, Some(minutes)) => {
             let minutes: i64 = minutes
                 .parse()
                 .map_err(|_| ApiError::invalid(format!("Minutes `{minutes}` is not a number")))?;
+            if !(0..=MAX_CUMULATIVE_MINUTES).contains(&minutes) {
+                return Err(too_long());
+            }
             end - minutes * 60
         }
         (None, None) => end - 15 * 60,
     };
+    if end - start > MAX_CUMULATIVE_MINUTES * 60 {
+        return Err(too_long());
+    }
     let split: Vec<u64> = match parameter("SplitByWaitTime") {
         Some(list) => list
             .split(',')

@@ -22,6 +22,12 @@ pub trait Firer: Send + Sync + std::fmt::Debug {
     /// The window `POST /__admin/fire` evaluates when it names none, at the engine's time
     /// `now`: the whole history, or the last hour of the synthetic day.
     fn default_window(&self, now: i64) -> (i64, i64);
+
+    /// The longest window (seconds) one request may ask to evaluate, when its cost grows
+    /// with the window (the synthetic day is computed minute by minute); `None`: no limit.
+    fn longest_window(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// What delivering the firings did.

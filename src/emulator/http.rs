@@ -91,17 +91,25 @@ impl Shared {
     /// Evaluates the live rules over `window` (Unix seconds; default: the firer's, the whole
     /// history or the last hour of the synthetic day) and POSTs every notification to its
     /// webhooks.
-    pub async fn fire(&self, window: Option<(i64, i64)>) -> fire::Report {
+    pub async fn fire(&self, window: Option<(i64, i64)>) -> Result<fire::Report, ApiError> {
         let Some(firer) = lock(&self.firer).clone() else {
-            return fire::Report {
+            return Ok(fire::Report {
                 failed: vec![
                     "this emulator was started without a rule engine, so nothing fires".to_owned(),
                 ],
                 ..fire::Report::default()
-            };
+            });
         };
         let window = window.unwrap_or_else(|| firer.default_window(self.now()));
-        self.fire_since(window, i64::MIN).await
+        let span = window.1.saturating_sub(window.0);
+        if let Some(longest) = firer.longest_window().filter(|longest| span > *longest) {
+            return Err(ApiError::invalid(format!(
+                "`from` to `to` spans {} days; the synthetic day is evaluated over at most {} days at once",
+                span / 86_400,
+                longest / 86_400
+            )));
+        }
+        Ok(self.fire_since(window, i64::MIN).await)
     }
 
     /// Every `every`, the live rules evaluated on the last hour of the metrics (so `after`
@@ -122,8 +130,11 @@ impl Shared {
         let Some(firer) = lock(&self.firer).clone() else {
             return fire::Report::default();
         };
-        let firings: Vec<_> = firer
-            .firings(lock(&self.engine).state(), window)
+        // Evaluated on a copy of the state, without the engine's lock: other requests go on.
+        let state = lock(&self.engine).state().clone();
+        let firings: Vec<_> = tokio::task::spawn_blocking(move || firer.firings(&state, window))
+            .await
+            .unwrap_or_default()
             .into_iter()
             .filter(|firing| firing.at >= since)
             .collect();
@@ -467,10 +478,19 @@ async fn queue_statistics(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = parse_query(query.as_deref());
-    reply(
-        StatusCode::OK,
-        lock(&shared.engine).queue_statistics(&workspace, (&queue, &statistics), &query),
-    )
+    // Checked under the engine's lock, computed without it: a month of minutes takes time.
+    let request = lock(&shared.engine).queue_statistics(&workspace, (&queue, &statistics), &query);
+    match request {
+        Ok(request) => match tokio::task::spawn_blocking(move || request.answer()).await {
+            Ok(answer) => json_response(StatusCode::OK, &answer),
+            Err(_) => error_response(&ApiError::new(
+                500,
+                INTERNAL,
+                "the statistics could not be computed",
+            )),
+        },
+        Err(error) => error_response(&error),
+    }
 }
 
 async fn fetch_configuration(State(shared): AppState) -> Response {
@@ -532,7 +552,7 @@ async fn admin_fire(State(shared): AppState, RawQuery(query): RawQuery) -> Respo
             return error_response(&ApiError::invalid("give both `from` and `to`, or neither"));
         }
     };
-    json_response(StatusCode::OK, &shared.fire(window).await)
+    reply(StatusCode::OK, shared.fire(window).await)
 }
 
 async fn admin_faults(State(shared): AppState) -> Response {

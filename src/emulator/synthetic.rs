@@ -268,6 +268,53 @@ pub fn activity_sid(suffix: &str) -> String {
     format!("WA{:0>32}", suffix)
 }
 
+/// The longest window cumulative statistics cover: TaskRouter keeps 30 days of history.
+pub const MAX_CUMULATIVE_MINUTES: i64 = 30 * 24 * 60;
+
+/// One statistics request, checked by the engine: what its answer is computed from, owned,
+/// so that the computation (a month of minutes at most) runs without the engine's lock.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub queue: String,
+    /// The channel's unique name, or `None` for all channels.
+    pub channel: Option<String>,
+    pub kind: RequestKind,
+    pub account_sid: String,
+    pub workspace_sid: String,
+    pub workspace_url: String,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone)]
+pub enum RequestKind {
+    RealTime { now: i64 },
+    Cumulative { window: (i64, i64), split: Vec<u64> },
+}
+
+impl Request {
+    /// The statistics answer.
+    pub fn answer(&self) -> Value {
+        let context = Context {
+            account_sid: &self.account_sid,
+            workspace_sid: &self.workspace_sid,
+            workspace_url: &self.workspace_url,
+            seed: self.seed,
+        };
+        match &self.kind {
+            RequestKind::RealTime { now } => {
+                realtime(&self.queue, self.channel.as_deref(), *now, &context)
+            }
+            RequestKind::Cumulative { window, split } => cumulative(
+                &self.queue,
+                self.channel.as_deref(),
+                *window,
+                split,
+                &context,
+            ),
+        }
+    }
+}
+
 /// What every statistics answer repeats, and the seed of the day (another seed, another day
 /// of the same shape).
 pub struct Context<'a> {

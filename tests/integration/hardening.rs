@@ -431,3 +431,103 @@ async fn invisible_characters_from_the_live_side_are_shown_escaped_in_plans() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_that_ask_for_unbounded_work_get_a_400_that_says_the_limit() {
+    let emulator = emulator().await;
+    let http = raw_http();
+    let statistics = format!(
+        "{}/v1/Workspaces/{WORKSPACE}/TaskQueues/{SUPPORT}/CumulativeStatistics?Minutes=10000000",
+        emulator.url()
+    );
+    let answer = http
+        .get(&statistics)
+        .basic_auth(ACCOUNT, Some(TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let body: Value = answer.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most the past 30 days (43200 minutes)"),
+        "{body}"
+    );
+    let fire = format!(
+        "{}/__admin/fire?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z",
+        emulator.url()
+    );
+    let answer = http.post(&fire).send().await.unwrap();
+    assert_eq!(answer.status(), 400);
+    let body: Value = answer.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 7 days at once"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_request_does_not_delay_another_by_more_than_100_ms() {
+    let emulator = emulator().await;
+    let state = tempfile::tempdir().unwrap();
+    // A webhook on this machine that refuses connections: firing computes, then fails fast.
+    let mut command = against(&emulator, state.path());
+    command.env("SLACK_SUPPORT_WEBHOOK", "http://127.0.0.1:9/hook");
+    let applied = run_blocking(command, &["apply", "examples/", "--auto-approve"]).await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let http = raw_http();
+    let rules = format!("{}/v1/Instances/{INSTANCE}/InsightsRules", emulator.url());
+    let timed = || {
+        let (http, rules) = (http.clone(), rules.clone());
+        async move {
+            let started = std::time::Instant::now();
+            let answer = http
+                .get(&rules)
+                .basic_auth(ACCOUNT, Some(TOKEN))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 200);
+            started.elapsed()
+        }
+    };
+    let mut quiet = std::time::Duration::ZERO;
+    for _ in 0..10 {
+        quiet = quiet.max(timed().await);
+    }
+    // The most work one request may ask for: a week of the synthetic day, minute by minute.
+    let fire = format!(
+        "{}/__admin/fire?from=2026-11-23T00:00:00Z&to=2026-11-30T00:00:00Z",
+        emulator.url()
+    );
+    let slow = tokio::spawn({
+        let http = http.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let answer = http.post(&fire).send().await.unwrap();
+            assert_eq!(answer.status(), 200);
+            started.elapsed()
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let mut busy = std::time::Duration::ZERO;
+    let mut measured = 0;
+    while !slow.is_finished() && measured < 200 {
+        busy = busy.max(timed().await);
+        measured += 1;
+    }
+    let slow_took = slow.await.unwrap();
+    assert!(measured >= 3, "the slow request took only {slow_took:?}");
+    assert!(
+        busy < quiet + std::time::Duration::from_millis(100),
+        "a request took {busy:?} beside the slow one ({slow_took:?}), {quiet:?} without it"
+    );
+    println!(
+        "beside a fire of a week ({slow_took:?}): {measured} requests, slowest {busy:?} (slowest alone {quiet:?})"
+    );
+}
