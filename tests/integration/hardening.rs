@@ -531,3 +531,48 @@ async fn a_slow_request_does_not_delay_another_by_more_than_100_ms() {
         "beside a fire of a week ({slow_took:?}): {measured} requests, slowest {busy:?} (slowest alone {quiet:?})"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_read_while_another_process_deletes_rules_never_misses_one() {
+    use flex_alerts::emulator::{Engine, Seed};
+    use flex_alerts::store::Store;
+    let emulator = emulator_with(Engine::new(&Seed::builtin()).with_max_page_size(2)).await;
+    let state = tempfile::tempdir().unwrap();
+    // Rules no file declares, listed before the managed ones, for another process to delete.
+    let store = client(&emulator);
+    let mut others = Vec::new();
+    for index in 0..60 {
+        others.push(
+            store
+                .create_rule(&rule_body(&format!("Other {index:02}")))
+                .await
+                .unwrap(),
+        );
+    }
+    let applied = run_blocking(
+        against(&emulator, state.path()),
+        &["apply", "examples/", "--auto-approve"],
+    )
+    .await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let deleting = tokio::spawn(async move {
+        for rule in others {
+            store.delete_rule(rule.sid()).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    });
+    let mut plans = 0;
+    while !deleting.is_finished() {
+        let plan = run_blocking(against(&emulator, state.path()), &["plan", "examples/"]).await;
+        assert_eq!(plan.code, 0, "{}", plan.stderr);
+        assert!(
+            !plan.stdout.contains("+ create"),
+            "plan {plans} missed a live alert: {}",
+            plan.stdout
+        );
+        plans += 1;
+    }
+    deleting.await.unwrap();
+    assert!(plans >= 1);
+    println!("{plans} plans while 60 rules were deleted at 2 a page: none missed a live alert");
+}

@@ -51,20 +51,35 @@ fn config_call(
     call
 }
 
+/// How often a rules listing of several pages is read, at most, until one adds no rule.
+const MAX_LISTINGS: usize = 4;
+
 /// Every rule, each read as leniently as the documentation allows, so one rule of an
 /// unexpected shape never hides the others.
+///
+/// A listing of several pages can miss a rule: when another process deletes one while the
+/// pages are read, a page-numbered list shifts and a rule slides past a page boundary unseen.
+/// A missed rule would be planned as a create (a duplicate); so such a listing is read again,
+/// and the rules of every reading merged, until a reading adds none.
 pub(super) async fn list_rules(transport: &Transport) -> Result<Vec<Rule>, StoreError> {
-    let items: Vec<Value> = transport
-        .list_all(
-            "list alert rules",
-            rules_url(transport, None),
-            "rules",
-            Scope::Instance,
-        )
-        .await?;
-    Ok(merge_by_sid(
-        items.into_iter().map(Rule::from_listed).collect(),
-    ))
+    let mut merged: Vec<Rule> = Vec::new();
+    for _ in 0..MAX_LISTINGS {
+        let (items, pages): (Vec<Value>, usize) = transport
+            .list_pages(
+                "list alert rules",
+                rules_url(transport, None),
+                "rules",
+                Scope::Instance,
+            )
+            .await?;
+        let listed = merge_by_sid(items.into_iter().map(Rule::from_listed).collect());
+        let known = merged.len();
+        merged = merge_by_sid(merged.into_iter().chain(listed).collect());
+        if pages <= 1 || merged.len() == known {
+            break;
+        }
+    }
+    Ok(merged)
 }
 
 /// The rule a create whose answer was lost would have made, if Flex has it.

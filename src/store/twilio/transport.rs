@@ -432,6 +432,17 @@ impl Transport {
         key: &str,
         scope: Scope,
     ) -> Result<Vec<T>, StoreError> {
+        Ok(self.list_pages(what, url, key, scope).await?.0)
+    }
+
+    /// `list_all`, and how many pages the list took.
+    pub(super) async fn list_pages<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        url: Url,
+        key: &str,
+        scope: Scope,
+    ) -> Result<(Vec<T>, usize), StoreError> {
         let mut url = url;
         url.query_pairs_mut().append_pair("PageSize", PAGE_SIZE);
         let origin = url.origin();
@@ -454,7 +465,7 @@ impl Transport {
             seen.push(url.to_string());
             let next = match page.pointer("/meta/next_page_url") {
                 Some(Value::String(next)) => next.clone(),
-                Some(Value::Null) | None => return Ok(items),
+                Some(Value::Null) | None => return Ok((items, seen.len())),
                 Some(_) => return Err(malformed("`meta.next_page_url` is not a string")),
             };
             url = url
