@@ -304,6 +304,22 @@ fn read_plan_file(file: &Path) -> Result<(PathBuf, Value), Error> {
         ))
         .hint("make the plan again with this version"));
     }
+    // The plan's schema is closed: a key it does not know (a hand edit, another tool's
+    // addition) is refused, never ignored.
+    let validator = jsonschema::draft202012::new(&crate::render::json::schema())
+        .expect("the plan schema is valid");
+    if let Some(problem) = validator.iter_errors(&saved).next() {
+        let at = problem.instance_path().to_string();
+        return Err(Error::new(format!(
+            "{} is not a saved plan of this flex-alerts",
+            file.display()
+        ))
+        .cause(format!(
+            "at `{}`: {problem}",
+            if at.is_empty() { "/" } else { &at }
+        ))
+        .hint("make the plan again with `flex-alerts plan --out`; a saved plan is applied exactly as saved, so an edited one is refused"));
+    }
     Ok((file.to_owned(), saved))
 }
 

@@ -56,9 +56,10 @@ pub fn run(args: BacktestArgs<'_>, output: &Output) -> Result<u8, Error> {
             if input.series.iter().all(Option::is_none) {
                 continue;
             }
-            std::fs::write(
-                directory.join(plot::file_name(&alert.name)),
-                plot::svg(&input, &history),
+            // Replaced whole with mode 0644: never half written, never executable.
+            crate::common::atomic_file::save_text(
+                &directory.join(plot::file_name(&alert.name)),
+                &plot::svg(&input, &history),
             )
             .map_err(failed)?;
             written += 1;

@@ -295,6 +295,31 @@ fn describe(
                 Some("each entry may appear once".to_owned()),
             )
         }
+        ValidationErrorKind::AnyOf { .. } if !instance.is_string() => {
+            // A value of a type none of the choices takes: say which types they take.
+            let choices: Vec<String> = object_schema(schema, schema_path)
+                .and_then(|node| node.get("anyOf"))
+                .and_then(Value::as_array)
+                .map(|choices| {
+                    choices
+                        .iter()
+                        .map(|choice| dereference(schema, choice))
+                        .filter_map(|choice| choice.get("type").and_then(Value::as_str))
+                        .map(type_noun)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let expected = if choices.is_empty() {
+                "another type".to_owned()
+            } else {
+                choices.join(" or ")
+            };
+            one(
+                at_value,
+                format!("`{field}` must be {expected}, found {}", found(instance)),
+                None,
+            )
+        }
         ValidationErrorKind::Pattern { .. } | ValidationErrorKind::AnyOf { .. } => {
             let text = instance.as_str().unwrap_or_default();
             let (message, hint) = pattern_message(pointer, text);

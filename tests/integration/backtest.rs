@@ -337,3 +337,24 @@ fn plan_with_a_history_shows_notifications_a_day_before_and_after() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("the header must be"));
 }
+
+#[test]
+fn plots_are_written_whole_and_never_executable() {
+    use std::os::unix::fs::PermissionsExt;
+    let directory = tempfile::tempdir().unwrap();
+    let history = generated_history(directory.path());
+    let plots = directory.path().join("plots");
+    std::fs::create_dir(&plots).unwrap();
+    // An earlier plot left executable (a copy from a FAT disk, say) is replaced, not kept so.
+    let earlier = plots.join("billing-voice-callers-waiting.svg");
+    std::fs::write(&earlier, "old").unwrap();
+    std::fs::set_permissions(&earlier, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, _, stderr) = backtest(&history, &["--plot", plots.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for entry in std::fs::read_dir(&plots).unwrap() {
+        let path = entry.unwrap().path();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o111, 0, "{} is {mode:o}", path.display());
+        assert!(std::fs::read_to_string(&path).unwrap().starts_with("<svg"));
+    }
+}

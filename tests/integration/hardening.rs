@@ -576,3 +576,93 @@ async fn a_listing_read_while_another_process_deletes_rules_never_misses_one() {
     assert!(plans >= 1);
     println!("{plans} plans while 60 rules were deleted at 2 a page: none missed a live alert");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_plan_with_a_key_its_schema_does_not_know_is_refused() {
+    let emulator = emulator().await;
+    let state = tempfile::tempdir().unwrap();
+    let saved = state.path().join("plan.json");
+    let planned = run_blocking(
+        against(&emulator, state.path()),
+        &["plan", "examples/", "--out", saved.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let mut document: Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    document["run_this_too"] = json!("rm -rf /");
+    std::fs::write(&saved, document.to_string()).unwrap();
+    let applied = run_blocking(
+        against(&emulator, state.path()),
+        &["apply", "--plan", saved.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(applied.code, 1, "{}", applied.stderr);
+    assert!(
+        applied
+            .stderr
+            .contains("is not a saved plan of this flex-alerts")
+            && applied.stderr.contains("run_this_too"),
+        "{}",
+        applied.stderr
+    );
+    assert_eq!(stored(&emulator, "rules"), 0, "nothing was written");
+}
+
+#[test]
+fn a_directory_whose_only_yaml_file_was_refused_reports_that_alone() {
+    let directory = tempfile::tempdir().unwrap();
+    write(
+        &directory.path().join("huge.yaml"),
+        &format!("version: 1\n# {}\n", "x".repeat(2 * 1024 * 1024)),
+    );
+    let ran = run(bounded(20).arg("validate").arg(directory.path()));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("alert files may be at most 1048576 bytes"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        !ran.stderr.contains("no *.yaml or *.yml files here"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn an_overlay_directory_at_the_project_root_does_not_read_the_project_file() {
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::create_dir(directory.path().join("alerts")).unwrap();
+    write(&directory.path().join("alerts/one.yaml"), ONE_ALERT);
+    write(
+        &directory.path().join("flex-alerts.yaml"),
+        "version: 1\nalerts: [alerts/]\nenvironments:\n  staging:\n    store: local\n    overlay: ./\n",
+    );
+    let ran = run(bounded(20)
+        .current_dir(directory.path())
+        .args(["validate", "--env", "staging"]));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(!ran.stderr.contains("flex-alerts.yaml:"), "{}", ran.stderr);
+}
+
+#[test]
+fn a_variable_of_the_wrong_type_says_which_types_it_may_be() {
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::create_dir(directory.path().join("alerts")).unwrap();
+    write(&directory.path().join("alerts/one.yaml"), ONE_ALERT);
+    write(
+        &directory.path().join("flex-alerts.yaml"),
+        "version: 1\nalerts: [alerts/]\nenvironments:\n  staging:\n    store: local\n    vars: { W: [a, b] }\n",
+    );
+    let ran = run(bounded(20).current_dir(directory.path()).arg("validate"));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("error: `W` must be a whole number or text, found a list")
+            && ran.stderr.contains("flex-alerts.yaml:6:16"),
+        "{}",
+        ran.stderr
+    );
+}
