@@ -63,7 +63,8 @@ pub struct StoreArgs {
 pub struct EnvArgs {
     /// The environment of the project file (flex-alerts.yaml, found from the current
     /// directory upwards) to use: its store, its credentials and its values for `${VAR}`.
-    #[arg(long = "env", value_name = "NAME")]
+    /// When the project declares environments, commands that read or write a store need one.
+    #[arg(long = "env", value_name = "NAME", env = "FLEX_ALERTS_ENV")]
     pub name: Option<String>,
 }
 
@@ -76,6 +77,8 @@ pub struct StoreChoice {
     pub concurrency: usize,
     /// Where the credentials are: the default variables, or an environment's prefix.
     pub credentials: crate::store::twilio::CredentialNames,
+    /// The environment of the project file the store belongs to, if any.
+    pub environment: Option<String>,
 }
 
 impl StoreChoice {
@@ -478,6 +481,7 @@ impl Cli {
                 .or_else(|| env("FLEX_ALERTS_STORE")),
             concurrency,
             credentials: Default::default(),
+            environment: None,
         })
     }
 }

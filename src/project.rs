@@ -37,9 +37,56 @@ pub struct ProjectFile {
     #[serde(default)]
     #[schemars(example = &["alerts/"])]
     pub alerts: Vec<String>,
-    /// The Flex accounts the alert files drive, by name (`staging`, `production`, ...).
+    /// The Flex accounts the alert files drive, by name (`staging`, `production`, ...). With
+    /// environments declared, every command that reads or writes a store needs one named
+    /// (`--env NAME`, `FLEX_ALERTS_ENV`, or `default_environment`), so that none targets an
+    /// account by accident.
     #[serde(default)]
-    pub environments: BTreeMap<EnvironmentName, EnvironmentFile>,
+    pub environments: Environments,
+    /// The environment commands use when none is named; omitted: one must be named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(example = &"staging")]
+    pub default_environment: Option<EnvironmentName>,
+}
+
+/// The environments, in the order the file declares them (the order `validate` and
+/// `plan --all-envs` go through them in).
+#[derive(Debug, Clone, Default)]
+pub struct Environments(pub Vec<(EnvironmentName, EnvironmentFile)>);
+
+impl<'de> Deserialize<'de> for Environments {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InOrder;
+        impl<'de> serde::de::Visitor<'de> for InOrder {
+            type Value = Environments;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a mapping of environment names to environments")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Environments, A::Error> {
+                let mut environments = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    environments.push(entry);
+                }
+                Ok(Environments(environments))
+            }
+        }
+        deserializer.deserialize_map(InOrder)
+    }
+}
+
+impl JsonSchema for Environments {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        BTreeMap::<EnvironmentName, EnvironmentFile>::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        BTreeMap::<EnvironmentName, EnvironmentFile>::json_schema(generator)
+    }
 }
 
 /// An environment's name: letters, digits, `-` and `_`.
@@ -126,7 +173,10 @@ pub struct Project {
     pub file: PathBuf,
     /// The alert files and directories (relative to the current directory).
     pub alerts: Vec<PathBuf>,
-    pub environments: BTreeMap<String, Environment>,
+    /// In the order the file declares them.
+    pub environments: Vec<Environment>,
+    /// The environment used when none is named.
+    pub default_environment: Option<String>,
 }
 
 /// One environment, ready to use.
@@ -195,8 +245,8 @@ fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
         .ok()
         .and_then(|file| file.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
-    let mut environments = BTreeMap::new();
-    for (name, environment) in &content.environments {
+    let mut environments = Vec::new();
+    for (name, environment) in &content.environments.0 {
         let pointer = format!(
             "/environments/{}",
             crate::common::yaml::escape_pointer(&name.0)
@@ -206,26 +256,38 @@ fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
         {
             problems.push(error(&format!("{pointer}/store"), problem, None));
         }
-        environments.insert(
-            name.0.clone(),
-            Environment {
-                name: name.0.clone(),
-                store: environment.store.clone(),
-                credentials: environment
-                    .credentials
-                    .as_deref()
-                    .map_or_else(CredentialNames::default, CredentialNames::with_prefix),
-                vars: environment
-                    .vars
-                    .iter()
-                    .map(|(name, value)| (name.0.clone(), value.text()))
-                    .collect(),
-                overlay: environment
-                    .overlay
-                    .as_ref()
-                    .map(|overlay| relative_to_here(&root.join(overlay))),
-            },
-        );
+        environments.push(Environment {
+            name: name.0.clone(),
+            store: environment.store.clone(),
+            credentials: environment
+                .credentials
+                .as_deref()
+                .map_or_else(CredentialNames::default, CredentialNames::with_prefix),
+            vars: environment
+                .vars
+                .iter()
+                .map(|(name, value)| (name.0.clone(), value.text()))
+                .collect(),
+            overlay: environment
+                .overlay
+                .as_ref()
+                .map(|overlay| relative_to_here(&root.join(overlay))),
+        });
+    }
+    if let Some(default) = &content.default_environment
+        && !environments
+            .iter()
+            .any(|environment| environment.name == default.0)
+    {
+        let names: Vec<String> = environments.iter().map(|e| e.name.clone()).collect();
+        problems.push(error(
+            "/default_environment",
+            format!(
+                "`default_environment` names `{}`, which is not an environment here",
+                default.0
+            ),
+            suggest::did_you_mean_or_list(&default.0, &names),
+        ));
     }
     let alerts: Vec<PathBuf> = if content.alerts.is_empty() {
         vec![relative_to_here(&root)]
@@ -241,6 +303,7 @@ fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
             file: relative_to_here(path),
             alerts,
             environments,
+            default_environment: content.default_environment.map(|name| name.0),
         })
     } else {
         Err(problems)
@@ -262,17 +325,26 @@ fn relative_to_here(path: &Path) -> PathBuf {
 impl Project {
     /// The environment named `name`, or an error that lists the others.
     pub fn environment(&self, name: &str) -> Result<&Environment, Error> {
-        self.environments.get(name).ok_or_else(|| {
-            let names: Vec<String> = self.environments.keys().cloned().collect();
-            Error::new(format!(
-                "there is no environment `{name}` in {}",
-                self.file.display()
-            ))
-            .hint(
-                suggest::did_you_mean_or_list(name, &names).unwrap_or_else(|| {
-                    format!("add `environments: {{ {name}: {{ ... }} }}` to the project file")
-                }),
-            )
-        })
+        self.environments
+            .iter()
+            .find(|environment| environment.name == name)
+            .ok_or_else(|| {
+                let names = self.environment_names();
+                Error::new(format!(
+                    "there is no environment `{name}` in {}",
+                    self.file.display()
+                ))
+                .hint(suggest::did_you_mean_or_list(name, &names).unwrap_or_else(
+                    || format!("add `environments: {{ {name}: {{ ... }} }}` to the project file"),
+                ))
+            })
+    }
+
+    /// The environments' names, in the order the file declares them.
+    pub fn environment_names(&self) -> Vec<String> {
+        self.environments
+            .iter()
+            .map(|environment| environment.name.clone())
+            .collect()
     }
 }

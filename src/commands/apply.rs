@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use super::environment::Context;
+use super::environment::{Context, Needs};
 use super::plan::make_plan;
 use super::session::{Session, load_desired_in};
 use crate::apply::report::Outcome;
@@ -97,7 +97,7 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
         }
         None => env.name.clone(),
     };
-    let context = Context::resolve(environment.as_deref(), output)?;
+    let context = Context::resolve(environment.as_deref(), Needs::One, output)?;
     let choice = context.store_choice(cli, store)?;
     let saved = saved_text
         .map(|(file, document)| check_saved_store(file, document, &choice))
@@ -122,13 +122,19 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
             )
         }
     };
+    if let Some(environment) = context.name() {
+        output.data(&text::environment_heading(
+            environment,
+            &session.store.describe(),
+        ))?;
+    }
     output.data(&text::render(&plan, output.data_styled(), cli.verbose > 0))?;
     if !plan.has_changes() {
         return Ok(0);
     }
     // A saved plan was the review: it is applied without asking.
     if !auto_approve && saved.is_none() {
-        confirm(&session, output)?;
+        confirm(&session, context.name(), output)?;
         // Time passed while we asked: make sure nobody changed what the plan touches.
         let now = session.runtime.block_on(apply::read_touched(
             &session.store,
@@ -210,14 +216,17 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
 }
 
 /// Asks for `yes` on a terminal; without one, `--auto-approve` is required.
-fn confirm(session: &Session, output: &Output) -> Result<(), Error> {
+fn confirm(session: &Session, environment: Option<&str>, output: &Output) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::new("apply needs confirmation, and there is no terminal to ask on")
             .hint("review the plan, then run again with --auto-approve (or apply a saved plan with --plan)"));
     }
+    let target = match environment {
+        Some(environment) => format!("environment {environment} ({})", session.store.describe()),
+        None => session.store.describe(),
+    };
     output.message(&format!(
-        "\nApply these changes to {}? Only `yes` goes on: ",
-        session.store.describe()
+        "\nApply these changes to {target}? Only `yes` goes on: "
     ));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::environment::Context;
+use super::environment::{Context, Needs};
 use super::session::load_desired_in;
 use crate::cli::BacktestFormat;
 use crate::config::Secrets;
@@ -23,7 +23,7 @@ pub struct BacktestArgs<'a> {
 
 pub fn run(args: BacktestArgs<'_>, output: &Output) -> Result<u8, Error> {
     // Backtests need no secrets: webhook URLs play no part in when an alert fires.
-    let context = Context::resolve(args.env, output)?;
+    let context = Context::resolve(args.env, Needs::One, output)?;
     let desired = load_desired_in(&context, args.paths, Secrets::Optional, output)?;
     let history = read_history(args.history, output)?;
     let results = backtest::backtest(&desired, &history, args.target_per_day);

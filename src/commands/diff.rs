@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use super::environment::Context;
+use super::environment::{Context, Needs};
 use super::session::{Session, load_desired_in};
 use crate::cli::{Cli, StoreArgs};
 use crate::config::Secrets;
@@ -35,7 +35,7 @@ pub fn run(
                 .hint("e.g. `flex-alerts diff --env staging --env production`"),
         );
     };
-    let context = Context::resolve(Some(left), output)?;
+    let context = Context::resolve(Some(left), Needs::One, output)?;
     let sides = [left, right].map(|name| -> Result<BTreeMap<String, Fields>, Error> {
         let project = context
             .project

@@ -19,9 +19,22 @@ pub struct Context {
     pub environment: Option<Environment>,
 }
 
+/// What a command needs of the environments a project declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// One, always: it reads or writes a store, or runs as one account would (`plan`,
+    /// `apply`, `export`, `record`, `test`, `backtest`). None named (`--env`,
+    /// `FLEX_ALERTS_ENV`) and no `default_environment`: refused, so that no command targets
+    /// an account by accident.
+    One,
+    /// The one named, else every one (`validate`).
+    NamedOrAll,
+}
+
 impl Context {
-    /// The project around the current directory, and the environment `name` in it.
-    pub fn resolve(name: Option<&str>, output: &Output) -> Result<Context, Error> {
+    /// The project around the current directory, and the environment `name` in it (else its
+    /// `default_environment`, for a command that `Needs::One`).
+    pub fn resolve(name: Option<&str>, needs: Needs, output: &Output) -> Result<Context, Error> {
         let project = match project::current() {
             Ok(found) => found.map(|(project, _)| project),
             Err((problems, source)) => {
@@ -37,7 +50,26 @@ impl Context {
                 .reported());
             }
         };
+        let default = project
+            .as_ref()
+            .and_then(|project| project.default_environment.as_deref())
+            .filter(|_| needs == Needs::One);
+        let name = name.or(default);
         let environment = match (name, &project) {
+            (None, Some(project)) if needs == Needs::One && !project.environments.is_empty() => {
+                let names = project.environment_names();
+                return Err(Error::new(format!(
+                    "{} declares environments ({}): name the one to use",
+                    project.file.display(),
+                    names.join(", ")
+                ))
+                .hint(format!(
+                    "add `--env {}` (or set FLEX_ALERTS_ENV, or write `default_environment: {}` in {}); nothing was read from any store",
+                    names[0],
+                    names[0],
+                    project.file.display()
+                )));
+            }
             (None, _) => None,
             (Some(name), Some(project)) => Some(project.environment(name)?.clone()),
             (Some(name), None) => {
@@ -102,6 +134,7 @@ impl Context {
                 choice.given = Some(store.clone());
             }
             choice.credentials = environment.credentials.clone();
+            choice.environment = Some(environment.name.clone());
         }
         Ok(choice)
     }

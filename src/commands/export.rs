@@ -154,7 +154,8 @@ pub fn run(
     out: Option<&PathBuf>,
     output: &Output,
 ) -> Result<u8, Error> {
-    let context = super::environment::Context::resolve(env, output)?;
+    let context =
+        super::environment::Context::resolve(env, super::environment::Needs::One, output)?;
     let choice = context.store_choice(cli, store_args)?;
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let live = session.snapshot()?;

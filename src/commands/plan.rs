@@ -1,7 +1,7 @@
 //! `flex-alerts plan`: the changes apply would make, as text, Markdown or JSON; optionally
 //! saved for `apply --plan`.
 
-use super::environment::Context;
+use super::environment::{Context, Needs};
 use super::session::{Session, load_desired_in, write_file};
 use crate::cli::{Cli, PlanArgs, PlanFormat};
 use crate::config::desired::Desired;
@@ -55,7 +55,12 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
         .as_deref()
         .map(|path| super::backtest::read_history(path, output))
         .transpose()?;
-    let context = Context::resolve(args.env.name.as_deref(), output)?;
+    let needs = if args.all_envs {
+        Needs::NamedOrAll
+    } else {
+        Needs::One
+    };
+    let context = Context::resolve(args.env.name.as_deref(), needs, output)?;
     if args.all_envs {
         return run_all(cli, args, &context, history.as_ref(), output);
     }
@@ -129,23 +134,42 @@ fn print(
     output: &Output,
 ) -> Result<(), Error> {
     let Planned {
-        plan, store, prune, ..
+        plan,
+        store,
+        prune,
+        environment,
+        ..
     } = planned;
     match format {
-        PlanFormat::Text => output.data(&text::render(plan, output.data_styled(), verbose))?,
-        PlanFormat::Json => output.data(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&json_plan::render(plan, store, *prune)).expect("JSON")
-        ))?,
+        PlanFormat::Text => {
+            if let Some(environment) = environment {
+                output.data(&text::environment_heading(environment, store))?;
+            }
+            output.data(&text::render(plan, output.data_styled(), verbose))?
+        }
+        PlanFormat::Json => {
+            let mut document = json_plan::render(plan, store, *prune);
+            document.environment = environment.clone();
+            output.data(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&document).expect("JSON")
+            ))?
+        }
         PlanFormat::Markdown => {
-            let parts = markdown::render(plan, store);
+            let parts = markdown::render(plan, store, environment.as_deref());
             let total = parts.len();
             for (index, part) in parts.iter().enumerate() {
-                if total > 1 {
-                    output.data(&format!(
+                // The marker a pull-request comment is found by: one per environment and part.
+                match environment {
+                    Some(environment) => output.data(&format!(
+                        "<!-- flex-alerts plan {environment} part {} of {total} -->\n",
+                        index + 1
+                    ))?,
+                    None if total > 1 => output.data(&format!(
                         "<!-- flex-alerts plan part {} of {total} -->\n",
                         index + 1
-                    ))?;
+                    ))?,
+                    None => {}
                 }
                 output.data(part)?;
             }
@@ -166,7 +190,7 @@ fn run_all(
     let environments: Vec<_> = context
         .project
         .as_ref()
-        .map(|project| project.environments.values().cloned().collect())
+        .map(|project| project.environments.clone())
         .unwrap_or_default();
     if environments.is_empty() {
         return Err(

@@ -10,7 +10,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
-use super::environment::Context;
+use super::environment::{Context, Needs};
 use super::session::{Session, load_desired_in};
 use crate::cli::{Cli, RecordArgs};
 use crate::common::regular_file;
@@ -45,7 +45,7 @@ pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
         return Err(Error::new("--every must be at least 1s")
             .hint("statistics change by the second at most; e.g. `--every 30s` or `--every 1m`"));
     }
-    let context = Context::resolve(args.env.name.as_deref(), output)?;
+    let context = Context::resolve(args.env.name.as_deref(), Needs::One, output)?;
     let desired = load_desired_in(&context, &args.paths, Secrets::Optional, output)?;
     // A file that is not a history is refused before the store is touched.
     let mut file = open_history(&args.out)?;

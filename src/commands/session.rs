@@ -84,10 +84,15 @@ impl Session {
         if let Some(warning) = atomic_file::loose_permissions_warning(&private, holds) {
             output.line(&warning);
         }
+        let environment = choice
+            .environment
+            .as_ref()
+            .map(|name| format!(" (environment {name})"))
+            .unwrap_or_default();
         if store.is_sandbox() {
-            output.line(&format!("Using {}.", store.describe()));
+            output.line(&format!("Using {}{environment}.", store.describe()));
         } else {
-            output.line(&format!("Store: {}.", store.describe()));
+            output.line(&format!("Store: {}{environment}.", store.describe()));
         }
         let journal = if store.is_sandbox() {
             Journal::disabled()

@@ -16,7 +16,8 @@ pub fn run(
     environment: Option<&str>,
     output: &Output,
 ) -> Result<u8, Error> {
-    let context = super::environment::Context::resolve(environment, output)?;
+    let context =
+        super::environment::Context::resolve(environment, super::environment::Needs::One, output)?;
     // Tests need no secrets: webhook URLs play no part in when an alert fires.
     let loaded = context.load(paths, config::Secrets::Optional);
     let Tests {

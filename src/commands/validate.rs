@@ -5,18 +5,18 @@
 
 use std::path::PathBuf;
 
-use super::environment::Context;
+use super::environment::{Context, Needs};
 use super::test::{Tests, load_tests};
 use crate::config;
 use crate::error::Error;
 use crate::output::Output;
 
 pub fn run(paths: &[PathBuf], env: Option<&str>, output: &Output) -> Result<u8, Error> {
-    let context = Context::resolve(env, output)?;
+    let context = Context::resolve(env, Needs::NamedOrAll, output)?;
     let every: Vec<Context> = match (&context.project, env) {
         (Some(project), None) if !project.environments.is_empty() => project
             .environments
-            .values()
+            .iter()
             .map(|environment| context.with_environment(environment))
             .collect(),
         _ => vec![context],

@@ -28,6 +28,11 @@ pub struct JsonPlan {
     /// The version of this shape. Always `1`.
     #[schemars(range(min = 1, max = 1))]
     pub format_version: u32,
+    /// The environment of the project file it was made for, if any (first, so that a reader
+    /// sees which account it is about before anything else); `apply --plan` applies a saved
+    /// plan there only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     /// The store planned against, as flex-alerts describes it (never a credential).
     pub store: String,
     /// Whether live alerts no file declares are deleted.
@@ -53,10 +58,6 @@ pub struct JsonPlan {
     /// In a saved plan: the alert files and directories it was made from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paths: Option<Vec<String>>,
-    /// The environment of the project file it was made for, if any: `apply --plan` applies
-    /// it there only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
 }
 
 /// How many alerts each action touches, and the counts against Flex's caps.

@@ -15,11 +15,24 @@ fn cell(text: &str) -> String {
     escape_invisible(text).replace('|', "\\|")
 }
 
-/// The comment, in one or more parts.
-pub fn render(plan: &Plan, store: &str) -> Vec<String> {
+/// The comment, in one or more parts; `environment` names the project's environment it is for.
+pub fn render(plan: &Plan, store: &str, environment: Option<&str>) -> Vec<String> {
+    let (title, store_line) = match environment {
+        Some(environment) => (
+            format!("### flex-alerts plan: {}", cell(environment)),
+            format!(
+                "Environment: **{}**, store: {}",
+                cell(environment),
+                cell(store)
+            ),
+        ),
+        None => (
+            "### flex-alerts plan".to_owned(),
+            format!("Store: {}", cell(store)),
+        ),
+    };
     let mut head = format!(
-        "### flex-alerts plan\n\nStore: {}\n\n**{}{}**\n\n",
-        cell(store),
+        "{title}\n\n{store_line}\n\n**{}{}**\n\n",
         if plan.has_changes() {
             ""
         } else {
@@ -119,10 +132,7 @@ pub fn render(plan: &Plan, store: &str) -> Vec<String> {
     for block in blocks {
         let last = parts.last_mut().expect("one part at least");
         if last.len() + block.len() > MAX_PART {
-            parts.push(format!(
-                "### flex-alerts plan (part {})\n\n{block}",
-                parts.len() + 1
-            ));
+            parts.push(format!("{title} (part {})\n\n{block}", parts.len() + 1));
         } else {
             last.push_str(&block);
         }

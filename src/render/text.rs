@@ -40,6 +40,11 @@ pub fn possible_configs_note(count: usize) -> String {
     )
 }
 
+/// The first line of a plan made in an environment of the project: which account it is about.
+pub fn environment_heading(environment: &str, store: &str) -> String {
+    format!("Environment: {environment} ({store})\n\n")
+}
+
 /// The summary line of the contract, with the settings that change when some do.
 pub fn summary(plan: &Plan) -> String {
     let counts = plan.counts();

@@ -136,12 +136,13 @@ fn each_environment_plans_against_its_store_with_its_values() {
     // Every environment at once: production is in sync, staging is not.
     let (code, stdout, stderr) = flex(root.path(), &["plan", "--all-envs", "--detailed-exitcode"]);
     assert_eq!(code, Some(2), "{stderr}");
+    // In the order the project file declares them.
     let lines: Vec<&str> = stdout.lines().collect();
-    assert!(lines[0].starts_with("production  No changes."), "{stdout}");
     assert!(
-        lines[1].starts_with("staging     Plan: 2 to create"),
+        lines[0].starts_with("staging     Plan: 2 to create"),
         "{stdout}"
     );
+    assert!(lines[1].starts_with("production  No changes."), "{stdout}");
     assert!(stdout.contains("=== environment staging ==="), "{stdout}");
     let (code, markdown, _) = flex(root.path(), &["plan", "--all-envs", "--format", "markdown"]);
     assert_eq!(code, Some(0));

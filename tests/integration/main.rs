@@ -8,6 +8,7 @@ mod crash;
 mod emulator_contract;
 mod environments;
 mod fire;
+mod first_run;
 mod hardening;
 mod layers;
 mod plan;

@@ -119,7 +119,11 @@ async fn text_plan_with_prune_and_colour() {
 
 #[tokio::test]
 async fn markdown_plan() {
-    let parts = markdown::render(&example_plan(true).await, "the local sandbox (memory)");
+    let parts = markdown::render(
+        &example_plan(true).await,
+        "the local sandbox (memory)",
+        None,
+    );
     assert_eq!(parts.len(), 1);
     assert!(!parts[0].contains("TOPSECRET"));
     insta::assert_snapshot!(parts[0]);
@@ -190,7 +194,7 @@ async fn markdown_is_split_below_65000_characters() {
     }
     let live = store.snapshot().await.unwrap();
     let plan = plan(&desired(&yaml), &live, PlanOptions::default()).unwrap();
-    let parts = markdown::render(&plan, "sandbox");
+    let parts = markdown::render(&plan, "sandbox", None);
     assert!(parts.len() > 1, "one part of {} characters", parts[0].len());
     for part in &parts {
         assert!(part.len() < markdown::MAX_PART, "{}", part.len());

@@ -1,0 +1,246 @@
+//! A first ten minutes without surprises: one account at a time, on purpose (a project with
+//! environments never falls back to a default account), the environment named wherever an
+//! account is about to change, one error per cause, hints for the classic mistakes, and the
+//! commands a newcomer reaches for (`init`, `inventory`).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const ALERTS: &str = "version: 1
+alerts:
+  - name: Support wait
+    metric: Longest (Now)
+    channel: voice
+    queues: [Support]
+    thresholds:
+      critical: { above: '${WAIT}' }
+";
+
+/// A repository whose project file declares staging and production, each on its own
+/// emulator, plus `extra` lines in the project file.
+fn two_accounts(staging: &str, production: &str, extra: &str) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.path().join("flex-alerts.yaml"),
+        format!(
+            "version: 1\nalerts: [alerts/]\n{extra}environments:\n  staging:\n    store: {staging}\n    vars: {{ WAIT: 240 }}\n  production:\n    store: {production}\n    vars: {{ WAIT: 180 }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir(root.path().join("alerts")).unwrap();
+    std::fs::write(root.path().join("alerts/support.yaml"), ALERTS).unwrap();
+    root
+}
+
+/// The binary in `root`, with the emulators' credentials (both use the built-in seed).
+fn in_repository(root: &Path) -> assert_cmd::Command {
+    let mut command = cli();
+    command
+        .current_dir(root)
+        .env("TWILIO_ACCOUNT_SID", ACCOUNT)
+        .env("TWILIO_AUTH_TOKEN", TOKEN)
+        .env("FLEX_INSTANCE_SID", INSTANCE)
+        .env("FLEX_ALERTS_STATE_DIR", root.join(".flex-alerts"))
+        .env_remove("FLEX_ALERTS_ENV");
+    command
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_environments_declared_a_command_without_one_is_refused_before_any_request() {
+    let (staging, production) = (emulator().await, emulator().await);
+    let root = two_accounts(&staging.url(), &production.url(), "");
+    let history = root.path().join("history.csv");
+    std::fs::write(
+        &history,
+        "time,queue,channel,metric,value\n2026-11-30T10:00:00Z,Support,voice,Longest (Now),1\n",
+    )
+    .unwrap();
+    let history = history.to_str().unwrap();
+    for args in [
+        vec!["plan"],
+        vec!["apply", "--auto-approve"],
+        vec!["export"],
+        vec!["record", "--out", "h.csv", "--for", "1s"],
+        vec!["test"],
+        vec!["backtest", "--history", history],
+    ] {
+        // Even with FLEX_ALERTS_STORE pointing at an account: it is no environment.
+        let mut command = in_repository(root.path());
+        command.env("FLEX_ALERTS_STORE", production.url());
+        let ran = run_blocking(command, &args).await;
+        assert_eq!(ran.code, 1, "{args:?}: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains("flex-alerts.yaml declares environments (staging, production): name the one to use")
+                && ran.stderr.contains("hint: add `--env staging` (or set FLEX_ALERTS_ENV, or write `default_environment: staging`"),
+            "{args:?}: {}",
+            ran.stderr
+        );
+    }
+    assert!(
+        staging.shared.requests().is_empty(),
+        "{:?}",
+        staging.shared.requests()
+    );
+    assert!(
+        production.shared.requests().is_empty(),
+        "{:?}",
+        production.shared.requests()
+    );
+
+    // FLEX_ALERTS_ENV names one.
+    let mut named = in_repository(root.path());
+    named.env("FLEX_ALERTS_ENV", "staging");
+    let planned = run_blocking(named, &["plan"]).await;
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    assert!(
+        planned.stderr.contains("(environment staging)"),
+        "{}",
+        planned.stderr
+    );
+    assert!(production.shared.requests().is_empty());
+    assert!(!staging.shared.requests().is_empty());
+
+    // So does the project's default_environment.
+    let defaulted = two_accounts(
+        &staging.url(),
+        &production.url(),
+        "default_environment: production\n",
+    );
+    let planned = run_blocking(in_repository(defaulted.path()), &["plan"]).await;
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    assert!(
+        planned.stderr.contains("(environment production)"),
+        "{}",
+        planned.stderr
+    );
+    assert!(!production.shared.requests().is_empty());
+    // validate still checks every environment, in the order they are declared.
+    let validated = run(in_repository(root.path()).arg("validate"));
+    assert_eq!(validated.code, 0, "{}", validated.stderr);
+    let staging_at = validated.stderr.find("Environment staging:").unwrap();
+    let production_at = validated.stderr.find("Environment production:").unwrap();
+    assert!(staging_at < production_at, "{}", validated.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_environment_is_named_first_in_every_plan_and_in_the_prompt() {
+    let (staging, production) = (emulator().await, emulator().await);
+    let root = two_accounts(&staging.url(), &production.url(), "");
+    let plan = |format: &str, env: &str| {
+        let mut command = in_repository(root.path());
+        command.args(["plan", "--env", env, "--format", format]);
+        run(&mut command)
+    };
+    let text = plan("text", "staging");
+    assert!(
+        text.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("Environment: staging (Flex instance"),
+        "{}",
+        text.stdout
+    );
+    let json = plan("json", "staging");
+    let lines: Vec<&str> = json.stdout.lines().collect();
+    assert_eq!(lines[1].trim(), "\"format_version\": 1,", "{}", json.stdout);
+    assert_eq!(
+        lines[2].trim(),
+        "\"environment\": \"staging\",",
+        "{}",
+        json.stdout
+    );
+    let document: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(document["environment"], "staging");
+    // Two environments' Markdown plans carry different markers: two comments, not one.
+    let markdown_staging = plan("markdown", "staging");
+    let markdown_production = plan("markdown", "production");
+    let first = |text: &str| text.lines().next().unwrap().to_owned();
+    assert_eq!(
+        first(&markdown_staging.stdout),
+        "<!-- flex-alerts plan staging part 1 of 1 -->"
+    );
+    assert_eq!(
+        first(&markdown_production.stdout),
+        "<!-- flex-alerts plan production part 1 of 1 -->"
+    );
+    assert!(
+        markdown_staging
+            .stdout
+            .contains("### flex-alerts plan: staging")
+    );
+    // The saved plan, and the line that says it was saved.
+    let saved = root.path().join("plan.json");
+    let mut command = in_repository(root.path());
+    command.args([
+        "plan",
+        "--env",
+        "production",
+        "--out",
+        saved.to_str().unwrap(),
+    ]);
+    let saving = run(&mut command);
+    assert!(
+        saving.stderr.contains("environment, production"),
+        "{}",
+        saving.stderr
+    );
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(document["environment"], "production");
+
+    // The apply prompt, on a terminal (a pseudo-terminal here), answered `no`.
+    let prompt = prompt_of(&root, &["apply", "--env", "staging"]);
+    assert!(
+        prompt.contains("Apply these changes to environment staging (Flex instance"),
+        "{prompt}"
+    );
+    assert!(
+        prompt.contains("apply cancelled; nothing was changed"),
+        "{prompt}"
+    );
+    assert_eq!(stored(&staging, "rules"), 0);
+}
+
+/// What the binary prints on a pseudo-terminal for `args` in `root`, answered `no`.
+fn prompt_of(root: &tempfile::TempDir, args: &[&str]) -> String {
+    let script = r#"
+import os, pty, subprocess, sys, select, time
+main, secondary = pty.openpty()
+child = subprocess.Popen(sys.argv[1:], stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True)
+os.close(secondary)
+output, answered, deadline = b"", False, time.time() + 20
+while time.time() < deadline:
+    ready, _, _ = select.select([main], [], [], 0.1)
+    if ready:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not answered and b"Only `yes` goes on" in output:
+            os.write(main, b"no\n")
+            answered = True
+    elif child.poll() is not None:
+        break
+child.wait(timeout=5)
+sys.stdout.write(output.decode("utf-8", "replace"))
+"#;
+    let command = in_repository(root.path());
+    let std = command.get_program().to_owned();
+    let mut python = std::process::Command::new("python3");
+    python.arg("-c").arg(script).arg(std).args(args);
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => python.env(key, value),
+            None => python.env_remove(key),
+        };
+    }
+    python.current_dir(root.path());
+    let output = python.output().unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
