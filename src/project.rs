@@ -230,7 +230,6 @@ fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
         source,
         compiled(),
         ("project file", "environments"),
-        None,
     )?;
     let mut problems = Vec::new();
     let error = |pointer: &str, message: String, hint: Option<String>| {

@@ -2,6 +2,7 @@
 //! the environment `--env` names, and what follows from it: the default alert paths, the
 //! values of `${VAR}`, the store and where its credentials are.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::cli::{Cli, StoreArgs, StoreChoice};
@@ -113,9 +114,30 @@ impl Context {
             .map(|environment| InEnvironment {
                 vars: environment.vars.clone(),
                 overlay: environment.overlay.clone(),
+                elsewhere: self.defined_elsewhere(&environment.name),
             })
             .unwrap_or_default();
         config::load_in(&self.paths(paths), (&env, &environment), secrets)
+    }
+
+    /// For each variable the other environments set in their `vars`, which ones set it.
+    fn defined_elsewhere(&self, here: &str) -> BTreeMap<String, Vec<String>> {
+        let mut elsewhere: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for environment in self
+            .project
+            .iter()
+            .flat_map(|project| &project.environments)
+        {
+            if environment.name != here {
+                for name in environment.vars.keys() {
+                    elsewhere
+                        .entry(name.clone())
+                        .or_default()
+                        .push(environment.name.clone());
+                }
+            }
+        }
+        elsewhere
     }
 
     /// The environment's name, if one was named.

@@ -2,9 +2,11 @@
 //! saved for `apply --plan`.
 
 use super::environment::{Context, Needs};
-use super::session::{Session, load_desired_in, write_file};
+use super::session::{Session, load_desired_in, load_desired_once, write_file};
 use crate::cli::{Cli, PlanArgs, PlanFormat};
+use crate::config::Secrets;
 use crate::config::desired::Desired;
+use crate::config::diagnostic::Shown;
 use crate::error::Error;
 use crate::evaluate::history::History;
 use crate::output::Output;
@@ -64,7 +66,7 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
     if args.all_envs {
         return run_all(cli, args, &context, history.as_ref(), output);
     }
-    let planned = make(cli, args, &context, history.as_ref(), output)?;
+    let planned = make(cli, args, (&context, None), history.as_ref(), output)?;
     print(&planned, args.format, cli.verbose > 0, output)?;
     if let Some(out) = &args.out {
         let mut document = json_plan::saved(
@@ -99,18 +101,23 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
     })
 }
 
-/// The plan of one environment (or of no environment).
+/// The plan of one environment (or of no environment): of the `desired` alerts loaded in it,
+/// or, when none are given, of its files loaded once the store is opened (whose line comes
+/// first, as the contract says of the sandbox).
 fn make(
     cli: &Cli,
     args: &PlanArgs,
-    context: &Context,
+    (context, desired): (&Context, Option<Desired>),
     history: Option<&History>,
     output: &Output,
 ) -> Result<Planned, Error> {
     let choice = context.store_choice(cli, &args.store)?;
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let paths = context.paths(&args.paths);
-    let desired = load_desired_in(context, &paths, crate::config::Secrets::Required, output)?;
+    let desired = match desired {
+        Some(desired) => desired,
+        None => load_desired_in(context, &paths, Secrets::Required, output)?,
+    };
     let live = session.snapshot()?;
     let prune = desired.prune || args.prune;
     let mut plan = make_plan(&desired, &live, prune, output)?;
@@ -199,13 +206,38 @@ fn run_all(
             ),
         );
     }
-    // Every environment at once: each has its own store, session and runtime.
+    // Every environment's files first, offline, each problem said once: a store is read only
+    // when every environment's files are sound.
+    let mut shown = Shown::default();
+    let mut loaded = Vec::new();
+    let mut failed = Vec::new();
+    for environment in &environments {
+        let context = context.with_environment(environment);
+        let paths = context.paths(&args.paths);
+        match load_desired_once(
+            &context,
+            &paths,
+            Secrets::Required,
+            Some(&mut shown),
+            output,
+        ) {
+            Ok(desired) => loaded.push((context, desired)),
+            Err(_) => failed.push(environment.name.clone()),
+        }
+    }
+    if !failed.is_empty() {
+        return Err(Error::new(format!(
+            "errors in the files of environment(s) {}; no store was read",
+            failed.join(", ")
+        ))
+        .hint("fix the files; `flex-alerts validate` checks them offline"));
+    }
+    // Then every environment at once: each has its own store, session and runtime.
     let planned: Vec<Planned> = std::thread::scope(|scope| {
-        let running: Vec<_> = environments
-            .iter()
-            .map(|environment| {
-                let context = context.with_environment(environment);
-                scope.spawn(move || make(cli, args, &context, history, output))
+        let running: Vec<_> = loaded
+            .into_iter()
+            .map(|(context, desired)| {
+                scope.spawn(move || make(cli, args, (&context, Some(desired)), history, output))
             })
             .collect();
         running

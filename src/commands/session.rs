@@ -10,6 +10,7 @@ use crate::apply::exclusive::ApplyLock;
 use crate::apply::journal::{self, Journal, live_state};
 use crate::cli::{Cli, StoreChoice, parse_store};
 use crate::common::atomic_file;
+use crate::config::diagnostic::{Diagnostics, Shown};
 use crate::config::{self, desired::Desired};
 use crate::error::Error;
 use crate::output::Output;
@@ -144,20 +145,51 @@ pub fn load_desired_in(
     secrets: config::Secrets,
     output: &Output,
 ) -> Result<Desired, Error> {
+    load_desired_once(context, paths, secrets, None, output)
+}
+
+/// `load_desired_in`; with `shown` (one of several environments of a run), printing under
+/// the environment's name only what was not `shown` for an earlier one.
+pub fn load_desired_once(
+    context: &Context,
+    paths: &[PathBuf],
+    secrets: config::Secrets,
+    shown: Option<&mut Shown>,
+    output: &Output,
+) -> Result<Desired, Error> {
     let loaded = context.load(paths, secrets);
-    let rendered = loaded.diagnostics.render(&loaded.sources, output.styled());
-    if !rendered.is_empty() {
+    let mut skipped = Diagnostics::default();
+    skipped.extend(loaded.skipped.iter().cloned());
+    let (problems, repeated, skipped) = match shown {
+        Some(shown) => {
+            let (problems, repeated) = loaded.diagnostics.not_shown(shown);
+            let (skipped, _) = skipped.not_shown(shown);
+            (problems, repeated, skipped)
+        }
+        None => (loaded.diagnostics.clone(), 0, skipped),
+    };
+    let rendered = problems.render(&loaded.sources, output.styled());
+    if !rendered.is_empty() || repeated > 0 {
+        if let Some(name) = context
+            .name()
+            .filter(|_| repeated > 0 || problems.has_errors())
+        {
+            output.line(&format!("Environment {name}:"));
+        }
         output.message(&rendered);
     }
-    if !loaded.skipped.is_empty() {
+    if repeated > 0 {
+        output.line(&format!(
+            "({} as shown above for another environment)",
+            crate::config::diagnostic::plural(repeated, "problem")
+        ));
+    }
+    let skipped = skipped.items().len();
+    if skipped > 0 {
         output.line(&format!(
             "Skipped {} that {} not alert files (`flex-alerts validate` says why).",
-            crate::config::diagnostic::plural(loaded.skipped.len(), "YAML file"),
-            if loaded.skipped.len() == 1 {
-                "is"
-            } else {
-                "are"
-            }
+            crate::config::diagnostic::plural(skipped, "YAML file"),
+            if skipped == 1 { "is" } else { "are" }
         ));
     }
     if loaded.diagnostics.has_errors() {

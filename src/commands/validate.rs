@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::environment::{Context, Needs};
 use super::test::{Tests, load_tests};
 use crate::config;
+use crate::config::diagnostic::Shown;
 use crate::error::Error;
 use crate::output::Output;
 
@@ -21,8 +22,9 @@ pub fn run(paths: &[PathBuf], env: Option<&str>, output: &Output) -> Result<u8, 
             .collect(),
         _ => vec![context],
     };
+    let mut shown = Shown::default();
     if let [only] = every.as_slice() {
-        let (summary, ok) = validate_in(only, paths, output);
+        let (summary, ok) = validate_in(only, paths, &mut shown, output);
         if !ok {
             return Err(Error::new(summary).reported());
         }
@@ -33,7 +35,7 @@ pub fn run(paths: &[PathBuf], env: Option<&str>, output: &Output) -> Result<u8, 
     for context in &every {
         let name = context.name().unwrap_or_default();
         output.line(&format!("Environment {name}:"));
-        let (summary, ok) = validate_in(context, paths, output);
+        let (summary, ok) = validate_in(context, paths, &mut shown, output);
         if ok {
             output.line(&format!("  {summary}"));
         } else {
@@ -49,19 +51,32 @@ pub fn run(paths: &[PathBuf], env: Option<&str>, output: &Output) -> Result<u8, 
     }
 }
 
-/// Validates in one environment, printing every problem; the summary, and whether it passed.
-fn validate_in(context: &Context, paths: &[PathBuf], output: &Output) -> (String, bool) {
+/// Validates in one environment, printing every problem not `shown` for an earlier one; the
+/// summary, and whether it passed.
+fn validate_in(
+    context: &Context,
+    paths: &[PathBuf],
+    shown: &mut Shown,
+    output: &Output,
+) -> (String, bool) {
     // Offline, and needing no secrets: an unset webhook variable is a note.
     let loaded = context.load(paths, config::Secrets::Optional);
     let Tests {
         files: tests,
-        diagnostics: mut shown,
+        diagnostics: mut found,
         sources,
     } = load_tests(&loaded);
-    shown.extend(loaded.skipped.iter().cloned());
-    shown.sort();
-    output.message(&shown.render(&sources, output.styled()));
-    let mut summary = shown.summary(sources.len(), loaded.desired.alerts.len());
+    found.extend(loaded.skipped.iter().cloned());
+    found.sort();
+    let (fresh, repeated) = found.not_shown(shown);
+    output.message(&fresh.render(&sources, output.styled()));
+    if repeated > 0 {
+        output.line(&format!(
+            "  ({} as shown above for another environment)",
+            config::diagnostic::plural(repeated, "problem")
+        ));
+    }
+    let mut summary = found.summary(sources.len(), loaded.desired.alerts.len());
     let test_count: usize = tests.iter().map(|file| file.tests.len()).sum();
     if test_count > 0 {
         summary.push_str(&format!(
@@ -69,5 +84,5 @@ fn validate_in(context: &Context, paths: &[PathBuf], output: &Output) -> (String
             config::diagnostic::plural(test_count, "rule test")
         ));
     }
-    (summary, !shown.has_errors())
+    (summary, !found.has_errors())
 }

@@ -14,6 +14,9 @@ pub struct Desired {
     pub prune: bool,
     /// `settings.browser_push_mode`; `None`: not managed.
     pub browser_push_mode: Option<BrowserPushMode>,
+    /// Alerts the files declare that were left out for their problems (reported at their
+    /// place): rule tests naming one say nothing more about it.
+    pub left_out: Vec<String>,
 }
 
 /// Where an alert was declared, for messages.

@@ -73,6 +73,20 @@ impl Diagnostic {
     }
 }
 
+/// The problems a run has shown already (across environments).
+#[derive(Debug, Default)]
+pub struct Shown(Vec<Diagnostic>);
+
+impl Shown {
+    fn insert(&mut self, diagnostic: Diagnostic) -> bool {
+        if self.0.contains(&diagnostic) {
+            return false;
+        }
+        self.0.push(diagnostic);
+        true
+    }
+}
+
 /// Every problem found in one run, in file and position order.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Diagnostics {
@@ -118,6 +132,21 @@ impl Diagnostics {
             (&a.file, position(a), a.severity).cmp(&(&b.file, position(b), b.severity))
         });
         self.items.dedup();
+    }
+
+    /// The diagnostics not in `shown`, which then holds them too, and how many were there
+    /// already: a problem every environment shares is shown once.
+    pub fn not_shown(&self, shown: &mut Shown) -> (Diagnostics, usize) {
+        let mut fresh = Diagnostics::default();
+        let mut repeated = 0;
+        for item in &self.items {
+            if shown.insert(item.clone()) {
+                fresh.push(item.clone());
+            } else {
+                repeated += 1;
+            }
+        }
+        (fresh, repeated)
     }
 
     /// Renders every diagnostic with its source line; `styled` adds colour.

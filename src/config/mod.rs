@@ -56,6 +56,9 @@ pub fn load_with(paths: &[PathBuf], env: EnvLookup<'_>, secrets: Secrets) -> Loa
 pub struct InEnvironment {
     pub vars: BTreeMap<String, String>,
     pub overlay: Option<PathBuf>,
+    /// For each variable other environments set in their `vars`, which ones (for the hint
+    /// of a variable unset here).
+    pub elsewhere: BTreeMap<String, Vec<String>>,
 }
 
 /// `load_with` in an environment: `${VAR}` outside webhook URLs reads its `vars` first, then
@@ -76,7 +79,21 @@ pub fn load_in(
     }
     let mut loaded =
         check_sources_with(found.sources, (env, &environment.vars), &overlays, secrets);
-    diagnostics.extend(loaded.diagnostics.items().iter().cloned());
+    diagnostics.extend(
+        loaded
+            .diagnostics
+            .items()
+            .iter()
+            .cloned()
+            .map(|mut diagnostic| {
+                if let Some(others) = variables::unset_in(&diagnostic.message)
+                    .and_then(|name| environment.elsewhere.get(name))
+                {
+                    diagnostic.hint = Some(variables::unset_hint(others));
+                }
+                diagnostic
+            }),
+    );
     diagnostics.sort();
     // The overlays' text too, to show their problems against.
     loaded.sources.extend(overlays);
@@ -102,14 +119,21 @@ fn check_sources_with(
     let mut diagnostics = Diagnostics::default();
     let mut parsed = Vec::new();
     let lookup = |name: &str| vars.get(name).cloned().or_else(|| env(name));
+    let mut base_complete = true;
     for source in &sources {
         match parse_file(source, &lookup) {
-            Ok(file) => parsed.push(file),
-            Err(problems) => diagnostics.extend(problems),
+            Ok((file, problems)) => {
+                parsed.push(file);
+                diagnostics.extend(problems);
+            }
+            Err(problems) => {
+                base_complete = false;
+                diagnostics.extend(problems);
+            }
         }
     }
     if !overlays.is_empty() {
-        let (added, problems) = overlay::apply(&mut parsed, overlays, &lookup);
+        let (added, problems) = overlay::apply(&mut parsed, overlays, &lookup, base_complete);
         diagnostics.extend(problems);
         parsed.extend(added);
     }
@@ -125,18 +149,26 @@ fn check_sources_with(
     }
 }
 
-/// One alert file through YAML, version check, `${VAR}`, schema and typed deserialisation.
-fn parse_file(source: &SourceFile, vars: EnvLookup<'_>) -> Result<ParsedFile, Vec<Diagnostic>> {
-    let (content, spans) = document::parse_document(
+/// One alert file through YAML, version check, `${VAR}`, schema and typed deserialisation;
+/// with the problems that did not stop it being read (unset variables).
+fn parse_file(
+    source: &SourceFile,
+    vars: EnvLookup<'_>,
+) -> Result<(ParsedFile, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let parsed = document::parse_document_in(
         source,
         schema::alert_schema(),
         ("alert file", "alerts"),
         Some(vars),
     )?;
-    Ok(ParsedFile {
-        name: source.display.clone(),
-        content,
-        spans,
-        excluded: Vec::new(),
-    })
+    Ok((
+        ParsedFile {
+            name: source.display.clone(),
+            content: parsed.content,
+            spans: parsed.spans,
+            excluded: Vec::new(),
+            stand_ins: parsed.stand_ins,
+        },
+        parsed.problems,
+    ))
 }

@@ -70,22 +70,30 @@ fn compiled() -> &'static Compiled {
 }
 
 /// Applies the overlay files to the parsed base files; returns the files of the alerts that
-/// exist only in the environment, and every problem.
+/// exist only in the environment, and every problem. With `base_complete` false (a base file
+/// could not be read, for its own reported problem), an overlay entry naming an alert of no
+/// base file read is not reported: the alert may well be in the unread file.
 pub fn apply(
     base: &mut [ParsedFile],
     overlays: &[SourceFile],
     vars: EnvLookup<'_>,
+    base_complete: bool,
 ) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     let mut added = Vec::new();
     let mut problems = Vec::new();
     for source in overlays {
-        let (content, spans): (OverlayFile, _) = match super::document::parse_document(
+        let (content, spans): (OverlayFile, _) = match super::document::parse_document_in(
             source,
             compiled(),
             ("overlay file", "overlay"),
             Some(vars),
         ) {
-            Ok(parsed) => parsed,
+            // An overlay with an unset `${VAR}` is not applied: its problems say why.
+            Ok(parsed) if parsed.problems.is_empty() => (parsed.content, parsed.spans),
+            Ok(parsed) => {
+                problems.extend(parsed.problems);
+                continue;
+            }
             Err(found) => {
                 problems.extend(found);
                 continue;
@@ -103,6 +111,9 @@ pub fn apply(
                     .map(|a| (f, a))
             });
             let Some((f, a)) = found else {
+                if !base_complete {
+                    continue;
+                }
                 let names: Vec<String> = base
                     .iter()
                     .flat_map(|parsed| parsed.content.alerts.iter().map(|alert| alert.name.clone()))
@@ -167,6 +178,7 @@ pub fn apply(
                 },
                 spans,
                 excluded: Vec::new(),
+                stand_ins: Vec::new(),
             });
         }
     }

@@ -29,6 +29,9 @@ pub struct ParsedFile {
     pub spans: SpanIndex,
     /// Alerts (by index) an overlay takes out of this environment.
     pub excluded: Vec<usize>,
+    /// Where an unset `${VAR}` stands (pointers): the value there is a stand-in, and nothing
+    /// found at it is reported; an alert that holds one is left out of the desired state.
+    pub stand_ins: Vec<String>,
 }
 
 /// Whether the webhook URLs' variables must be set: for `plan` and `apply` they must; the
@@ -47,6 +50,7 @@ pub fn check(
 ) -> (Desired, Vec<Diagnostic>) {
     let mut checker = Checker {
         problems: Vec::new(),
+        left_out: Vec::new(),
         names: HashMap::new(),
         env,
         secrets,
@@ -58,6 +62,7 @@ pub fn check(
         let at = |pointer: &str| Place {
             file: &file.name,
             spans: &file.spans,
+            stand_ins: &file.stand_ins,
             pointer: pointer.to_owned(),
         };
         if let Some(settings) = &file.content.settings {
@@ -97,6 +102,7 @@ pub fn check(
         }
     }
     checker.renames(files);
+    desired.left_out = checker.left_out;
     (desired, checker.problems)
 }
 
@@ -104,6 +110,8 @@ pub fn check(
 struct Place<'a> {
     file: &'a str,
     spans: &'a SpanIndex,
+    /// The file's stand-ins for unset `${VAR}`s (see `ParsedFile::stand_ins`).
+    stand_ins: &'a [String],
     pointer: String,
 }
 
@@ -112,8 +120,24 @@ impl<'a> Place<'a> {
         Place {
             file: self.file,
             spans: self.spans,
+            stand_ins: self.stand_ins,
             pointer: format!("{}/{segment}", self.pointer),
         }
+    }
+
+    /// Whether the value here stands in for an unset `${VAR}`.
+    fn stands_in(&self) -> bool {
+        self.stand_ins.contains(&self.pointer)
+    }
+
+    /// The spans of the stand-ins at or under this place.
+    fn stand_in_spans(&self) -> Vec<Option<Span>> {
+        let prefix = format!("{}/", self.pointer);
+        self.stand_ins
+            .iter()
+            .filter(|at| **at == self.pointer || at.starts_with(&prefix))
+            .map(|at| self.spans.value(at))
+            .collect()
     }
 
     fn value_span(&self) -> Option<Span> {
@@ -194,6 +218,8 @@ fn location(file: &str, span: Option<Span>) -> String {
 
 struct Checker<'env> {
     problems: Vec<Diagnostic>,
+    /// Declared alerts left out of the desired state because of their problems.
+    left_out: Vec<String>,
     /// Every alert name seen so far, with where it was declared.
     names: HashMap<String, String>,
     env: EnvLookup<'env>,
@@ -205,7 +231,9 @@ impl Checker<'_> {
         let before = self.problems.len();
         let name_place = place.child("name");
         let here = location(name_place.file, name_place.value_span());
-        if let Some(first) = self.names.get(&alert.name) {
+        if name_place.stands_in() {
+            // An unset `${VAR}` names it: no name to compare.
+        } else if let Some(first) = self.names.get(&alert.name) {
             self.problems.push(
                 name_place
                     .value_error(format!("duplicate alert name `{}`", alert.name))
@@ -237,10 +265,26 @@ impl Checker<'_> {
                 &place.child("notify"),
             )
         });
-        if self.problems[before..]
-            .iter()
-            .any(|p| p.severity == super::diagnostic::Severity::Error)
+        // Nothing that only follows from a stand-in is said; such an alert is left out.
+        let stand_ins = place.stand_in_spans();
+        if !stand_ins.is_empty() {
+            let mut index = before;
+            while index < self.problems.len() {
+                if stand_ins.contains(&self.problems[index].span) {
+                    self.problems.remove(index);
+                } else {
+                    index += 1;
+                }
+            }
+        }
+        if !stand_ins.is_empty()
+            || self.problems[before..]
+                .iter()
+                .any(|p| p.severity == super::diagnostic::Severity::Error)
         {
+            if !name_place.stands_in() {
+                self.left_out.push(alert.name.clone());
+            }
             return None;
         }
         Some(DesiredAlert {
@@ -356,7 +400,17 @@ impl Checker<'_> {
                 }
             }
         }
-        if let (Some(w), Some(c)) = (warning, critical) {
+        // A stand-in for an unset `${VAR}` is no value to compare.
+        let known = |level: &str, limit: Limit| {
+            !thresholds
+                .child(level)
+                .child(key(limit.direction))
+                .stands_in()
+        };
+        if let (Some(w), Some(c)) = (warning, critical)
+            && known("warning", w)
+            && known("critical", c)
+        {
             let critical_value = thresholds.child("critical").child(key(c.direction));
             if w.direction != c.direction {
                 self.problems.push(
@@ -574,8 +628,12 @@ impl Checker<'_> {
                     let place = Place {
                         file: &file.name,
                         spans: &file.spans,
+                        stand_ins: &file.stand_ins,
                         pointer: format!("/alerts/{index}/renamed_from/{position}"),
                     };
+                    if place.stands_in() {
+                        continue;
+                    }
                     if let Some(other) = self.names.get(old.as_str()) {
                         self.problems.push(
                             place

@@ -112,9 +112,26 @@ pub fn check_against(
     instance: &Value,
     spans: &SpanIndex,
 ) -> Vec<Diagnostic> {
+    check_against_except(compiled, file, instance, spans, &[])
+}
+
+/// `check_against`, leaving out what is wrong at (or under) the pointers of `except`.
+pub fn check_against_except(
+    compiled: &Compiled,
+    file: &str,
+    instance: &Value,
+    spans: &SpanIndex,
+    except: &[String],
+) -> Vec<Diagnostic> {
     let Compiled { schema, validator } = compiled;
+    let excepted = |pointer: &str| {
+        except
+            .iter()
+            .any(|at| pointer == at || pointer.starts_with(&format!("{at}/")))
+    };
     let mut found: Vec<Diagnostic> = validator
         .iter_errors(instance)
+        .filter(|error| !excepted(error.instance_path().as_str()))
         .flat_map(|error| {
             let pointer = error.instance_path().as_str().to_owned();
             let schema_path = error.schema_path().as_str().to_owned();
@@ -440,6 +457,15 @@ fn allowed_keys(schema: &Value, schema_path: &str) -> Vec<String> {
         .and_then(Value::as_object)
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// The pointers of `instance` the schema refuses a value at.
+pub fn refused_at(compiled: &Compiled, instance: &Value) -> Vec<String> {
+    compiled
+        .validator
+        .iter_errors(instance)
+        .map(|error| error.instance_path().as_str().to_owned())
+        .collect()
 }
 
 /// The schema of the object whose keyword (the last segment of `schema_path`) failed.

@@ -11,14 +11,15 @@ use crate::common::env::EnvLookup;
 use crate::common::yaml::SpanIndex;
 
 /// Replaces every `${NAME}` in the string values of `json`; each one that is not set, or
-/// malformed, is an error at its value.
+/// malformed, is an error at its value, and its pointer is returned too.
 pub fn substitute(
     json: &mut Value,
     spans: &SpanIndex,
     file: &str,
     lookup: EnvLookup<'_>,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Vec<String>) {
     let mut problems = Vec::new();
+    let mut unset = Vec::new();
     walk(json, String::new(), &mut |pointer, value| {
         let Value::String(text) = value else {
             return;
@@ -31,23 +32,57 @@ pub fn substitute(
             Ok(expanded) => {
                 // A value that is one variable and holds a whole number is that number, so
                 // `above: ${SUPPORT_WAIT}` is a threshold.
-                let whole = text.starts_with("${") && text.ends_with('}') && text.matches("${").count() == 1;
+                let whole = text.starts_with("${")
+                    && text.ends_with('}')
+                    && text.matches("${").count() == 1;
                 *value = match expanded.parse::<i64>() {
                     Ok(number) if whole => Value::from(number),
                     _ => Value::String(expanded),
                 };
             }
-            Err(Problem::Unset(name)) => problems.push(
-                Diagnostic::error(file, place, format!("`${{{name}}}` is not set"))
-                    .with_hint("give it in the environment's `vars` in flex-alerts.yaml, or set it in the process environment; `$${` writes a literal `${`"),
-            ),
-            Err(Problem::Malformed) => problems.push(
-                Diagnostic::error(file, place, "a `${` without a variable name and `}`")
-                    .with_hint("write `${NAME}` with letters, digits and `_`, or `$${` for a literal `${`"),
-            ),
+            Err(Problem::Unset(name)) => {
+                unset.push(pointer.to_owned());
+                problems.push(
+                    Diagnostic::error(file, place, unset_message(&name)).with_hint(unset_hint(&[])),
+                );
+            }
+            Err(Problem::Malformed) => {
+                unset.push(pointer.to_owned());
+                problems.push(
+                    Diagnostic::error(file, place, "a `${` without a variable name and `}`")
+                        .with_hint("write `${NAME}` with letters, digits and `_`, or `$${` for a literal `${`"),
+                );
+            }
         }
     });
-    problems
+    (problems, unset)
+}
+
+/// The message of an unset variable.
+fn unset_message(name: &str) -> String {
+    format!("`${{{name}}}` is not set")
+}
+
+/// The variable an unset-variable message names, if `message` is one.
+pub fn unset_in(message: &str) -> Option<&str> {
+    message.strip_prefix("`${")?.strip_suffix("}` is not set")
+}
+
+/// What to do about an unset variable that the environments `defined_in` set in their `vars`.
+pub fn unset_hint(defined_in: &[String]) -> String {
+    let set_it = "give it in this environment's `vars` in flex-alerts.yaml, or set it in the process environment; `$${` writes a literal `${`";
+    match defined_in {
+        [] => set_it.to_owned(),
+        [one] => format!("it is set in `{one}`'s vars: did you mean `--env {one}`? Else {set_it}"),
+        many => format!(
+            "it is set in the vars of {}: did you mean one of them (`--env {}`)? Else {set_it}",
+            many.iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            many[0]
+        ),
+    }
 }
 
 /// `/alerts/N/notify/webhook/url`.
@@ -140,8 +175,8 @@ mod tests {
         assert!(matches!(expand("${ONCALL", &env), Err(Problem::Malformed)));
         let mut json = serde_json::json!({"alerts": [{"thresholds": {"warning": {"above": "${WAIT}"}},
             "name": "Wait ${WAIT}", "notify": {"webhook": {"url": "${HOOK}"}}}]});
-        let problems = substitute(&mut json, &SpanIndex::default(), "f.yaml", &env);
-        assert!(problems.is_empty());
+        let (problems, unset) = substitute(&mut json, &SpanIndex::default(), "f.yaml", &env);
+        assert!(problems.is_empty() && unset.is_empty());
         assert_eq!(json["alerts"][0]["thresholds"]["warning"]["above"], 90);
         assert_eq!(json["alerts"][0]["name"], "Wait 90");
         assert_eq!(

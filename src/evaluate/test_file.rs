@@ -198,7 +198,7 @@ pub fn feeds(series: &Series, alert: &DesiredAlert, queue: &str) -> bool {
 /// Reads and checks one test file against the alerts in `desired`.
 pub fn load(source: &SourceFile, desired: &Desired) -> Result<TestFile, Vec<Diagnostic>> {
     let (content, spans): (TestFileContent, SpanIndex) =
-        crate::config::document::parse_document(source, compiled(), ("test file", "tests"), None)?;
+        crate::config::document::parse_document(source, compiled(), ("test file", "tests"))?;
     let checker = Checker {
         file: &source.display,
         text: &source.text,
@@ -383,6 +383,10 @@ impl Checker<'_> {
             ok = false;
         }
         let Some(index) = self.desired.alerts.iter().position(|a| a.name == alert) else {
+            if self.desired.left_out.iter().any(|name| name == alert) {
+                // Declared, and left out for problems reported where it is declared.
+                return None;
+            }
             let names: Vec<String> = self.desired.alerts.iter().map(|a| a.name.clone()).collect();
             self.error(
                 &format!("{here}/alert"),

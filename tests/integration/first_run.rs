@@ -244,3 +244,123 @@ sys.stdout.write(output.decode("utf-8", "replace"))
     let output = python.output().unwrap();
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// A project whose production lacks the variables staging sets, with `alerts` and `extra`
+/// files, run offline in local stores.
+fn lacking_in_production(alerts: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.path().join("flex-alerts.yaml"),
+        "version: 1\nalerts: [alerts/]\nenvironments:\n  staging:\n    store: local:.flex-alerts/staging.json\n    vars: { ONCALL: raj.patel, SUPPORT_WAIT: 120 }\n    overlay: overlays/\n  production:\n    store: local:.flex-alerts/production.json\n    overlay: overlays/\n",
+    )
+    .unwrap();
+    for directory in ["alerts", "overlays"] {
+        std::fs::create_dir(root.path().join(directory)).unwrap();
+    }
+    std::fs::write(root.path().join("alerts/support.yaml"), alerts).unwrap();
+    for (path, text) in extra {
+        std::fs::write(root.path().join(path), text).unwrap();
+    }
+    root
+}
+
+const WAIT_AND_ONCALL: &str = "version: 1
+alerts:
+  - name: Support - longest wait
+    metric: Longest (Now)
+    channel: voice
+    queues: [Support]
+    thresholds:
+      critical: { above: '${SUPPORT_WAIT}' }
+    notify:
+      after: 20m
+      users: ['${ONCALL}']
+  - name: Billing - waiting
+    metric: Waiting (Now)
+    channel: voice
+    queues: [Billing]
+    thresholds:
+      critical: { above: 5 }
+    notify:
+      users: ['${ONCALL}']
+";
+
+/// The error lines of `stderr`, without the summary lines.
+fn errors(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|line| {
+            line.starts_with("error: ")
+                && !line.contains(" errors")
+                && !line.contains("1 error and")
+        })
+        .collect()
+}
+
+#[test]
+fn an_unset_variable_is_one_error_at_its_place_and_every_other_problem_is_reported_too() {
+    let tests = "version: 1\ntests:\n  - name: waits\n    series:\n      - { metric: Longest (Now), queue: Support, channel: voice, values: \"0 200\" }\n    expect:\n      - { at: 0m, alert: Support - longest wait, queue: Support, level: ok }\n      - { at: 1m, alert: Support - longest wait, queue: Support, level: critical }\n";
+    let root = lacking_in_production(WAIT_AND_ONCALL, &[("alerts/support.test.yaml", tests)]);
+    for command in [
+        vec!["test", "--env", "production"],
+        vec!["validate", "--env", "production"],
+    ] {
+        let ran = run(cli().current_dir(root.path()).args(&command));
+        assert_eq!(ran.code, 1, "{command:?}: {}", ran.stderr);
+        assert_eq!(
+            errors(&ran.stderr),
+            [
+                "error: `${SUPPORT_WAIT}` is not set",
+                "error: `20m` is longer than the 15-minute maximum",
+                "error: `${ONCALL}` is not set",
+                "error: `${ONCALL}` is not set",
+            ],
+            "{command:?}: {}",
+            ran.stderr
+        );
+        assert!(!ran.stderr.contains("no alert is named"), "{}", ran.stderr);
+        assert!(
+            ran.stderr
+                .contains("help: it is set in `staging`'s vars: did you mean `--env staging`?"),
+            "{}",
+            ran.stderr
+        );
+        assert!(
+            ran.stderr.contains("alerts/support.yaml:8:26"),
+            "{}",
+            ran.stderr
+        );
+    }
+}
+
+#[test]
+fn an_unquoted_variable_in_braces_is_said_once_with_nothing_that_follows_from_it() {
+    let alerts = "version: 1\nalerts:\n  - name: Support wait\n    metric: Longest (Now)\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: { above: ${SUPPORT_WAIT} }\n";
+    let overlay = "version: 1\noverlay:\n  - name: Support wait\n    active: false\n";
+    let root = lacking_in_production(alerts, &[("overlays/changes.yaml", overlay)]);
+    let validated = run(cli().current_dir(root.path()).arg("validate"));
+    assert_eq!(validated.code, 1, "{}", validated.stderr);
+    let all = run(cli().current_dir(root.path()).args(["plan", "--all-envs"]));
+    assert_eq!(all.code, 1, "{}", all.stderr);
+    for ran in [&validated, &all] {
+        let shown = errors(&ran.stderr);
+        assert_eq!(shown.len(), 1, "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains("write a variable in quotes"),
+            "{}",
+            ran.stderr
+        );
+        assert!(
+            !ran.stderr.contains("no alert of the base files"),
+            "{}",
+            ran.stderr
+        );
+        assert!(
+            ran.stderr
+                .contains("as shown above for another environment"),
+            "{}",
+            ran.stderr
+        );
+    }
+    assert!(all.stderr.contains("no store was read"), "{}", all.stderr);
+}
