@@ -14,8 +14,9 @@ use crate::config::diagnostic::{Diagnostics, Shown};
 use crate::config::{self, desired::Desired};
 use crate::error::Error;
 use crate::output::Output;
+use crate::store::twilio::CredentialNames;
 use crate::store::twilio::RequestLog;
-use crate::store::{AnyStore, Live, Store, StoreSpec};
+use crate::store::{AnyStore, Live, Store, StoreError, StoreSpec};
 
 /// The store, its journal, and a runtime to talk to it.
 pub struct Session {
@@ -76,7 +77,15 @@ impl Session {
             (&env, &choice.credentials),
             choice.concurrency,
             request_log,
-        )?;
+        )
+        .map_err(|error| match (error, &spec) {
+            // Against the emulator, the one paste that sets the very variables this needs.
+            (StoreError::Setup { message, .. }, StoreSpec::Http(url)) => StoreError::Setup {
+                message,
+                hint: emulator_paste(&choice.credentials, url),
+            },
+            (error, _) => error,
+        })?;
         // Private files that others can read: said, not changed.
         let (private, holds) = match &spec {
             StoreSpec::Local(sandbox) => (sandbox.clone(), crate::emulator::persist::STATE_HOLDS),
@@ -134,6 +143,22 @@ impl Session {
         self.runtime
             .block_on(live_state(&self.store, &self.journal, self.concurrency))
     }
+}
+
+/// What to paste for `flex-alerts emulator` with its built-in seed at `url`, in the variable
+/// names `names` says (an environment's prefix); its credentials are made up, not secret.
+fn emulator_paste(names: &CredentialNames, url: &reqwest::Url) -> String {
+    let seed = crate::emulator::Seed::builtin();
+    format!(
+        "for `flex-alerts emulator` at {} with its built-in seed, paste: export {}={} {}={} {}={}",
+        url.as_str().trim_end_matches('/'),
+        names.account_sid,
+        seed.account_sid,
+        names.auth_token,
+        seed.auth_token,
+        names.instance_sid,
+        seed.instance_sid
+    )
 }
 
 /// Loads and checks the alert files under `paths` (the defaults applied) in an

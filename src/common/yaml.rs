@@ -78,9 +78,26 @@ pub fn parse(source: &str) -> Result<Option<Node>, YamlError> {
                 .lines()
                 .nth(span.line.saturating_sub(1))
                 .unwrap_or("");
-            let hint = line.contains("${").then(|| {
-                "inside `{ }` or `[ ]`, write a variable in quotes: `'${NAME}'`".to_owned()
-            });
+            let hint = if line.contains("${") {
+                Some("inside `{ }` or `[ ]`, write a variable in quotes: `'${NAME}'`".to_owned())
+            } else if error.info().contains("tab") {
+                // Point at the tab itself, on this line or the nearest above that has one.
+                let tab = source
+                    .lines()
+                    .enumerate()
+                    .take(span.line)
+                    .filter_map(|(index, text)| text.find('\t').map(|column| (index + 1, column)))
+                    .last();
+                Some(match tab {
+                    Some((line, column)) => format!(
+                        "YAML indents with spaces; replace the tab at {line}:{}",
+                        text_column(source, line, column)
+                    ),
+                    None => "YAML indents with spaces, never tabs".to_owned(),
+                })
+            } else {
+                None
+            };
             YamlError {
                 message: format!("not valid YAML: {}", error.info()),
                 span,
@@ -90,6 +107,12 @@ pub fn parse(source: &str) -> Result<Option<Node>, YamlError> {
         builder.event(event, positions.span(&span))?;
     }
     Ok(builder.root)
+}
+
+/// The 1-based character column of byte `offset` on 1-based `line` of `source`.
+fn text_column(source: &str, line: usize, offset: usize) -> usize {
+    let text = source.lines().nth(line - 1).unwrap_or("");
+    text[..offset.min(text.len())].chars().count() + 1
 }
 
 /// Maps parser markers (line, character column) to byte offsets.

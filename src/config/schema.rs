@@ -14,8 +14,10 @@ use serde_json::Value;
 
 use super::diagnostic::Diagnostic;
 use super::model::AlertFile;
+use super::rules::parse_delay;
 use crate::common::suggest;
 use crate::common::yaml::{SpanIndex, escape_pointer};
+use crate::flex::Metric;
 
 /// The schema as committed in `schemas/flex-alerts.schema.json`.
 pub fn generate() -> Value {
@@ -137,10 +139,9 @@ pub fn check_against_except(
             let schema_path = error.schema_path().as_str().to_owned();
             describe(
                 file,
-                &pointer,
-                &schema_path,
+                (&pointer, &schema_path),
                 error.kind(),
-                error.instance(),
+                (error.instance(), instance),
                 schema,
                 spans,
             )
@@ -154,10 +155,9 @@ pub fn check_against_except(
 
 fn describe(
     file: &str,
-    pointer: &str,
-    schema_path: &str,
+    (pointer, schema_path): (&str, &str),
     kind: &ValidationErrorKind,
-    instance: &Value,
+    (instance, root): (&Value, &Value),
     schema: &Value,
     spans: &SpanIndex,
 ) -> Vec<Diagnostic> {
@@ -167,7 +167,28 @@ fn describe(
     let one = |span, message: String, hint: Option<String>| {
         vec![Diagnostic::error(file, span, message).with_optional_hint(hint)]
     };
+    // `warning: 120`: a level written as its number, without a direction.
+    let level_without_direction = matches!(field, "warning" | "critical")
+        && pointer.contains("/thresholds/")
+        && !instance.is_object()
+        && !instance.is_null();
     match kind {
+        ValidationErrorKind::OneOfMultipleValid { .. }
+        | ValidationErrorKind::OneOfNotValid { .. }
+            if level_without_direction =>
+        {
+            Vec::new()
+        }
+        ValidationErrorKind::Type { .. } if level_without_direction => {
+            let value = short(instance);
+            one(
+                at_value,
+                format!("`{field}: {value}` says no direction"),
+                Some(format!(
+                    "write `{field}: {{ above: {value} }}` or `{{ below: {value} }}` (Flex \"Greater Than\" or \"Lesser Than\")"
+                )),
+            )
+        }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = allowed_keys(schema, schema_path);
             unexpected
@@ -198,7 +219,8 @@ fn describe(
                     "missing required key `{name}` {}",
                     context(pointer, instance)
                 ),
-                None,
+                (name == "version" && pointer.is_empty())
+                    .then(|| "add `version: 1` as the first line".to_owned()),
             )
         }
         ValidationErrorKind::Type { kind } => {
@@ -227,6 +249,17 @@ fn describe(
                         "write the number alone: `{field}: {}` (SLA thresholds are percentages already)",
                         text.trim_end_matches('%').trim()
                     ))
+                }
+                Some(text) if matches!(field, "above" | "below") && parse_delay(text).is_some() => {
+                    let unit = alert_metric(root, pointer).map(Metric::unit);
+                    Some(match unit {
+                        Some("seconds") => format!(
+                            "this metric is in seconds: write {}",
+                            parse_delay(text).unwrap_or_default()
+                        ),
+                        Some(unit) => format!("this metric counts {unit}, not time: write a number of {unit}"),
+                        None => "write a whole number".to_owned(),
+                    })
                 }
                 _ if field == "after" && instance.is_u64() => {
                     let seconds = instance.as_u64().unwrap_or_default();
@@ -293,7 +326,9 @@ fn describe(
                     "at most {limit} {} allowed, found {count}",
                     plural_noun(pointer)
                 ),
-                None,
+                (field == "queues").then(|| {
+                    format!("an alert watches at most {limit} queues; split it into two alerts")
+                }),
             )
         }
         ValidationErrorKind::MinItems { limit } => one(
@@ -457,6 +492,12 @@ fn allowed_keys(schema: &Value, schema_path: &str) -> Vec<String> {
         .and_then(Value::as_object)
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// The metric of the alert `pointer` is in, when the file names a known one.
+fn alert_metric(root: &Value, pointer: &str) -> Option<Metric> {
+    let alert = pointer.split("/thresholds/").next()?;
+    Metric::from_id(root.pointer(&format!("{alert}/metric"))?.as_str()?)
 }
 
 /// The pointers of `instance` the schema refuses a value at.

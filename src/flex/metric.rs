@@ -146,6 +146,28 @@ impl Metric {
         }
     }
 
+    /// The unit its values (and thresholds) are in: `tasks`, `agents`, `offers`, `seconds`
+    /// or `percent` (our reading, as `description` says).
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::ActiveNow
+            | Metric::WaitingNow
+            | Metric::Abandoned30Min
+            | Metric::AbandonedToday
+            | Metric::Accepted30Min
+            | Metric::AcceptedToday => "tasks",
+            Metric::AvailableAgentsNow
+            | Metric::OfflineAgentsNow
+            | Metric::UnavailableAgentsNow => "agents",
+            Metric::MissedInvitations30Min | Metric::MissedInvitationsToday => "offers",
+            Metric::AvgSpeedOfAnswerToday
+            | Metric::AvgHandleTimeToday
+            | Metric::LongestAvailableAgentNow
+            | Metric::LongestNow => "seconds",
+            Metric::Sla30Min | Metric::SlaToday => "percent",
+        }
+    }
+
     /// The agent-activity metrics: counted per queue, with no task channel.
     pub fn is_agent_activity(self) -> bool {
         matches!(
@@ -166,5 +188,23 @@ impl Metric {
 impl std::fmt::Display for Metric {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_description_names_the_unit_of_its_metric() {
+        for metric in Metric::ALL {
+            assert!(
+                metric
+                    .description()
+                    .contains(&format!("Unit: {}", metric.unit())),
+                "{metric}: {}",
+                metric.description()
+            );
+        }
     }
 }

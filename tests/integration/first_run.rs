@@ -364,3 +364,109 @@ fn an_unquoted_variable_in_braces_is_said_once_with_nothing_that_follows_from_it
     }
     assert!(all.stderr.contains("no store was read"), "{}", all.stderr);
 }
+
+#[test]
+fn the_classic_mistakes_get_the_hint_that_fixes_them() {
+    let directory = tempfile::tempdir().unwrap();
+    let alert = |name: &str, metric: &str, body: &str| {
+        format!(
+            "version: 1\nalerts:\n  - name: {name}\n    metric: {metric}\n    channel: voice\n    queues: [Support]\n{body}"
+        )
+    };
+    let queues: Vec<String> = (0..21).map(|index| format!("Q{index}")).collect();
+    let cases = [
+        (
+            "level.yaml",
+            alert("A", "Waiting (Now)", "    thresholds:\n      warning: 120\n"),
+            "help: write `warning: { above: 120 }` or `{ below: 120 }`",
+        ),
+        (
+            "seconds.yaml",
+            alert("B", "Longest (Now)", "    thresholds:\n      critical: { above: 2m }\n"),
+            "help: this metric is in seconds: write 120",
+        ),
+        (
+            "tab.yaml",
+            alert("C", "Longest (Now)", "    thresholds:\n\t  critical: { above: 2 }\n"),
+            "help: YAML indents with spaces; replace the tab at 8:1",
+        ),
+        (
+            "version.yaml",
+            "alerts:\n  - name: D\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: { above: 2 }\n".to_owned(),
+            "help: add `version: 1` as the first line",
+        ),
+        (
+            "queues.yaml",
+            format!(
+                "version: 1\nalerts:\n  - name: E\n    metric: Waiting (Now)\n    channel: voice\n    queues: [{}]\n    thresholds:\n      critical: {{ above: 2 }}\n",
+                queues.join(", ")
+            ),
+            "help: an alert watches at most 20 queues; split it into two alerts",
+        ),
+    ];
+    for (name, text, hint) in cases {
+        let path = directory.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let ran = run(cli().arg("validate").arg(&path));
+        assert_eq!(ran.code, 1, "{name}: {}", ran.stderr);
+        assert!(ran.stderr.contains(hint), "{name}: {hint}\n{}", ran.stderr);
+        assert_eq!(
+            ran.stderr.matches("\nerror: ").count()
+                + usize::from(ran.stderr.starts_with("error: ")),
+            2,
+            "{name}: one problem, and the summary: {}",
+            ran.stderr
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_credentials_of_an_environment_name_its_variables_and_the_paste_that_sets_them() {
+    let emulator = emulator().await;
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.path().join("flex-alerts.yaml"),
+        format!(
+            "version: 1\nalerts: [alerts/]\nenvironments:\n  staging:\n    store: {}\n    credentials: FLEX_STAGING\n    vars: {{ WAIT: 240 }}\n",
+            emulator.url()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir(root.path().join("alerts")).unwrap();
+    std::fs::write(root.path().join("alerts/support.yaml"), ALERTS).unwrap();
+    let bare = || {
+        let mut command = cli();
+        command
+            .current_dir(root.path())
+            .env("FLEX_ALERTS_STATE_DIR", root.path().join(".flex-alerts"))
+            .env_remove("TWILIO_ACCOUNT_SID")
+            .env_remove("TWILIO_AUTH_TOKEN")
+            .env_remove("FLEX_INSTANCE_SID");
+        command
+    };
+    let missing = run_blocking(bare(), &["plan", "--env", "staging"]).await;
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("no Twilio credentials: set FLEX_STAGING_TWILIO_API_KEY and FLEX_STAGING_TWILIO_API_SECRET, or FLEX_STAGING_TWILIO_ACCOUNT_SID and FLEX_STAGING_TWILIO_AUTH_TOKEN"),
+        "{}",
+        missing.stderr
+    );
+    let paste = missing
+        .stderr
+        .lines()
+        .find_map(|line| line.split_once("paste: export "))
+        .map(|(_, variables)| variables.to_owned())
+        .unwrap_or_else(|| panic!("no paste in {}", missing.stderr));
+    assert!(
+        paste.starts_with("FLEX_STAGING_TWILIO_ACCOUNT_SID="),
+        "{paste}"
+    );
+    // The paste works.
+    let mut pasted = bare();
+    for assignment in paste.split_whitespace() {
+        let (name, value) = assignment.split_once('=').unwrap();
+        pasted.env(name, value);
+    }
+    let planned = run_blocking(pasted, &["plan", "--env", "staging"]).await;
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+}
