@@ -579,9 +579,9 @@ fn the_emulator_prints_one_paste_that_works_and_refusals_point_at_it() {
         .env_remove("TWILIO_AUTH_TOKEN")
         .env_remove("TWILIO_API_KEY"));
     assert!(
-        missing
-            .stderr
-            .contains("hint: for `flex-alerts emulator`, paste the `export"),
+        missing.stderr.contains(&format!(
+            "hint: for `flex-alerts emulator` at {url} with its built-in seed, paste: export TWILIO_ACCOUNT_SID={ACCOUNT} TWILIO_AUTH_TOKEN={TOKEN} FLEX_INSTANCE_SID={INSTANCE}"
+        )),
         "{}",
         missing.stderr
     );
