@@ -171,6 +171,11 @@ pub enum Command {
         #[command(flatten)]
         env: EnvArgs,
     },
+    /// Set a repository up for alerts as code, never overwriting a file: a starter alert
+    /// directory (the live alerts of `--env`/`--store` when given, else an example with its
+    /// rule test), the JSON Schemas its modelines point at, `.flex-alerts/` in `.gitignore`,
+    /// and with --ci the CI recipe.
+    Init(InitArgs),
     /// Print a JSON Schema: of alert files (the default), of rule test files, or of the JSON
     /// plan.
     Schema {
@@ -197,6 +202,32 @@ pub enum Command {
         /// The shell to complete for.
         shell: Shell,
     },
+}
+
+/// `flex-alerts init`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InitArgs {
+    /// The repository's root. Default: the current directory.
+    #[arg(value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+    /// Where the alert files go, relative to DIR.
+    #[arg(long, value_name = "DIR", default_value = "alerts")]
+    pub alerts: PathBuf,
+    /// Also write the CI recipe: `github` (.github/workflows/flex-alerts.yml) or `gitlab`
+    /// (.gitlab-ci.yml).
+    #[arg(long, value_enum)]
+    pub ci: Option<CiKind>,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// The CI systems `init --ci` writes a recipe for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CiKind {
+    Github,
+    Gitlab,
 }
 
 /// `flex-alerts plan`.

@@ -77,7 +77,7 @@ fn relative(from: &Path, to: &Path) -> PathBuf {
 }
 
 /// The alert file for `live`, and the variables its webhooks need.
-pub fn export(live: &Live, schema: &str) -> (String, Vec<String>) {
+pub(super) fn export(live: &Live, schema: &str) -> (String, Vec<String>) {
     let mut text = format!(
         "# yaml-language-server: $schema={schema}\n# Exported by flex-alerts from the live store.\nversion: 1\n"
     );
@@ -168,6 +168,15 @@ pub fn run(
                 live.rules.len(),
                 path.display()
             ));
+            // The modeline points at `schemas/` here: put the schema there when it is not.
+            let schema = Path::new("schemas").join(FileKind::Alerts.schema_file());
+            if !schema.exists() {
+                write_file(&schema, &super::schema_text(crate::cli::SchemaKind::Alerts))?;
+                output.line(&format!(
+                    "Wrote {}, which its modeline points at (editors check the file against it).",
+                    schema.display()
+                ));
+            }
         }
         None => output.data(&text)?,
     }

@@ -6,6 +6,7 @@ mod diff;
 pub mod emulator;
 mod environment;
 mod export;
+mod init;
 mod plan;
 mod record;
 mod session;
@@ -60,15 +61,10 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             export::run(cli, (store, env.name.as_deref()), out.as_ref(), output)
         }
         Command::Schema { which } => {
-            output.data(&match which {
-                SchemaKind::Alerts => schema::generate_pretty(),
-                SchemaKind::Test => schema::pretty(&crate::evaluate::test_file::schema()),
-                SchemaKind::Project => schema::pretty(&crate::project::schema()),
-                SchemaKind::Overlay => schema::pretty(&crate::config::overlay::schema()),
-                SchemaKind::Plan => schema::pretty(&json_plan::schema()),
-            })?;
+            output.data(&schema_text(*which))?;
             Ok(0)
         }
+        Command::Init(args) => init::run(cli, args, output),
         Command::Man { out } => manual(out.as_deref(), output),
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -76,6 +72,29 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             output.data(&String::from_utf8_lossy(&script))?;
             Ok(0)
         }
+    }
+}
+
+/// The JSON Schema of `kind`, as committed in `schemas/`.
+fn schema_text(kind: SchemaKind) -> String {
+    match kind {
+        SchemaKind::Alerts => schema::generate_pretty(),
+        SchemaKind::Test => schema::pretty(&crate::evaluate::test_file::schema()),
+        SchemaKind::Project => schema::pretty(&crate::project::schema()),
+        SchemaKind::Overlay => schema::pretty(&crate::config::overlay::schema()),
+        SchemaKind::Plan => schema::pretty(&json_plan::schema()),
+    }
+}
+
+/// The file in `schemas/` that holds the schema of `kind`.
+fn schema_file(kind: SchemaKind) -> &'static str {
+    use crate::config::kind::FileKind;
+    match kind {
+        SchemaKind::Alerts => FileKind::Alerts.schema_file(),
+        SchemaKind::Test => FileKind::RuleTest.schema_file(),
+        SchemaKind::Project => FileKind::Project.schema_file(),
+        SchemaKind::Overlay => FileKind::Overlay.schema_file(),
+        SchemaKind::Plan => "plan.schema.json",
     }
 }
 

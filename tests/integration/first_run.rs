@@ -470,3 +470,129 @@ async fn missing_credentials_of_an_environment_name_its_variables_and_the_paste_
     let planned = run_blocking(pasted, &["plan", "--env", "staging"]).await;
     assert_eq!(planned.code, 0, "{}", planned.stderr);
 }
+
+/// The file a `# yaml-language-server: $schema=...` modeline of `file` points at.
+fn modeline_target(file: &Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(file).unwrap();
+    let schema = text
+        .lines()
+        .find_map(|line| {
+            line.split_once("$schema=")
+                .map(|(_, path)| path.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no modeline in {}", file.display()));
+    file.parent().unwrap().join(schema)
+}
+
+#[test]
+fn init_sets_up_an_empty_repository_and_keeps_every_file_of_a_populated_one() {
+    let empty = tempfile::tempdir().unwrap();
+    let ran = run(cli()
+        .current_dir(empty.path())
+        .args(["init", "--ci", "gitlab"]));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    for file in [
+        "alerts/alerts.yaml",
+        "alerts/alerts.test.yaml",
+        "schemas/flex-alerts.schema.json",
+        "schemas/flex-alerts-test.schema.json",
+        ".gitlab-ci.yml",
+        ".gitignore",
+    ] {
+        assert!(empty.path().join(file).is_file(), "{file}: {}", ran.stderr);
+    }
+    for file in ["alerts/alerts.yaml", "alerts/alerts.test.yaml"] {
+        let target = modeline_target(&empty.path().join(file));
+        assert!(
+            target.is_file(),
+            "{file}: the modeline points at {}",
+            target.display()
+        );
+    }
+    assert!(
+        std::fs::read_to_string(empty.path().join(".gitignore"))
+            .unwrap()
+            .contains(".flex-alerts/\n")
+    );
+    for command in ["validate", "test"] {
+        let ran = run(cli().current_dir(empty.path()).arg(command));
+        assert_eq!(ran.code, 0, "{command}: {}", ran.stderr);
+    }
+
+    // A populated repository: what is there stays, byte for byte; the ignore entry is added.
+    let populated = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(populated.path().join("alerts")).unwrap();
+    std::fs::write(populated.path().join("alerts/alerts.yaml"), "mine\n").unwrap();
+    std::fs::write(populated.path().join(".gitignore"), "target/").unwrap();
+    let ran = run(cli().current_dir(populated.path()).arg("init"));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("kept  alerts/alerts.yaml (it exists; nothing was overwritten)"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(populated.path().join("alerts/alerts.yaml")).unwrap(),
+        "mine\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(populated.path().join(".gitignore")).unwrap(),
+        "target/\n# flex-alerts: the local sandbox and the apply journal\n.flex-alerts/\n"
+    );
+    let again = run(cli().current_dir(populated.path()).arg("init"));
+    assert!(
+        again
+            .stderr
+            .contains("kept  .gitignore (it ignores .flex-alerts/ already)"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn init_from_a_live_store_writes_its_alerts_and_plan_then_finds_nothing_to_do() {
+    let emulator = emulator().await;
+    let seeded = tempfile::tempdir().unwrap();
+    let applied = run_blocking(
+        against(&emulator, seeded.path()),
+        &["apply", "examples/", "--auto-approve"],
+    )
+    .await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let repository = tempfile::tempdir().unwrap();
+    let mut init = against(&emulator, repository.path());
+    init.current_dir(repository.path());
+    let ran = run_blocking(init, &["init", "--store", &emulator.url()]).await;
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let alerts = repository.path().join("alerts/alerts.yaml");
+    assert!(
+        std::fs::read_to_string(&alerts)
+            .unwrap()
+            .contains("Exported by flex-alerts")
+    );
+    assert!(modeline_target(&alerts).is_file());
+    // The webhook URL became a variable: set it as the export says, and nothing changes.
+    let mut plan = against(&emulator, repository.path());
+    plan.current_dir(repository.path())
+        .env("FLEX_ALERTS_WEBHOOK_SUPPORT_VOICE_LONGEST_WAIT", WEBHOOK);
+    let planned = run_blocking(plan, &["plan", "alerts/", "--detailed-exitcode"]).await;
+    assert_eq!(planned.code, 0, "{}\n{}", planned.stdout, planned.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_in_another_repository_gets_a_modeline_that_resolves_there() {
+    let emulator = emulator().await;
+    let repository = tempfile::tempdir().unwrap();
+    let mut export = against(&emulator, repository.path());
+    export.current_dir(repository.path());
+    let ran = run_blocking(export, &["export", "--out", "team/live.yaml"]).await;
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let target = modeline_target(&repository.path().join("team/live.yaml"));
+    assert!(target.is_file(), "{}: {}", target.display(), ran.stderr);
+    assert!(
+        ran.stderr.contains("which its modeline points at"),
+        "{}",
+        ran.stderr
+    );
+}
