@@ -176,6 +176,9 @@ pub enum Command {
     /// rule test), the JSON Schemas its modelines point at, `.flex-alerts/` in `.gitignore`,
     /// and with --ci the CI recipe.
     Init(InitArgs),
+    /// List what the live store holds that alert files name: its task queues, task channels
+    /// and Flex users (with their roles, and whether they are active).
+    Inventory(InventoryArgs),
     /// Print a JSON Schema: of alert files (the default), of rule test files, or of the JSON
     /// plan.
     Schema {
@@ -221,6 +224,25 @@ pub struct InitArgs {
     pub env: EnvArgs,
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// `flex-alerts inventory`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InventoryArgs {
+    /// How to print it.
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Text)]
+    pub format: InventoryFormat,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `inventory --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InventoryFormat {
+    Text,
+    Json,
 }
 
 /// The CI systems `init --ci` writes a recipe for.

@@ -7,6 +7,7 @@ pub mod emulator;
 mod environment;
 mod export;
 mod init;
+mod inventory;
 mod plan;
 mod record;
 mod session;
@@ -65,6 +66,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Init(args) => init::run(cli, args, output),
+        Command::Inventory(args) => inventory::run(cli, args, output),
         Command::Man { out } => manual(out.as_deref(), output),
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -596,3 +596,53 @@ async fn an_export_in_another_repository_gets_a_modeline_that_resolves_there() {
         ran.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inventory_lists_the_names_alert_files_may_use() {
+    let emulator = emulator().await;
+    let console: flex_alerts::emulator::engine::ConsoleObjects = serde_json::from_value(serde_json::json!({
+        "users": [{"flex_user_sid": "FU00000000000000000000000000000c01", "username": "old.timer", "roles": ["agent"], "deactivated": true}]
+    }))
+    .unwrap();
+    emulator.shared.insert(console).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let text = run_blocking(against(&emulator, state.path()), &["inventory"]).await;
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    for expected in [
+        "Queues (6), for `queues:`",
+        &format!("  Support              {SUPPORT}"),
+        "Channels (5), for `channel:`",
+        &format!("  voice    Voice    {VOICE}"),
+        "Users (7), for `notify.users:`",
+        "jane.doe",
+        "supervisor  active",
+        "old.timer",
+        "deactivated",
+    ] {
+        assert!(
+            text.stdout.contains(expected),
+            "{expected}\n{}",
+            text.stdout
+        );
+    }
+    let json = run_blocking(
+        against(&emulator, state.path()),
+        &["inventory", "--format", "json"],
+    )
+    .await;
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let document: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(document["queues"].as_array().unwrap().len(), 6);
+    assert_eq!(document["queues"][0]["name"], "Support");
+    let old = document["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|user| user["username"] == "old.timer")
+        .unwrap();
+    assert_eq!(old["active"], false);
+    assert_eq!(
+        document["users"][0]["roles"],
+        serde_json::json!(["supervisor"])
+    );
+}
