@@ -172,9 +172,9 @@ pub enum Command {
         env: EnvArgs,
     },
     /// Set a repository up for alerts as code, never overwriting a file: a starter alert
-    /// directory (the live alerts of `--env`/`--store` when given, else an example with its
-    /// rule test), the JSON Schemas its modelines point at, `.flex-alerts/` in `.gitignore`,
-    /// and with --ci the CI recipe.
+    /// directory (the live alerts of a store or environment when one is named, else an
+    /// example with its rule test), the JSON Schemas its modelines point at, `.flex-alerts/`
+    /// in `.gitignore`, and with --ci the CI recipe.
     Init(InitArgs),
     /// List what the live store holds that alert files name: its task queues, task channels
     /// and Flex users (with their roles, and whether they are active).
