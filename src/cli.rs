@@ -299,6 +299,19 @@ pub struct RecordArgs {
     /// answered within it).
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub sla_seconds: u64,
+    /// Instead of sampling a store, write at once the last whole day (UTC) of the synthetic
+    /// statistics `flex-alerts emulator` serves, for the sandbox's contact center: a first
+    /// backtest without waiting.
+    #[arg(long)]
+    pub synthetic_day: bool,
+    /// With --synthetic-day: which synthetic day (the emulator's --day-seed).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        requires = "synthetic_day"
+    )]
+    pub day_seed: u64,
     /// Alert files or directories: their queues and channels are recorded. Default: the
     /// current directory.
     #[arg(value_name = "PATH")]

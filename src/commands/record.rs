@@ -16,13 +16,14 @@ use crate::cli::{Cli, RecordArgs};
 use crate::common::regular_file;
 use crate::common::time::format_rfc3339;
 use crate::config::Secrets;
+use crate::config::desired::Desired;
 use crate::error::Error;
 use crate::evaluate::history::{HEADER, MAX_LINE_BYTES};
 use crate::flex::Metric;
 use crate::flex::statistics;
 use crate::output::Output;
-use crate::store::AnyStore;
 use crate::store::twilio::TwilioClient;
+use crate::store::{AnyStore, Directory};
 
 /// One queue, and one channel for the per-channel metrics (`None`: the agent metrics), as
 /// the alert files name them and by SID.
@@ -45,6 +46,9 @@ pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
         return Err(Error::new("--every must be at least 1s")
             .hint("statistics change by the second at most; e.g. `--every 30s` or `--every 1m`"));
     }
+    if args.synthetic_day {
+        return synthetic_day(args, output);
+    }
     let context = Context::resolve(args.env.name.as_deref(), Needs::One, output)?;
     let desired = load_desired_in(&context, &args.paths, Secrets::Optional, output)?;
     // A file that is not a history is refused before the store is touched.
@@ -53,54 +57,10 @@ pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
     let session = Session::open(cli, &choice, choice.text(), output, None)?;
     let AnyStore::Twilio(client) = &session.store else {
         return Err(Error::new("record reads TaskRouter statistics, which the sandbox has none of")
-            .hint("record from Flex (`--store twilio`) or from `flex-alerts emulator` (`--store http://127.0.0.1:8780`), which serves a synthetic day"));
+            .hint("record from Flex (`--store twilio`) or from `flex-alerts emulator` (`--store http://127.0.0.1:8780`), which serves a synthetic day; or write that day at once with `record --synthetic-day`"));
     };
     let live = session.snapshot()?;
-    let mut targets = BTreeSet::new();
-    let mut problems = Vec::new();
-    for alert in &desired.alerts {
-        for queue in &alert.queues {
-            let queue_sid = match live.directory.queue(queue) {
-                Ok(found) => found.sid.clone(),
-                Err(error) => {
-                    problems.push(format!("alert `{}`: {}", alert.name, error.message));
-                    continue;
-                }
-            };
-            let channel = match (&alert.channel, alert.metric.is_agent_activity()) {
-                (Some(channel), false) => match live.directory.channel(channel) {
-                    Ok(found) => Some((channel.clone(), found.sid.clone())),
-                    Err(error) => {
-                        problems.push(format!("alert `{}`: {}", alert.name, error.message));
-                        continue;
-                    }
-                },
-                _ => None,
-            };
-            // Every queue gets its agent metrics; each channel its own.
-            targets.insert(Target {
-                queue: queue.clone(),
-                queue_sid: queue_sid.clone(),
-                channel: None,
-            });
-            if channel.is_some() {
-                targets.insert(Target {
-                    queue: queue.clone(),
-                    queue_sid,
-                    channel,
-                });
-            }
-        }
-    }
-    if !problems.is_empty() {
-        for problem in &problems {
-            output.message(&format!("error: {problem}\n"));
-        }
-        return Err(
-            Error::new("some queues or channels are unknown; nothing was recorded").reported(),
-        );
-    }
-    let targets: Vec<Target> = targets.into_iter().collect();
+    let targets = targets(&desired, &live.directory)?;
     output.line(&format!(
         "Recording {} queue(s) and {} queue/channel pair(s) every {}s to {}{}; Ctrl-C stops.",
         targets.iter().filter(|t| t.channel.is_none()).count(),
@@ -130,8 +90,19 @@ pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
                 })?;
             samples += 1;
             rows += lines.len();
-            if cli.verbose > 0 {
-                output.line(&format!("  sample {samples}: {} rows", lines.len()));
+            // Progress for a person at a terminal (or with -v); quiet in a pipe or a log.
+            if output.interactive() || cli.verbose > 0 {
+                let left = args
+                    .for_
+                    .map(|limit| {
+                        let left = limit.saturating_sub(started.elapsed()).as_secs();
+                        format!(", {}m{:02}s left", left / 60, left % 60)
+                    })
+                    .unwrap_or_else(|| ", Ctrl-C stops".to_owned());
+                output.line(&format!(
+                    "  sample {samples}: {} rows, {rows} so far{left}",
+                    lines.len()
+                ));
             }
             // Sample k is due at k x every from the start (no drift); --for D takes those due
             // within D.
@@ -152,6 +123,98 @@ pub fn run(cli: &Cli, args: &RecordArgs, output: &Output) -> Result<u8, Error> {
         args.out.display()
     ));
     Ok(0)
+}
+
+/// `record --synthetic-day`: the last whole day (UTC) of the emulator's synthetic statistics
+/// for the queues and channels the alert files watch (the sandbox's contact center), a sample
+/// a minute, derived as `record` derives them, written at once: a first backtest needs no
+/// waiting.
+fn synthetic_day(args: &RecordArgs, output: &Output) -> Result<u8, Error> {
+    let context = Context::resolve(args.env.name.as_deref(), Needs::One, output)?;
+    let desired = load_desired_in(&context, &args.paths, Secrets::Optional, output)?;
+    let mut file = open_history(&args.out)?;
+    let state = crate::emulator::State::from_seed(&crate::emulator::Seed::builtin(), 0);
+    let directory = crate::store::Directory {
+        queues: state.queues,
+        channels: state.channels,
+        users: state.users,
+    };
+    let targets = targets(&desired, &directory)?;
+    let now = crate::common::clock::system_clock() as i64 / 1000;
+    let day = now - now.rem_euclid(86_400) - 86_400;
+    let mut rows = 0usize;
+    for target in &targets {
+        let channel = target.channel.as_ref().map(|(name, _)| name.as_str());
+        let mut lines = String::new();
+        for (at, metrics) in crate::emulator::synthetic::metric_series(
+            (&target.queue_sid, channel),
+            (day, day + 86_400),
+            (args.sla_seconds, args.day_seed),
+        ) {
+            lines.push_str(&rows_of(target, &format_rfc3339(at), metrics).concat());
+        }
+        rows += lines.lines().count();
+        file.write_all(lines.as_bytes()).map_err(|error| {
+            Error::new(format!("cannot write to {}", args.out.display())).cause(error)
+        })?;
+    }
+    output.line(&format!(
+        "Wrote {rows} rows of the synthetic day {} (a sample a minute, {} queue(s) and {} queue/channel pair(s)) to {}; `flex-alerts backtest --history {}` replays it.",
+        &format_rfc3339(day)[..10],
+        targets.iter().filter(|t| t.channel.is_none()).count(),
+        targets.iter().filter(|t| t.channel.is_some()).count(),
+        args.out.display(),
+        args.out.display()
+    ));
+    Ok(0)
+}
+
+/// Every queue (and queue and channel) the alert files watch, by SID in `directory`.
+fn targets(desired: &Desired, directory: &Directory) -> Result<Vec<Target>, Error> {
+    let mut targets = BTreeSet::new();
+    let mut problems = Vec::new();
+    for alert in &desired.alerts {
+        for queue in &alert.queues {
+            let queue_sid = match directory.queue(queue) {
+                Ok(found) => found.sid.clone(),
+                Err(error) => {
+                    problems.push(format!("alert `{}`: {}", alert.name, error.message));
+                    continue;
+                }
+            };
+            let channel = match (&alert.channel, alert.metric.is_agent_activity()) {
+                (Some(channel), false) => match directory.channel(channel) {
+                    Ok(found) => Some((channel.clone(), found.sid.clone())),
+                    Err(error) => {
+                        problems.push(format!("alert `{}`: {}", alert.name, error.message));
+                        continue;
+                    }
+                },
+                _ => None,
+            };
+            // Every queue gets its agent metrics; each channel its own.
+            targets.insert(Target {
+                queue: queue.clone(),
+                queue_sid: queue_sid.clone(),
+                channel: None,
+            });
+            if channel.is_some() {
+                targets.insert(Target {
+                    queue: queue.clone(),
+                    queue_sid,
+                    channel,
+                });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let mut error = Error::new("some queues or channels are unknown; nothing was recorded");
+        for problem in problems {
+            error = error.cause(problem);
+        }
+        return Err(error);
+    }
+    Ok(targets.into_iter().collect())
 }
 
 /// The history file, opened to append; a new or empty one gets the header first, and a file
@@ -313,6 +376,11 @@ async fn sample_target(
             target.queue
         ));
     }
+    rows_of(target, &at.stamp, metrics)
+}
+
+/// The history rows of one target's metrics at `stamp`.
+fn rows_of(target: &Target, stamp: &str, metrics: Vec<(Metric, f64)>) -> Vec<String> {
     let channel = target
         .channel
         .as_ref()
@@ -321,8 +389,7 @@ async fn sample_target(
         .into_iter()
         .map(|(metric, value)| {
             format!(
-                "{},{},{channel},{metric},{value}\n",
-                at.stamp,
+                "{stamp},{},{channel},{metric},{value}\n",
                 csv_field(&target.queue)
             )
         })

@@ -151,18 +151,63 @@ pub fn cumulative(
 ) -> Value {
     let channel_name = channel.unwrap_or("all");
     let sla = split_seconds.first().copied().unwrap_or(60) as f64;
-    let (mut accepted, mut fast, mut canceled, mut late) = (0, 0, 0, 0);
-    let (mut rejected, mut timed_out, mut wait_total) = (0, 0, 0.0);
+    let mut totals = Totals::default();
     for index in from.div_euclid(60)..to.div_euclid(60) {
-        let minute = minute(context.seed, queue, channel_name, index, sla);
-        accepted += minute.accepted;
-        fast += minute.accepted_fast;
-        canceled += minute.canceled;
-        late += minute.canceled_late;
-        rejected += minute.rejected;
-        timed_out += minute.timed_out;
-        wait_total += minute.wait_total;
+        totals.add(&minute(context.seed, queue, channel_name, index, sla), 1);
     }
+    cumulative_answer(queue, (from, to), totals, split_seconds, context)
+}
+
+/// The minutes of a window, summed.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    accepted: u64,
+    fast: u64,
+    canceled: u64,
+    late: u64,
+    rejected: u64,
+    timed_out: u64,
+    wait_total: f64,
+}
+
+impl Totals {
+    /// Adds one minute (`sign` 1) or takes it back out (`sign` -1, a sliding window).
+    fn add(&mut self, minute: &Minute, sign: i8) {
+        let step = |total: &mut u64, value: u64| {
+            *total = if sign > 0 {
+                *total + value
+            } else {
+                total.saturating_sub(value)
+            };
+        };
+        step(&mut self.accepted, minute.accepted);
+        step(&mut self.fast, minute.accepted_fast);
+        step(&mut self.canceled, minute.canceled);
+        step(&mut self.late, minute.canceled_late);
+        step(&mut self.rejected, minute.rejected);
+        step(&mut self.timed_out, minute.timed_out);
+        self.wait_total += f64::from(sign) * minute.wait_total;
+    }
+}
+
+/// The cumulative statistics answer of `totals` over `[from, to)`.
+fn cumulative_answer(
+    queue: &str,
+    (from, to): (i64, i64),
+    totals: Totals,
+    split_seconds: &[u64],
+    context: &Context<'_>,
+) -> Value {
+    let Totals {
+        accepted,
+        fast,
+        canceled,
+        late,
+        rejected,
+        timed_out,
+        wait_total,
+    } = totals;
+    let wait_total = wait_total.max(0.0);
     let average = if accepted > 0 {
         (wait_total / accepted as f64).round() as u64
     } else {
@@ -204,6 +249,84 @@ pub fn cumulative(
         "workspace_sid": context.workspace_sid,
         "url": format!("{}/TaskQueues/{queue}/CumulativeStatistics", context.workspace_url),
     })
+}
+
+/// Every metric `record` would derive for a queue (and channel unique name; `None` for the
+/// agent metrics) a minute apart over `[from, to)`, in one pass: the 30-minute and
+/// since-midnight windows are kept as running sums rather than summed again each minute.
+pub fn metric_series(
+    (queue, channel): (&str, Option<&str>),
+    (from, to): (i64, i64),
+    (sla_seconds, seed): (u64, u64),
+) -> Vec<(i64, Vec<(crate::flex::Metric, f64)>)> {
+    use crate::flex::statistics;
+    let context = Context {
+        account_sid: "",
+        workspace_sid: "",
+        workspace_url: "",
+        seed,
+    };
+    let available: Vec<String> = ACTIVITIES
+        .iter()
+        .filter(|(_, _, available)| *available)
+        .map(|(_, name, _)| (*name).to_owned())
+        .collect();
+    let sla = sla_seconds as f64;
+    let split = [sla_seconds];
+    let minute_of = |index: i64| minute(seed, queue, channel.unwrap_or("all"), index, sla);
+    let start = from.div_euclid(60);
+    let (mut last_30, mut today) = (Totals::default(), Totals::default());
+    // Both windows as they stand at the first minute.
+    let midnight = |index: i64| index - index.rem_euclid(1440);
+    for index in (start - 30)..start {
+        last_30.add(&minute_of(index), 1);
+    }
+    for index in midnight(start)..start {
+        today.add(&minute_of(index), 1);
+    }
+    let mut series = Vec::new();
+    for index in start..to.div_euclid(60) {
+        let at = index * 60;
+        if index > start {
+            let previous = minute_of(index - 1);
+            last_30.add(&previous, 1);
+            last_30.add(&minute_of(index - 31), -1);
+            if midnight(index) == index {
+                today = Totals::default();
+            } else {
+                today.add(&previous, 1);
+            }
+        }
+        let metrics = match channel {
+            None => {
+                statistics::from_realtime_agents(&realtime(queue, None, at, &context), &available)
+            }
+            Some(_) => {
+                let mut metrics =
+                    statistics::from_realtime_by_channel(&realtime(queue, channel, at, &context));
+                let window = |from: i64| (from, at);
+                metrics.extend(statistics::from_cumulative(
+                    &cumulative_answer(queue, window(at - 1800), last_30, &split, &context),
+                    false,
+                    sla_seconds,
+                ));
+                metrics.extend(statistics::from_cumulative(
+                    &cumulative_answer(
+                        queue,
+                        window(midnight(index) * 60),
+                        today,
+                        &split,
+                        &context,
+                    ),
+                    true,
+                    sla_seconds,
+                ));
+                metrics
+            }
+        };
+        series.push((at, metrics));
+    }
+    series
 }
 
 /// The value of `metric` for a queue (and channel unique name) at `at`, as `record` would
@@ -327,6 +450,31 @@ pub struct Context<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_series_in_one_pass_gives_what_each_minute_asked_alone_gives() {
+        use crate::flex::Metric;
+        // Across midnight, where the since-midnight window starts again.
+        let midnight = 20_788 * 86_400;
+        let (from, to) = (midnight - 10 * 60, midnight + 20 * 60);
+        for channel in [Some("voice"), None] {
+            let series = metric_series(("WQ1", channel), (from, to), (60, 3));
+            assert_eq!(series.len(), 30);
+            for (at, metrics) in &series {
+                for (metric, value) in metrics {
+                    let alone = metric_value(("WQ1", channel), *metric, *at, (60, 3));
+                    assert_eq!(alone, Some(*value), "{metric} at {at}");
+                }
+                if channel.is_some() {
+                    assert!(
+                        metrics
+                            .iter()
+                            .any(|(metric, _)| *metric == Metric::AbandonedToday)
+                    );
+                }
+            }
+        }
+    }
 
     const CONTEXT: Context<'static> = Context {
         account_sid: "AC0",

@@ -37,6 +37,21 @@ fn span(history: &History) -> String {
     )
 }
 
+/// When the history spans clearly less than a day (under 95% of one), that its per-day
+/// figures are extrapolated: three minutes of history are no day of paging.
+pub fn extrapolation_note(history: &History) -> Option<String> {
+    extrapolated(history).then(|| {
+        let minutes = ((history.to - history.from).max(0) as f64 / 60.0).round();
+        format!(
+            "note: the history spans {minutes} minutes, less than a day, so the per-day figures are extrapolated from it; record a day or more for figures to rely on"
+        )
+    })
+}
+
+fn extrapolated(history: &History) -> bool {
+    history.days() < 0.95
+}
+
 fn has_data(result: &AlertResult) -> bool {
     result.queues.iter().any(|queue| queue.evaluation.is_some())
 }
@@ -88,6 +103,9 @@ fn cells(counts: &Counts) -> [String; 8] {
 /// The table, worst first, with the queues of each alert under it.
 pub fn text(results: &[AlertResult], history: &History) -> String {
     let mut out = format!("Backtest over {}\n\n", span(history));
+    if let Some(note) = extrapolation_note(history) {
+        let _ = writeln!(out, "{note}\n");
+    }
     let _ = writeln!(
         out,
         "{:<44} {:>9} {:>6} {:>6} {:>6} {:>8} {:>9} {:>9} {:>9}",
@@ -132,6 +150,9 @@ pub fn text(results: &[AlertResult], history: &History) -> String {
 /// The same as a Markdown table.
 pub fn markdown(results: &[AlertResult], history: &History) -> String {
     let mut out = format!("### Backtest\n\nOver {}.\n\n", span(history));
+    if let Some(note) = extrapolation_note(history) {
+        let _ = writeln!(out, "> **{}**\n", note.trim_start_matches("note: "));
+    }
     out.push_str("| alert | per day | warning | critical | resolved | episodes | min warning | min critical | longest (min) |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for result in worst_first(results) {
@@ -209,6 +230,7 @@ pub fn json(results: &[AlertResult], history: &History) -> serde_json::Value {
         "from": format_rfc3339(history.from),
         "to": format_rfc3339(history.to),
         "days": history.days(),
+        "per_day_extrapolated": extrapolated(history),
         "alerts": alerts,
     })
 }

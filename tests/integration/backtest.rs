@@ -358,3 +358,28 @@ fn plots_are_written_whole_and_never_executable() {
         assert!(std::fs::read_to_string(&path).unwrap().starts_with("<svg"));
     }
 }
+
+#[test]
+fn a_history_shorter_than_a_day_says_its_per_day_figures_are_extrapolated() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = directory.path().join("short.csv");
+    std::fs::write(
+        &history,
+        "time,queue,channel,metric,value\n2026-11-30T10:00:00Z,Billing,voice,Waiting (Now),20\n2026-11-30T10:03:00Z,Billing,voice,Waiting (Now),1\n",
+    )
+    .unwrap();
+    for format in ["text", "markdown", "json"] {
+        let (code, stdout, stderr) = backtest(&history, &["--format", format]);
+        assert_eq!(code, Some(0), "{stderr}");
+        match format {
+            "json" => {
+                let document: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                assert_eq!(document["per_day_extrapolated"], true);
+            }
+            _ => assert!(
+                stdout.contains("the history spans 3 minutes, less than a day, so the per-day figures are extrapolated"),
+                "{format}: {stdout}"
+            ),
+        }
+    }
+}

@@ -206,43 +206,16 @@ async fn the_environment_is_named_first_in_every_plan_and_in_the_prompt() {
 
 /// What the binary prints on a pseudo-terminal for `args` in `root`, answered `no`.
 fn prompt_of(root: &tempfile::TempDir, args: &[&str]) -> String {
-    let script = r#"
-import os, pty, subprocess, sys, select, time
-main, secondary = pty.openpty()
-child = subprocess.Popen(sys.argv[1:], stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True)
-os.close(secondary)
-output, answered, deadline = b"", False, time.time() + 20
-while time.time() < deadline:
-    ready, _, _ = select.select([main], [], [], 0.1)
-    if ready:
-        try:
-            chunk = os.read(main, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-        if not answered and b"Only `yes` goes on" in output:
-            os.write(main, b"no\n")
-            answered = True
-    elif child.poll() is not None:
-        break
-child.wait(timeout=5)
-sys.stdout.write(output.decode("utf-8", "replace"))
-"#;
-    let command = in_repository(root.path());
-    let std = command.get_program().to_owned();
-    let mut python = std::process::Command::new("python3");
-    python.arg("-c").arg(script).arg(std).args(args);
-    for (key, value) in command.get_envs() {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("flex-alerts"));
+    let template = in_repository(root.path());
+    for (key, value) in template.get_envs() {
         match value {
-            Some(value) => python.env(key, value),
-            None => python.env_remove(key),
+            Some(value) => command.env(key, value),
+            None => command.env_remove(key),
         };
     }
-    python.current_dir(root.path());
-    let output = python.output().unwrap();
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    command.current_dir(root.path()).args(args);
+    on_terminal(command, Some(("Only `yes` goes on", "no")))
 }
 
 /// A project whose production lacks the variables staging sets, with `alerts` and `extra`

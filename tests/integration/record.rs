@@ -229,3 +229,73 @@ fn record_refuses_a_file_that_is_not_a_history_and_the_sandbox() {
         String::from_utf8_lossy(&sandbox.stderr)
     );
 }
+
+#[test]
+fn record_shows_progress_on_a_terminal_and_none_through_a_pipe() {
+    let emulator = Emulator::start();
+    let directory = tempfile::tempdir().unwrap();
+    let record = |out: &str| {
+        let mut command = process_against(&emulator.1, directory.path());
+        command
+            .args(["record", "--every", "1s", "--for", "2s", "--out"])
+            .arg(directory.path().join(out))
+            .arg("examples/");
+        command
+    };
+    let terminal = crate::support::on_terminal(record("terminal.csv"), None);
+    assert!(
+        terminal.contains("  sample 1: ") && terminal.contains(" so far, 0m0"),
+        "{terminal}"
+    );
+    assert!(terminal.contains("  sample 3: "), "{terminal}");
+    let piped = record("piped.csv").output().unwrap();
+    let stderr = String::from_utf8_lossy(&piped.stderr);
+    assert!(piped.status.success(), "{stderr}");
+    assert!(!stderr.contains("  sample "), "{stderr}");
+    assert!(stderr.contains("Recorded "), "{stderr}");
+}
+
+#[test]
+fn the_synthetic_day_is_written_at_once_and_a_backtest_of_it_runs() {
+    let directory = tempfile::tempdir().unwrap();
+    let alerts = directory.path().join("alerts.yaml");
+    std::fs::write(
+        &alerts,
+        "version: 1\nalerts:\n  - name: Support waiting\n    metric: Waiting (Now)\n    channel: voice\n    queues: [Support]\n    thresholds:\n      critical: { above: 4 }\n",
+    )
+    .unwrap();
+    let out = directory.path().join("day.csv");
+    let output = crate::support::cli()
+        .args(["record", "--synthetic-day", "--out"])
+        .arg(&out)
+        .arg(&alerts)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows = read_rows(&out);
+    let times: std::collections::BTreeSet<&str> = rows.iter().map(|row| row[0].as_str()).collect();
+    assert_eq!(times.len(), 1440, "a sample a minute for a day");
+    assert!(
+        rows.iter()
+            .any(|row| row[1] == "Support" && row[2] == "voice" && row[3] == "Waiting (Now)")
+    );
+    let backtest = crate::support::cli()
+        .args(["backtest", "--history"])
+        .arg(&out)
+        .arg(&alerts)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&backtest.stdout);
+    assert!(
+        backtest.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backtest.stderr)
+    );
+    assert!(stdout.contains("Support waiting"), "{stdout}");
+    assert!(
+        !stdout.contains("extrapolated"),
+        "a whole day is no extrapolation: {stdout}"
+    );
+}

@@ -271,3 +271,54 @@ pub fn spawn_emulator(args: &[&std::ffi::OsStr]) -> (std::process::Child, String
         .to_owned();
     (child, url)
 }
+
+/// What `command` prints (stdout and stderr together) when run on a pseudo-terminal, as a
+/// person at a terminal would see it; when `answer` is `(prompt, reply)`, `reply` is typed
+/// once `prompt` shows. At most 20 seconds.
+pub fn on_terminal(command: std::process::Command, answer: Option<(&str, &str)>) -> String {
+    let script = r#"
+import os, pty, subprocess, sys, select, time
+prompt, reply = sys.argv[1].encode(), sys.argv[2].encode()
+main, secondary = pty.openpty()
+child = subprocess.Popen(sys.argv[3:], stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True)
+os.close(secondary)
+output, answered, deadline = b"", not prompt, time.time() + 20
+while time.time() < deadline:
+    ready, _, _ = select.select([main], [], [], 0.1)
+    if ready:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not answered and prompt in output:
+            os.write(main, reply + b"\n")
+            answered = True
+    elif child.poll() is not None:
+        break
+child.wait(timeout=5)
+sys.stdout.write(output.decode("utf-8", "replace"))
+"#;
+    let (prompt, reply) = answer.unwrap_or(("", ""));
+    let mut python = std::process::Command::new("python3");
+    python
+        .arg("-c")
+        .arg(script)
+        .arg(prompt)
+        .arg(reply)
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => python.env(key, value),
+            None => python.env_remove(key),
+        };
+    }
+    if let Some(directory) = command.get_current_dir() {
+        python.current_dir(directory);
+    }
+    let output = python.output().expect("python3 runs (CI machines have it)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
