@@ -51,18 +51,21 @@ fn config_call(
     call
 }
 
-/// How often a rules listing of several pages is read, at most, until one adds no rule.
-const MAX_LISTINGS: usize = 4;
+/// How often a rules listing of several pages is read, at most, until two readings agree.
+const MAX_LISTINGS: usize = 5;
 
 /// Every rule, each read as leniently as the documentation allows, so one rule of an
 /// unexpected shape never hides the others.
 ///
 /// A listing of several pages can miss a rule: when another process deletes one while the
 /// pages are read, a page-numbered list shifts and a rule slides past a page boundary unseen.
-/// A missed rule would be planned as a create (a duplicate); so such a listing is read again,
-/// and the rules of every reading merged, until a reading adds none.
+/// A missed rule would be planned as a create (a duplicate). So such a listing is read again
+/// until two readings in a row list the same rules (nothing changed meanwhile, so nothing was
+/// missed); should the lists keep changing, every rule any reading saw is kept (a rule gone
+/// since is found gone when written to, which does no harm; a missed one would).
 pub(super) async fn list_rules(transport: &Transport) -> Result<Vec<Rule>, StoreError> {
-    let mut merged: Vec<Rule> = Vec::new();
+    let mut seen: Vec<Rule> = Vec::new();
+    let mut previous: Option<Vec<String>> = None;
     for _ in 0..MAX_LISTINGS {
         let (items, pages): (Vec<Value>, usize) = transport
             .list_pages(
@@ -73,13 +76,15 @@ pub(super) async fn list_rules(transport: &Transport) -> Result<Vec<Rule>, Store
             )
             .await?;
         let listed = merge_by_sid(items.into_iter().map(Rule::from_listed).collect());
-        let known = merged.len();
-        merged = merge_by_sid(merged.into_iter().chain(listed).collect());
-        if pages <= 1 || merged.len() == known {
-            break;
+        let mut sids: Vec<String> = listed.iter().map(|rule| rule.sid().to_owned()).collect();
+        sids.sort();
+        if pages <= 1 || previous.as_ref() == Some(&sids) {
+            return Ok(listed);
         }
+        previous = Some(sids);
+        seen = merge_by_sid(listed.into_iter().chain(seen).collect());
     }
-    Ok(merged)
+    Ok(seen)
 }
 
 /// The rule a create whose answer was lost would have made, if Flex has it.
