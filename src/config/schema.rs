@@ -61,6 +61,10 @@ impl Compiled {
     }
 }
 
+/// The title that marks a `null` a format allows (an overlay's, to remove a key of the base
+/// alert); every other `null` is taken out of the schemas.
+pub const REMOVE: &str = "remove";
+
 /// Optional keys may be omitted but never `null`: an empty `notify:` is a mistake, not "off".
 #[derive(Clone)]
 struct NoNull;
@@ -76,9 +80,13 @@ impl Transform for NoNull {
                 }
             }
             if let Some(Value::Array(options)) = object.get("anyOf") {
+                // A `null` an overlay may write to remove a key is kept.
                 let kept: Vec<Value> = options
                     .iter()
-                    .filter(|o| o.get("type") != Some(&Value::from("null")))
+                    .filter(|o| {
+                        o.get("type") != Some(&Value::from("null"))
+                            || o.get("title") == Some(&Value::from(REMOVE))
+                    })
                     .cloned()
                     .collect();
                 if kept.len() == 1 && options.len() == 2 {

@@ -619,3 +619,119 @@ async fn inventory_lists_the_names_alert_files_may_use() {
         serde_json::json!(["supervisor"])
     );
 }
+
+const BASE_ALERTS: &str = "version: 1
+alerts:
+  - name: Support wait
+    metric: Longest (Now)
+    channel: voice
+    queues: [Support, Billing]
+    thresholds:
+      warning: { above: 60 }
+      critical: { above: 180 }
+    notify:
+      severity: warning
+      users: [jane.doe]
+      emails: [oncall@example.com]
+  - name: Billing queue
+    metric: Waiting (Now)
+    channel: voice
+    queues: [Billing]
+    thresholds:
+      critical: { above: 5 }
+    notify:
+      users: [raj.patel]
+      emails: [billing@example.com]
+";
+
+#[test]
+fn overlays_merge_mappings_replace_lists_and_levels_and_null_removes() {
+    let overlay = "version: 1
+overlay:
+  - name: Support wait
+    queues: [Sales]
+    thresholds: { critical: { above: 300 } }
+    notify: { after: 10m }
+  - name: Billing queue
+    notify: { emails: null }
+";
+    let root = lacking_in_production(BASE_ALERTS, &[("overlays/staging.yaml", overlay)]);
+    let plan = run(cli()
+        .current_dir(root.path())
+        .args(["plan", "--env", "staging", "--format", "json"]));
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let document: Value = serde_json::from_str(&plan.stdout).unwrap();
+    let after = |name: &str| {
+        document["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|alert| alert["name"] == name)
+            .unwrap()["after"]
+            .clone()
+    };
+    let support = after("Support wait");
+    // Mappings merge: the base's users and emails stay beside the overlay's delay.
+    assert_eq!(support["notify"]["after"], "10m", "{support}");
+    assert_eq!(
+        support["notify"]["users"],
+        serde_json::json!(["jane.doe"]),
+        "{support}"
+    );
+    assert_eq!(
+        support["notify"]["emails"],
+        serde_json::json!(["oncall@example.com"]),
+        "{support}"
+    );
+    // A threshold level replaces as a whole; the other level stays.
+    assert_eq!(support["thresholds"]["critical"]["above"], 300, "{support}");
+    assert_eq!(support["thresholds"]["warning"]["above"], 60, "{support}");
+    // A list replaces as a whole.
+    assert_eq!(support["queues"], serde_json::json!(["Sales"]), "{support}");
+    // `null` removes the key.
+    let billing = after("Billing queue");
+    assert!(billing["notify"].get("emails").is_none(), "{billing}");
+    assert_eq!(
+        billing["notify"]["users"],
+        serde_json::json!(["raj.patel"]),
+        "{billing}"
+    );
+
+    // The text plan shows the effective alert.
+    let text = run(cli()
+        .current_dir(root.path())
+        .args(["plan", "--env", "staging"]));
+    assert!(
+        text.stdout.contains("after: 10m") && text.stdout.contains("oncall@example.com"),
+        "{}",
+        text.stdout
+    );
+
+    // A level removed with nothing left, and a value the overlay set wrong, are reported in
+    // the overlay, at their place.
+    std::fs::write(
+        root.path().join("overlays/staging.yaml"),
+        "version: 1\noverlay:\n  - name: Billing queue\n    thresholds: { critical: null }\n  - name: Support wait\n    notify: { after: 20m }\n",
+    )
+    .unwrap();
+    let broken = run(cli()
+        .current_dir(root.path())
+        .args(["validate", "--env", "staging"]));
+    assert_eq!(broken.code, 1);
+    assert!(
+        broken
+            .stderr
+            .contains("the overlay of `Billing queue` removes both thresholds")
+            && broken.stderr.contains("overlays/staging.yaml:3:"),
+        "{}",
+        broken.stderr
+    );
+    assert!(
+        broken
+            .stderr
+            .contains("`20m` is longer than the 15-minute maximum")
+            && broken.stderr.contains("overlays/staging.yaml:6:"),
+        "{}",
+        broken.stderr
+    );
+}
