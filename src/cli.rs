@@ -91,6 +91,10 @@ impl StoreChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check alert files against the schema and every rule, offline. Exit 1 on any error.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts validate                    # every file of the project, in every environment\n\
+                  \x20 flex-alerts validate alerts/voice.yaml  # one file\n\
+                  \x20 flex-alerts validate --env staging      # one environment, with its vars and overlay")]
     Validate {
         /// Alert files or directories (read recursively). Default: the project's alert paths,
         /// else the current directory.
@@ -102,9 +106,13 @@ pub enum Command {
     },
     /// Run the rule tests (`*.test.yaml`) against the alert files, offline: each test feeds
     /// metric values to the alerts and checks their levels and notifications.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts test examples/\n\
+                  \x20 flex-alerts test --format junit  # JUnit XML for a CI test report\n\
+                  \x20 flex-alerts test --env staging   # with staging's vars and overlay")]
     Test {
-        /// Alert files, test files, or directories that hold them. Default: the current
-        /// directory.
+        /// Alert files, test files, or directories that hold them. Default: the project's
+        /// alert paths, else the current directory.
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// How to print the results: `text`, or `junit` (JUnit XML for CI test reports).
@@ -115,11 +123,16 @@ pub enum Command {
     },
     /// Replay a metric history (CSV) through the alerts, offline: episodes, notifications a
     /// day, time at warning and critical, per alert and queue, worst first.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts backtest --history history.csv examples/\n\
+                  \x20 flex-alerts backtest --history history.csv --target-per-day 2  # thresholds for at most 2 a day\n\
+                  \x20 flex-alerts backtest --history history.csv --plot plots/       # an SVG per alert")]
     Backtest {
         /// The history: CSV with the header `time,queue,channel,metric,value`.
         #[arg(long, value_name = "FILE.csv")]
         history: PathBuf,
-        /// Alert files or directories (read recursively). Default: the current directory.
+        /// Alert files or directories (read recursively). Default: the project's alert
+        /// paths, else the current directory.
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// How to print the results.
@@ -138,11 +151,19 @@ pub enum Command {
     },
     /// Sample the live TaskRouter statistics of every queue the alert files watch, and append
     /// them to a CSV history for `backtest` (Ctrl-C stops, keeping every row written).
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts record --out history.csv --every 1m --for 8h\n\
+                  \x20 flex-alerts record --out history.csv --env production           # until Ctrl-C\n\
+                  \x20 flex-alerts record --out history.csv --synthetic-day examples/  # the emulator's day, at once")]
     Record(RecordArgs),
     /// Show how two environments of the project differ: their effective alerts (files, vars
     /// and overlays), or with --live their live alerts.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts diff --env staging --env production         # the files, vars and overlays\n\
+                  \x20 flex-alerts diff --env staging --env production --live  # the live alerts")]
+    #[command(override_usage = "flex-alerts diff [OPTIONS] --env <A> --env <B> [PATH]...")]
     Diff {
-        /// The two environments, e.g. `--env staging --env production`.
+        /// The two environments to compare: `--env A --env B`, e.g. `--env staging --env production`.
         #[arg(long = "env", value_name = "NAME", required = true)]
         envs: Vec<String>,
         /// Compare the live alerts of the two environments' stores instead of the files.
@@ -158,10 +179,21 @@ pub enum Command {
         store: StoreArgs,
     },
     /// Show what apply would change in the live store to match the alert files.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts plan --env staging\n\
+                  \x20 flex-alerts plan --env production --format markdown --out plan.json  # a PR comment, a saved plan\n\
+                  \x20 flex-alerts plan --all-envs --detailed-exitcode                      # exit 2 on changes")]
     Plan(PlanArgs),
     /// Change the live store to match the alert files, after showing the plan.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts apply --env staging                           # shows the plan, asks for yes\n\
+                  \x20 flex-alerts apply --plan plan.json                        # exactly a saved plan, asking nothing\n\
+                  \x20 flex-alerts apply --store local examples/ --auto-approve  # in the embedded sandbox")]
     Apply(ApplyArgs),
     /// Write the live alerts as an alert file that `plan` then finds unchanged.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts export --env production --out alerts/production.yaml\n\
+                  \x20 flex-alerts export --store local  # the sandbox's alerts, to stdout")]
     Export {
         /// Write to FILE instead of standard output.
         #[arg(long, value_name = "FILE")]
@@ -175,12 +207,22 @@ pub enum Command {
     /// directory (the live alerts of a store or environment when one is named, else an
     /// example with its rule test), the JSON Schemas its modelines point at, `.flex-alerts/`
     /// in `.gitignore`, and with --ci the CI recipe.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts init                            # a starter alert file, its test, the schemas\n\
+                  \x20 flex-alerts init --env staging --ci github  # staging's live alerts, the GitHub recipe\n\
+                  \x20 flex-alerts init demo --store local         # in demo/, from the embedded sandbox")]
     Init(InitArgs),
     /// List what the live store holds that alert files name: its task queues, task channels
     /// and Flex users (with their roles, and whether they are active).
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts inventory --env staging\n\
+                  \x20 flex-alerts inventory --store local --format json")]
     Inventory(InventoryArgs),
-    /// Print a JSON Schema: of alert files (the default), of rule test files, or of the JSON
-    /// plan.
+    /// Print a JSON Schema: of alert files (the default), rule test files, the project file,
+    /// overlay files, or the JSON plan.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts schema > schemas/flex-alerts.schema.json\n\
+                  \x20 flex-alerts schema plan  # the shape of `plan --format json`")]
     Schema {
         /// Which document: `alerts` (schemas/flex-alerts.schema.json), `test`
         /// (schemas/flex-alerts-test.schema.json, rule test files), `project`
@@ -192,15 +234,25 @@ pub enum Command {
     },
     /// Run an emulated Twilio Flex (alerts, users, configuration, TaskRouter) on a local port,
     /// for trying flex-alerts and for tests. Stop it with Ctrl-C.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts emulator                  # then paste the export line it prints\n\
+                  \x20 flex-alerts emulator --state emulator.json --latency-ms 50\n\
+                  \x20 flex-alerts emulator --fire-every 1m  # notifications to webhooks as they happen")]
     Emulator(EmulatorArgs),
     /// Print the manual page (roff): `flex-alerts man | man -l -`. With --out, write a page
     /// for flex-alerts and one for each command into DIR.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts man | man -l -\n\
+                  \x20 flex-alerts man --out ~/.local/share/man/man1")]
     Man {
         /// Write flex-alerts.1 and flex-alerts-COMMAND.1 here, e.g. ~/.local/share/man/man1.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
     /// Print a shell completion script.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts completions bash > ~/.local/share/bash-completion/completions/flex-alerts\n\
+                  \x20 flex-alerts completions zsh > ~/.zfunc/_flex-alerts")]
     Completions {
         /// The shell to complete for.
         shell: Shell,
@@ -255,7 +307,8 @@ pub enum CiKind {
 /// `flex-alerts plan`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PlanArgs {
-    /// Alert files or directories (read recursively). Default: the current directory.
+    /// Alert files or directories (read recursively). Default: the project's alert
+    /// paths, else the current directory.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Also save the plan as JSON, for `apply --plan FILE`.
@@ -325,7 +378,8 @@ pub struct RecordArgs {
 /// `flex-alerts apply`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
-    /// Alert files or directories (read recursively). Default: the current directory.
+    /// Alert files or directories (read recursively). Default: the project's alert
+    /// paths, else the current directory.
     #[arg(value_name = "PATH", conflicts_with = "plan")]
     pub paths: Vec<PathBuf>,
     /// Do not ask for confirmation (needed when not run from a terminal).
@@ -601,5 +655,41 @@ fn rate(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
         _ => Err(format!("`{text}` is not a rate from 0 to 1")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Cli;
+
+    /// Every command's help ends with two or three examples, each on one line and each a
+    /// command line that parses (up to a pipe or a redirection; a `#` starts its comment).
+    #[test]
+    fn every_command_help_ends_with_examples_that_parse() {
+        let mut top = Cli::command();
+        top.build();
+        for command in top.get_subcommands_mut().filter(|c| c.get_name() != "help") {
+            let name = command.get_name().to_owned();
+            let help = command.render_long_help().to_string();
+            let (_, examples) = help
+                .rsplit_once("Examples:\n")
+                .unwrap_or_else(|| panic!("{name}: no examples in\n{help}"));
+            let lines: Vec<&str> = examples.lines().filter(|l| !l.is_empty()).collect();
+            assert!((2..=3).contains(&lines.len()), "{name}: {lines:?}");
+            for line in lines {
+                assert!(line.len() <= 100, "{name}: too wide: {line}");
+                let command_line = line
+                    .strip_prefix("  flex-alerts ")
+                    .unwrap_or_else(|| panic!("{name}: not an example: {line:?}"));
+                let command_line = command_line.split(" #").next().unwrap();
+                let command_line = command_line.split(['|', '>']).next().unwrap();
+                let words = std::iter::once("flex-alerts").chain(command_line.split_whitespace());
+                let parsed = Cli::try_parse_from(words);
+                assert!(parsed.is_ok(), "{name}: {line}: {}", parsed.unwrap_err());
+                assert!(command_line.starts_with(&name), "{name}: {line}");
+            }
+        }
     }
 }

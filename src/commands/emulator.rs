@@ -112,7 +112,8 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
             "Emulated Flex instance {instance} (account {account}), state {kept}.\n\
              To use it from another terminal, paste:\n\
              \x20 export TWILIO_ACCOUNT_SID={account} TWILIO_AUTH_TOKEN={token} FLEX_INSTANCE_SID={instance} FLEX_ALERTS_STORE={url}\n\
-             \x20 flex-alerts plan examples/\n\
+             \x20 flex-alerts inventory\n\
+             (the queues, channels and users alert files can name); then `flex-alerts init demo` writes a first alert file for them.\n\
              Admin routes: /__admin/state, /__admin/faults, /__admin/requests, /__admin/console, /__admin/fire. Stop with Ctrl-C.\n",
             instance = seed.instance_sid,
             account = seed.account_sid,

@@ -126,10 +126,30 @@ pub fn run(cli: &Cli, args: &InitArgs, output: &Output) -> Result<u8, Error> {
         }
     }
     ignore_state(&root.join(".gitignore"), output)?;
+    let alerts = alerts.display();
+    let store = args
+        .store
+        .store
+        .as_ref()
+        .or(cli.store_before_command.as_ref());
+    let try_them = match (&args.env.name, store) {
+        (Some(name), _) => {
+            format!("`flex-alerts plan {alerts} --env {name}` shows what apply would change")
+        }
+        (None, Some(store)) => {
+            format!("`flex-alerts plan {alerts} --store {store}` shows what apply would change")
+        }
+        (None, None) if std::env::var_os("FLEX_ALERTS_STORE").is_some() => {
+            format!(
+                "`flex-alerts plan {alerts}` shows what apply would change in $FLEX_ALERTS_STORE"
+            )
+        }
+        (None, None) => {
+            format!("`flex-alerts plan {alerts} --store local` tries them in a sandbox")
+        }
+    };
     output.line(&format!(
-        "Next: `flex-alerts validate {}` checks the files, `flex-alerts plan {} --store local` tries them in a sandbox.",
-        alerts.display(),
-        alerts.display()
+        "Next: `flex-alerts validate {alerts}` checks the files, {try_them}."
     ));
     Ok(0)
 }

@@ -524,10 +524,15 @@ fn the_emulator_prints_one_paste_that_works_and_refusals_point_at_it() {
 
     let (mut emulator, url) = spawn_emulator(&["--listen".as_ref(), "127.0.0.1:0".as_ref()]);
     let mut banner = BufReader::new(emulator.stderr.take().unwrap()).lines();
-    let export = (0..5)
+    let lines: Vec<String> = (0..5)
         .filter_map(|_| banner.next().and_then(Result::ok))
-        .find(|line| line.trim_start().starts_with("export "))
+        .collect();
+    let at = lines
+        .iter()
+        .position(|line| line.trim_start().starts_with("export "))
         .expect("an export line");
+    let export = lines[at].clone();
+    let suggested = lines[at + 1].trim().to_owned();
     let pairs: Vec<(String, String)> = export
         .trim()
         .trim_start_matches("export ")
@@ -544,6 +549,18 @@ fn the_emulator_prints_one_paste_that_works_and_refusals_point_at_it() {
     );
 
     let state = tempfile::tempdir().unwrap();
+    // The suggested command works from any directory, not only from this repository.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let words: Vec<&str> = suggested.split(' ').collect();
+    assert_eq!(words[0], "flex-alerts", "{suggested}");
+    let tried = run(cli()
+        .current_dir(elsewhere.path())
+        .envs(pairs.iter().cloned())
+        .env_remove("TWILIO_API_KEY")
+        .args(&words[1..]));
+    assert_eq!(tried.code, 0, "{suggested}: {}", tried.stderr);
+    assert!(tried.stdout.contains("Support"), "{}", tried.stdout);
+
     let mut pasted = cli();
     pasted
         .envs(pairs.iter().cloned())

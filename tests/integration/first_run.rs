@@ -735,3 +735,64 @@ overlay:
         broken.stderr
     );
 }
+
+/// The README's quick start, step by step, in a directory outside this repository: init,
+/// validate, test, plan, apply; then the metric changes and the plan replaces the alert.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_quick_start_works_from_an_empty_directory() {
+    let emulator = emulator().await;
+    let home = tempfile::tempdir().unwrap();
+    let demo = home.path().join("demo");
+    let step = |cwd: &Path| {
+        let mut command = against(&emulator, home.path());
+        command.current_dir(cwd).env_remove("SLACK_SUPPORT_WEBHOOK");
+        command
+    };
+    let init = run_blocking(step(home.path()), &["init", "demo"]).await;
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert!(
+        init.stderr.contains(
+            "`flex-alerts plan demo/alerts` shows what apply would change in $FLEX_ALERTS_STORE"
+        ),
+        "{}",
+        init.stderr
+    );
+    for (args, expected) in [
+        (&["validate"][..], "1 alert valid in 2 files"),
+        (&["test"], "1 passed, 0 failed"),
+        (&["plan"], "Plan: 1 to create"),
+        (
+            &["apply", "--auto-approve"],
+            "Read back: the live alerts match the files.",
+        ),
+    ] {
+        let ran = run_blocking(step(&demo), args).await;
+        assert_eq!(ran.code, 0, "{args:?}: {}", ran.stderr);
+        assert!(
+            ran.stdout.contains(expected) || ran.stderr.contains(expected),
+            "{args:?}: {}\n{}",
+            ran.stdout,
+            ran.stderr
+        );
+    }
+    let file = demo.join("alerts/alerts.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("metric: Longest (Now)", "metric: Waiting (Now)"),
+    )
+    .unwrap();
+    let replace = run_blocking(step(&demo), &["plan"]).await;
+    assert!(
+        replace
+            .stdout
+            .contains("+/- replace \"Support voice - longest wait\"")
+            && replace.stdout.contains("Flex cannot edit a metric"),
+        "{}",
+        replace.stdout
+    );
+    let applied = run_blocking(step(&demo), &["apply", "--auto-approve"]).await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let again = run_blocking(step(&demo), &["plan", "--detailed-exitcode"]).await;
+    assert_eq!(again.code, 0, "{}", again.stdout);
+}
