@@ -318,6 +318,9 @@ pub fn apply(
 ) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     let mut added = Vec::new();
     let mut problems = Vec::new();
+    // Which overlay file changes each alert: two entries for one alert would make the result
+    // depend on the order files are read in.
+    let mut changed_in: std::collections::HashMap<String, String> = Default::default();
     for source in overlays {
         let (content, spans): (OverlayFile, _) = match super::document::parse_document_in(
             source,
@@ -339,6 +342,20 @@ pub fn apply(
         let file = source.display.as_str();
         for (index, entry) in content.overlay.iter().enumerate() {
             let at = format!("/overlay/{index}");
+            if let Some(earlier) = changed_in.insert(entry.name.clone(), source.display.clone()) {
+                problems.push(
+                    Diagnostic::error(
+                        &source.display,
+                        spans.value(&format!("{at}/name")),
+                        format!(
+                            "`{}` is already changed by an entry in {earlier}",
+                            entry.name
+                        ),
+                    )
+                    .with_hint("write every change to one alert in one overlay entry"),
+                );
+                continue;
+            }
             let found = base.iter().enumerate().find_map(|(f, parsed)| {
                 parsed
                     .content

@@ -70,7 +70,7 @@ pub fn unset_in(message: &str) -> Option<&str> {
 
 /// What to do about an unset variable that the environments `defined_in` set in their `vars`.
 pub fn unset_hint(defined_in: &[String]) -> String {
-    let set_it = "give it in this environment's `vars` in flex-alerts.yaml, or set it in the process environment; `$${` writes a literal `${`";
+    let set_it = "set it in the process environment, or in an environment's `vars` in flex-alerts.yaml; `$${` writes a literal `${`";
     match defined_in {
         [] => set_it.to_owned(),
         [one] => format!("it is set in `{one}`'s vars: did you mean `--env {one}`? Else {set_it}"),

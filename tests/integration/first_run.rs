@@ -734,6 +734,30 @@ overlay:
         "{}",
         broken.stderr
     );
+
+    // Two entries for one alert, in two files: the result would depend on the reading order.
+    std::fs::write(
+        root.path().join("overlays/staging.yaml"),
+        "version: 1\noverlay:\n  - name: Support wait\n    active: false\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.path().join("overlays/zz.yaml"),
+        "version: 1\noverlay:\n  - name: Support wait\n    active: true\n",
+    )
+    .unwrap();
+    let twice = run(cli()
+        .current_dir(root.path())
+        .args(["validate", "--env", "staging"]));
+    assert_eq!(twice.code, 1, "{}", twice.stderr);
+    assert!(
+        twice
+            .stderr
+            .contains("`Support wait` is already changed by an entry in overlays/staging.yaml")
+            && twice.stderr.contains("overlays/zz.yaml:3:"),
+        "{}",
+        twice.stderr
+    );
 }
 
 /// The README's quick start, step by step, in a directory outside this repository: init,
