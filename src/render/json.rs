@@ -14,7 +14,7 @@ use crate::common::secret::hash_text;
 use crate::plan::view::{AlertView, changes};
 use crate::plan::{Entry, Phase, Plan};
 
-/// The version of this document's shape; see the README.
+/// The version of this document's shape; see docs/plan-and-apply.md.
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A flex-alerts plan: what `apply` would change in one Flex instance.

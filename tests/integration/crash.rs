@@ -69,7 +69,7 @@ fn before() -> String {
 /// them gain notifications), 2 whose metric changes (at 99 of 100 alerts, one replace creates
 /// first and the other deletes first), 4 pruned, 8 new. About 70 writes. Configurations stay
 /// 20 below their cap, so the configurations that a kill can leave with an id nobody knows
-/// never block the next apply (see the README: only Twilio can remove those).
+/// never block the next apply (see docs/plan-and-apply.md: only Twilio can remove those).
 fn after() -> String {
     let mut text = String::from("version: 1\nsettings:\n  prune: true\nalerts:\n");
     for index in 0..91 {

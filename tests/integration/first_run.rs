@@ -820,3 +820,66 @@ async fn the_quick_start_works_from_an_empty_directory() {
     let again = run_blocking(step(&demo), &["plan", "--detailed-exitcode"]).await;
     assert_eq!(again.code, 0, "{}", again.stdout);
 }
+
+/// Every relative link of the README and of `docs/` names a file that exists and, with a
+/// `#fragment`, a heading in it (as GitHub makes anchors of headings).
+#[test]
+fn the_readme_and_docs_link_only_to_what_exists() {
+    fn anchor(heading: &str) -> String {
+        heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+    fn anchors(text: &str) -> Vec<String> {
+        let mut fenced = false;
+        let mut found = Vec::new();
+        for line in text.lines() {
+            if line.starts_with("```") {
+                fenced = !fenced;
+            } else if !fenced && line.starts_with('#') {
+                found.push(anchor(line.trim_start_matches('#')));
+            }
+        }
+        found
+    }
+    let mut pages = vec![root().join("README.md")];
+    for entry in std::fs::read_dir(root().join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    let mut checked = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for (_, rest) in text
+            .match_indices("](")
+            .map(|(at, _)| text.split_at(at + 2))
+        {
+            let target = &rest[..rest.find(')').unwrap()];
+            if target.starts_with("http") {
+                continue;
+            }
+            let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
+            let linked = page.parent().unwrap().join(file);
+            assert!(linked.exists(), "{}: {target}", page.display());
+            if !fragment.is_empty() {
+                let headings = anchors(&std::fs::read_to_string(&linked).unwrap());
+                assert!(
+                    headings.iter().any(|h| h == fragment),
+                    "{}: {target}: no such heading in {headings:?}",
+                    page.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} links");
+}

@@ -1,6 +1,6 @@
 //! The house stays as built: every `crate::`, `super::` and `self::` path in `src/` is
 //! resolved to the file that defines what it names, and the imports must run one way, down
-//! the layers of the README's layout section, with no circle between files or folders.
+//! the layers of the layout section of docs/design.md, with no circle between files or folders.
 //!
 //! A name is charged to the file that defines it: a `pub use` of a module's own child (the
 //! `pub use directory::Directory` of `store/mod.rs`) is an alias, not an import; any other
