@@ -10,9 +10,17 @@ use crate::output::ColorChoice;
 use crate::store::StoreSpec;
 use crate::store::twilio::DEFAULT_CONCURRENCY;
 
+/// `flex-alerts --version`: the version and the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("FLEX_ALERTS_COMMIT"),
+    ")"
+);
+
 /// Twilio Flex alerts as code: keep alerts in YAML, check them, and reconcile Flex with them.
 #[derive(Debug, Parser)]
-#[command(name = "flex-alerts", version, about, long_about = None, propagate_version = true)]
+#[command(name = "flex-alerts", version = VERSION, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
