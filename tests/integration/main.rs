@@ -10,6 +10,7 @@ mod environments;
 mod fire;
 mod first_run;
 mod hardening;
+mod install;
 mod layers;
 mod plan;
 mod plan_property;
