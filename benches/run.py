@@ -394,6 +394,10 @@ def main():
                 f"| {new['case']} | {old['median_ms']:.0f} ms | {new['median_ms']:.0f} ms | "
                 f"{old['median_ms'] / new['median_ms']:.1f}x | {count(old)} | {count(new)} |"
             )
+    # The release sizes come from scripts/check-release: kept as they were.
+    previous = Path(args.out).read_text() if Path(args.out).exists() else ""
+    if "\n## Release sizes\n" in previous:
+        text += ["", "## Release sizes" + previous.split("\n## Release sizes", 1)[1].rstrip("\n")]
     Path(args.out).write_text("\n".join(text) + "\n")
     if args.save:
         Path(args.save).write_text(json.dumps({"after": after, "before": before}, indent=1))
