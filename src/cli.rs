@@ -220,6 +220,15 @@ pub enum Command {
                   \x20 flex-alerts init --env staging --ci github  # staging's live alerts, the GitHub recipe\n\
                   \x20 flex-alerts init demo --store local         # in demo/, from the embedded sandbox")]
     Init(InitArgs),
+    /// Post a Markdown plan (`plan --format markdown`) as a sticky comment on the pull request
+    /// (GitHub Actions) or merge request (GitLab CI) this job runs for: one comment per part
+    /// and per environment, found again by its marker and updated in place; parts are added or
+    /// deleted as the plan grows or shrinks. Exit 1 when it could not be posted.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts plan --env staging --format markdown | flex-alerts comment\n\
+                  \x20 flex-alerts comment plan.md --forge github --pr 12\n\
+                  \x20 flex-alerts plan --all-envs --format markdown | flex-alerts comment --forge gitlab")]
+    Comment(CommentArgs),
     /// List what the live store holds that alert files name: its task queues, task channels
     /// and Flex users (with their roles, and whether they are active).
     #[command(after_help = "Examples:\n\
@@ -284,6 +293,47 @@ pub struct InitArgs {
     pub env: EnvArgs,
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// `flex-alerts comment`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommentArgs {
+    /// The Markdown plan, or `-` for standard input.
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub file: PathBuf,
+    /// Where to post: `github` (needs GITHUB_TOKEN, GITHUB_REPOSITORY) or `gitlab` (needs
+    /// FLEX_ALERTS_GITLAB_TOKEN or CI_JOB_TOKEN, CI_PROJECT_ID). Default: the CI system this
+    /// job runs in (GITHUB_ACTIONS or GITLAB_CI).
+    #[arg(long, value_enum)]
+    pub forge: Option<Forge>,
+    /// The pull or merge request. Default: the one the job runs for (the event's pull request,
+    /// or CI_MERGE_REQUEST_IID).
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
+    /// What tells these comments from other plans' on the same request. Default: the plan's
+    /// environment, `all` for `plan --all-envs`, else `plan`.
+    #[arg(long, value_name = "NAME", value_parser = comment_key)]
+    pub key: Option<String>,
+}
+
+/// `comment --forge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Forge {
+    Github,
+    Gitlab,
+}
+
+/// A comment key: letters, digits, `-`, `_` and `.`, so that it fits the marker.
+fn comment_key(text: &str) -> Result<String, String> {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        Ok(text.to_owned())
+    } else {
+        Err("write letters, digits, `-`, `_` and `.` only".to_owned())
+    }
 }
 
 /// `flex-alerts inventory`.
@@ -672,8 +722,8 @@ mod tests {
 
     use super::Cli;
 
-    /// Every command's help ends with two or three examples, each on one line and each a
-    /// command line that parses (up to a pipe or a redirection; a `#` starts its comment).
+    /// Every command's help ends with two or three examples, each on one line, each using
+    /// the command, and each flex-alerts command in it parses (a `#` starts a comment).
     #[test]
     fn every_command_help_ends_with_examples_that_parse() {
         let mut top = Cli::command();
@@ -688,15 +738,27 @@ mod tests {
             assert!((2..=3).contains(&lines.len()), "{name}: {lines:?}");
             for line in lines {
                 assert!(line.len() <= 100, "{name}: too wide: {line}");
-                let command_line = line
-                    .strip_prefix("  flex-alerts ")
-                    .unwrap_or_else(|| panic!("{name}: not an example: {line:?}"));
-                let command_line = command_line.split(" #").next().unwrap();
-                let command_line = command_line.split(['|', '>']).next().unwrap();
-                let words = std::iter::once("flex-alerts").chain(command_line.split_whitespace());
-                let parsed = Cli::try_parse_from(words);
-                assert!(parsed.is_ok(), "{name}: {line}: {}", parsed.unwrap_err());
-                assert!(command_line.starts_with(&name), "{name}: {line}");
+                assert!(
+                    line.starts_with("  flex-alerts "),
+                    "{name}: not an example: {line:?}"
+                );
+                let command_line = line.split(" #").next().unwrap();
+                assert!(
+                    command_line.contains(&format!("flex-alerts {name}")),
+                    "{name}: {line}"
+                );
+                // Each command of a pipeline parses, up to a redirection.
+                for segment in command_line.split('|').map(str::trim) {
+                    let Some(words) = segment
+                        .strip_prefix("flex-alerts")
+                        .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+                    else {
+                        continue;
+                    };
+                    let words = words.split('>').next().unwrap().split_whitespace();
+                    let parsed = Cli::try_parse_from(std::iter::once("flex-alerts").chain(words));
+                    assert!(parsed.is_ok(), "{name}: {line}: {}", parsed.unwrap_err());
+                }
             }
         }
     }

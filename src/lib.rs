@@ -16,6 +16,7 @@ pub mod output;
 pub mod plan;
 pub mod project;
 pub mod render;
+pub mod review;
 pub mod store;
 
 use clap::Parser;

@@ -2,6 +2,7 @@
 
 mod apply;
 mod backtest;
+mod comment;
 mod diff;
 pub mod emulator;
 mod environment;
@@ -67,6 +68,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
         }
         Command::Init(args) => init::run(cli, args, output),
         Command::Inventory(args) => inventory::run(cli, args, output),
+        Command::Comment(args) => comment::run(args, output),
         Command::Man { out } => manual(out.as_deref(), output),
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -5,6 +5,7 @@ pub mod atomic_file;
 pub mod clock;
 pub mod env;
 pub mod lock;
+pub mod loopback;
 pub mod regular_file;
 pub mod secret;
 pub mod shown;

@@ -43,7 +43,7 @@ impl FromStr for StoreSpec {
                         "`{shown}` holds credentials; put them in TWILIO_* variables, not in the --store URL"
                     ));
                 }
-                if url.scheme() == "http" && !is_loopback(&url) {
+                if url.scheme() == "http" && !crate::common::loopback::is_loopback(&url) {
                     return Err(format!(
                         "`{shown}` is http:// to a host other than this machine: Basic auth would travel in clear text; use https://, or http:// only for 127.0.0.1, ::1 or localhost"
                     ));
@@ -55,16 +55,6 @@ impl FromStr for StoreSpec {
                 mask_userinfo(text)
             )),
         }
-    }
-}
-
-/// Whether `url` names this machine: `localhost`, 127.0.0.0/8 or ::1.
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(address)) => address.is_loopback(),
-        Some(url::Host::Ipv6(address)) => address.is_loopback(),
-        None => false,
     }
 }
 

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["common", "flex", "error", "output"],
     // The test double, on the side: Flex's facts and the helpers only.
     &["emulator"],
-    &["config", "store"],
+    &["config", "store", "review"],
     &["project"],
     &["plan"],
     &["apply", "render", "evaluate"],

@@ -4,6 +4,7 @@ mod backtest;
 mod ci_recipes;
 mod cli_apply;
 mod client;
+mod comment;
 mod crash;
 mod emulator_contract;
 mod environments;
