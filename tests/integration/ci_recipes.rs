@@ -20,6 +20,39 @@ fn recipe(name: &str) -> Value {
     yaml::to_json(&node).0
 }
 
+const GITHUB_TOKEN: &str = "ghs_recipetoken";
+const GITLAB_TOKEN: &str = "glpat-recipetoken";
+
+/// The version Cargo.toml names: the one the recipes pin.
+fn version() -> String {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap()
+        .to_owned()
+}
+
+/// Every job installs flex-alerts with the action, pinned to this release; nothing builds it.
+fn installs_the_pinned_release_with_the_action(workflow: &Value) {
+    let text = serde_json::to_string(workflow).unwrap();
+    assert!(!text.contains("cargo install") && !text.contains("FLEX_ALERTS_GIT"));
+    for (job, body) in workflow["jobs"].as_object().unwrap() {
+        let install = body["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "Install flex-alerts")
+            .unwrap_or_else(|| panic!("{job} installs flex-alerts"));
+        assert_eq!(
+            install["uses"],
+            format!("OWNER/flex-alerts@v{}", version()),
+            "{job}"
+        );
+    }
+}
+
 /// An emulator process, stopped when dropped.
 struct Emulator(Child, String);
 
@@ -30,11 +63,13 @@ impl Drop for Emulator {
     }
 }
 
-/// A checkout of a repository that keeps its alerts in `alerts/`, with `gh`, `curl`,
-/// `apt-get` (and `jq` when the machine has none) replaced by stubs that log their arguments.
+/// A checkout of a repository that keeps its alerts in `alerts/`, with `gh` replaced by a
+/// stub that logs its arguments, an emulator, and a stand-in forge for the comments.
 struct Workspace {
     directory: tempfile::TempDir,
     emulator: Emulator,
+    /// A stand-in GitHub and GitLab API for `flex-alerts comment`, on its own runtime.
+    forge: (tokio::runtime::Runtime, String, crate::comment::Shared),
 }
 
 impl Workspace {
@@ -50,33 +85,49 @@ impl Workspace {
         }
         let stubs = directory.path().join("stubs");
         std::fs::create_dir_all(&stubs).unwrap();
-        let mut stubbed = vec![
-            // `gh issue list` finds no open issue; every call is logged.
-            ("gh", "echo \"gh $*\" >> \"$STUB_LOG\""),
-            // GitLab's notes API: no notes yet.
-            (
-                "curl",
-                "echo \"curl $*\" >> \"$STUB_LOG\"; case \"$*\" in *-X*) ;; *) echo '[]' ;; esac",
-            ),
-            ("apt-get", "true"),
-        ];
-        if Command::new("jq").arg("--version").output().is_err() {
-            stubbed.push(("jq", "cat > /dev/null"));
-        }
+        // `gh issue list` finds no open issue; every call is logged.
+        let stubbed = [("gh", "echo \"gh $*\" >> \"$STUB_LOG\"")];
         for (name, body) in stubbed {
             let path = stubs.join(name);
             std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
             make_executable(&path);
         }
         let (child, url) = spawn_emulator(&["--listen".as_ref(), "127.0.0.1:0".as_ref()]);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (forge_url, forge) = runtime.block_on(crate::comment::stand_in(vec![
+            ("authorization", format!("Bearer {GITHUB_TOKEN}")),
+            ("private-token", GITLAB_TOKEN.to_owned()),
+        ]));
         Workspace {
             directory,
             emulator: Emulator(child, url),
+            forge: (runtime, forge_url, forge),
         }
     }
 
     fn path(&self) -> &Path {
         self.directory.path()
+    }
+
+    /// The comments the stand-in forge holds.
+    fn comments(&self) -> Vec<String> {
+        crate::comment::bodies(&self.forge.2)
+    }
+
+    /// What a GitHub Actions pull-request job sees: the event, the repository, the API.
+    fn github_variables(&self) -> Vec<(String, String)> {
+        let event = self.path().join("event.json");
+        std::fs::write(&event, r#"{"pull_request": {"number": 7}}"#).unwrap();
+        [
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_API_URL", self.forge.1.as_str()),
+            ("GITHUB_REPOSITORY", "owl/alerts"),
+            ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+            ("GITHUB_TOKEN", GITHUB_TOKEN),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
     }
 
     fn stub_log(&self) -> String {
@@ -116,7 +167,7 @@ impl Workspace {
                 .env("TWILIO_API_SECRET", API_SECRET)
                 .env("FLEX_INSTANCE_SID", INSTANCE)
                 .env("SLACK_SUPPORT_WEBHOOK", WEBHOOK)
-                .env("GITLAB_API_TOKEN", "glpat-test");
+                .env("FLEX_ALERTS_GITLAB_TOKEN", GITLAB_TOKEN);
         }
         let output = command.output().unwrap();
         let printed = format!(
@@ -126,6 +177,10 @@ impl Workspace {
         );
         assert!(!printed.contains(WEBHOOK), "a webhook URL was printed");
         assert!(!printed.contains(API_SECRET), "a secret was printed");
+        assert!(
+            !printed.contains(GITHUB_TOKEN) && !printed.contains(GITLAB_TOKEN),
+            "a token was printed"
+        );
         output
     }
 
@@ -205,6 +260,14 @@ fn github_actions_recipe_has_the_shape_it_promises() {
     let on = &workflow["on"];
     assert!(on.get("pull_request").is_some() && on.get("schedule").is_some());
     assert_eq!(on["push"]["branches"][0], "main");
+    // A change of the project file or an overlay is planned and applied too.
+    for trigger in ["pull_request", "push"] {
+        let paths = on[trigger]["paths"].as_array().unwrap();
+        assert!(
+            paths.contains(&"flex-alerts.yaml".into()) && paths.contains(&"overlays/**".into())
+        );
+    }
+    installs_the_pinned_release_with_the_action(&workflow);
     // Secrets only ever reach flex-alerts as environment variables, and no `${{ }}` is pasted
     // into a shell script (where a value could run as code).
     for (key, value) in workflow["env"].as_object().unwrap() {
@@ -265,9 +328,6 @@ fn github_actions_recipe_runs_a_pull_request_a_merge_and_a_drift_check() {
     };
 
     // A pull request from a fork: no secrets, validated all the same.
-    let install = step("pull-request", "Install flex-alerts");
-    let output = workspace.shell(&install, &variables, false);
-    assert!(output.status.success(), "{}", text(&output));
     let output = workspace.shell(&step("pull-request", "Validate"), &variables, false);
     assert!(output.status.success(), "{}", text(&output));
     assert!(text(&output).contains("not checked: `SLACK_SUPPORT_WEBHOOK` is not set"));
@@ -278,7 +338,21 @@ fn github_actions_recipe_runs_a_pull_request_a_merge_and_a_drift_check() {
     let markdown = std::fs::read_to_string(workspace.path().join("plan.md")).unwrap();
     assert!(markdown.contains("to create"), "{markdown}");
     assert!(workspace.path().join("plan.json").exists());
-    sticky_comment_script_updates_one_comment_per_part(&workflow, workspace.path());
+    // The plan as a sticky comment, twice: one comment, updated in place.
+    let mut github = variables.clone();
+    github.extend(workspace.github_variables());
+    for _ in 0..2 {
+        let output = workspace.shell(&step("pull-request", "Comment the plan"), &github, true);
+        assert!(output.status.success(), "{}", text(&output));
+    }
+    let comments = workspace.comments();
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert!(
+        comments[0].starts_with("<!-- flex-alerts comment plan part 1 of 1 -->")
+            && comments[0].contains("to create"),
+        "{}",
+        comments[0]
+    );
 
     // The merge: plan again, then apply exactly that plan, as the two jobs do.
     std::fs::remove_file(workspace.path().join("plan.json")).unwrap();
@@ -313,67 +387,20 @@ fn github_actions_recipe_runs_a_pull_request_a_merge_and_a_drift_check() {
     assert!(report.contains("Support voice - longest wait"), "{report}");
 }
 
-/// The `actions/github-script` step, run by Node with a stand-in for GitHub's API: the first
-/// run creates one comment per part, the next updates them in place and deletes parts that
-/// are gone.
-fn sticky_comment_script_updates_one_comment_per_part(workflow: &Value, workspace: &Path) {
-    let script = uses(workflow, "pull-request", "actions/github-script")[0]["with"]["script"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let harness = r#"
-const fs = require('fs');
-const calls = [];
-let comments = [];
-let nextId = 1;
-const github = {
-  paginate: async (method, params) => method(params).then((r) => r.data),
-  rest: { issues: {
-    listComments: async () => ({ data: comments.map((c) => ({ ...c })) }),
-    createComment: async ({ body }) => { calls.push(['create', body.split('\n')[0]]); comments.push({ id: nextId++, body }); },
-    updateComment: async ({ comment_id, body }) => { calls.push(['update', comment_id]); comments.find((c) => c.id === comment_id).body = body; },
-    deleteComment: async ({ comment_id }) => { calls.push(['delete', comment_id]); comments = comments.filter((c) => c.id !== comment_id); },
-  } },
-};
-const context = { repo: { owner: 'o', repo: 'r' }, issue: { number: 7 } };
-const run = new (Object.getPrototypeOf(async function () {}).constructor)('require', 'github', 'context', SCRIPT);
-(async () => {
-  const real = fs.readFileSync('plan.md', 'utf8');
-  await run(require, github, context);
-  fs.writeFileSync('plan.md', '<!-- flex-alerts plan part 1 of 2 -->\nfirst\n<!-- flex-alerts plan part 2 of 2 -->\nsecond\n');
-  await run(require, github, context);
-  fs.writeFileSync('plan.md', real);
-  await run(require, github, context);
-  console.log(JSON.stringify({ calls, comments }));
-})();
-"#
-    .replace("SCRIPT", &serde_json::to_string(&script).unwrap());
-    let output = Command::new("node")
-        .args(["-e", &harness])
-        .current_dir(workspace)
-        .output()
-        .expect("node runs (CI machines have it)");
-    assert!(output.status.success(), "{}", text(&output));
-    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let calls: Vec<String> = result["calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| format!("{} {}", c[0].as_str().unwrap(), c[1]))
-        .collect();
-    assert_eq!(
-        calls,
-        [
-            "create \"<!-- flex-alerts sticky comment 1 -->\"",
-            "update 1",
-            "create \"<!-- flex-alerts sticky comment 2 -->\"",
-            "update 1",
-            "delete 2",
-        ]
+/// Every job installs this release from PyPI, cached by version; nothing builds it.
+fn installs_the_pinned_release_from_pypi(pipeline: &Value) {
+    let text = serde_json::to_string(pipeline).unwrap();
+    assert!(!text.contains("cargo install") && !text.contains("FLEX_ALERTS_GIT"));
+    assert_eq!(pipeline["variables"]["FLEX_ALERTS_VERSION"], version());
+    let before = serde_json::to_string(&pipeline["default"]["before_script"]).unwrap();
+    assert!(
+        before.contains("pip install --quiet \\\"flex-alerts==$FLEX_ALERTS_VERSION\\\""),
+        "{before}"
     );
-    let comments = result["comments"].as_array().unwrap();
-    assert_eq!(comments.len(), 1);
-    assert!(comments[0]["body"].as_str().unwrap().contains("to create"));
+    assert_eq!(
+        pipeline["default"]["cache"][0]["key"],
+        "flex-alerts-$FLEX_ALERTS_VERSION"
+    );
 }
 
 /// A GitLab job with the template it `extends` filled in.
@@ -412,13 +439,18 @@ fn gitlab_script(pipeline: &Value, job: &str) -> String {
         .join("\n")
 }
 
-fn gitlab_variables(pipeline: &Value, source: &str) -> Vec<(String, String)> {
+fn gitlab_variables(
+    pipeline: &Value,
+    source: &str,
+    workspace: &Workspace,
+) -> Vec<(String, String)> {
     let mut variables = plain_variables(&pipeline["variables"]);
     for (key, value) in [
+        ("GITLAB_CI", "true"),
         ("CI_PIPELINE_SOURCE", source),
         ("CI_COMMIT_BRANCH", "main"),
         ("CI_DEFAULT_BRANCH", "main"),
-        ("CI_API_V4_URL", "https://gitlab.example.com/api/v4"),
+        ("CI_API_V4_URL", workspace.forge.1.as_str()),
         ("CI_PROJECT_ID", "42"),
         ("CI_MERGE_REQUEST_IID", "7"),
     ] {
@@ -456,29 +488,39 @@ fn gitlab_recipe_has_the_shape_it_promises_and_runs_for_real() {
         "the store comes from the environment"
     );
 
+    installs_the_pinned_release_from_pypi(&pipeline);
     let workspace = Workspace::new();
     // A merge request: validate without secrets, plan with them and post the note.
-    let merge_request = gitlab_variables(&pipeline, "merge_request_event");
+    let merge_request = gitlab_variables(&pipeline, "merge_request_event", &workspace);
     let output = workspace.shell(&gitlab_script(&pipeline, "validate"), &merge_request, false);
     assert!(output.status.success(), "{}", text(&output));
     let output = workspace.shell(&gitlab_script(&pipeline, "plan"), &merge_request, true);
     assert!(output.status.success(), "{}", text(&output));
-    let log = workspace.stub_log();
+    let output = workspace.shell(&gitlab_script(&pipeline, "plan"), &merge_request, true);
+    assert!(output.status.success(), "{}", text(&output));
+    let notes = workspace.comments();
+    assert_eq!(notes.len(), 1, "one note, updated in place: {notes:?}");
+    assert!(notes[0].starts_with("<!-- flex-alerts comment plan part 1 of 1 -->"));
     assert!(
-        log.contains("curl -sf -X POST --header PRIVATE-TOKEN: glpat-test --data-urlencode body=<!-- flex-alerts sticky note 1 -->"),
-        "{log}"
+        workspace
+            .forge
+            .2
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .any(|r| r == "POST /projects/42/merge_requests/7/notes")
     );
-    assert!(log.contains("/projects/42/merge_requests/7/notes"), "{log}");
 
     // The default branch: plan, then apply that saved plan.
-    let push = gitlab_variables(&pipeline, "push");
+    let push = gitlab_variables(&pipeline, "push", &workspace);
     for job in ["plan", "apply"] {
         let output = workspace.shell(&gitlab_script(&pipeline, job), &push, true);
         assert!(output.status.success(), "{job}: {}", text(&output));
     }
 
     // The scheduled drift check.
-    let schedule = gitlab_variables(&pipeline, "schedule");
+    let schedule = gitlab_variables(&pipeline, "schedule", &workspace);
     let output = workspace.shell(&gitlab_script(&pipeline, "drift"), &schedule, true);
     assert!(output.status.success(), "{}", text(&output));
     workspace.drift();
@@ -540,6 +582,7 @@ fn workspace_with_environments() -> Workspace {
 #[test]
 fn github_actions_environments_recipe_plans_every_environment_and_applies_each_in_turn() {
     let workflow = recipe("github-actions-environments.yml");
+    installs_the_pinned_release_with_the_action(&workflow);
     // Each environment's secrets under its own prefix, from the secret of the same name.
     for prefix in ["FLEX_STAGING_", "FLEX_PROD_"] {
         for name in ["TWILIO_API_KEY", "TWILIO_API_SECRET", "INSTANCE_SID"] {
@@ -595,6 +638,16 @@ fn github_actions_environments_recipe_plans_every_environment_and_applies_each_i
         plans.contains("| `staging` | Plan:") && plans.contains("| `production` | Plan:"),
         "{plans}"
     );
+    let mut github = variables.clone();
+    github.extend(workspace.github_variables());
+    let output = workspace.shell(&step("pull-request", "Comment the plans"), &github, true);
+    assert!(output.status.success(), "{}", text(&output));
+    let comments = workspace.comments();
+    assert!(
+        comments.len() == 1
+            && comments[0].starts_with("<!-- flex-alerts comment all part 1 of 1 -->"),
+        "{comments:?}"
+    );
 
     // A merge applies staging; a tag applies production; each with its saved plan.
     for environment in ["staging", "production"] {
@@ -633,8 +686,9 @@ fn gitlab_environments_recipe_plans_every_environment_and_applies_each_in_turn()
         serde_json::json!(["staging", "production"])
     );
 
+    installs_the_pinned_release_from_pypi(&pipeline);
     let workspace = workspace_with_environments();
-    let merge_request = gitlab_variables(&pipeline, "merge_request_event");
+    let merge_request = gitlab_variables(&pipeline, "merge_request_event", &workspace);
     let output = workspace.shell(&gitlab_script(&pipeline, "validate"), &merge_request, false);
     assert!(output.status.success(), "{}", text(&output));
     let output = workspace.shell(&gitlab_script(&pipeline, "plan-all"), &merge_request, true);
@@ -644,14 +698,19 @@ fn gitlab_environments_recipe_plans_every_environment_and_applies_each_in_turn()
             .unwrap()
             .contains("## Environment `production`")
     );
+    let notes = workspace.comments();
+    assert!(
+        notes.len() == 1 && notes[0].starts_with("<!-- flex-alerts comment all part 1 of 1 -->"),
+        "{notes:?}"
+    );
     for job in ["apply-staging", "apply-production"] {
-        let mut env = gitlab_variables(&pipeline, "push");
+        let mut env = gitlab_variables(&pipeline, "push", &workspace);
         env.extend(plain_variables(&pipeline[job]["variables"]));
         let output = workspace.shell(&gitlab_script(&pipeline, job), &env, true);
         assert!(output.status.success(), "{job}: {}", text(&output));
     }
     for environment in ["staging", "production"] {
-        let mut env = gitlab_variables(&pipeline, "schedule");
+        let mut env = gitlab_variables(&pipeline, "schedule", &workspace);
         env.push(("ENVIRONMENT".into(), environment.into()));
         let output = workspace.shell(&gitlab_script(&pipeline, "drift"), &env, true);
         assert!(output.status.success(), "{environment}: {}", text(&output));

@@ -16,17 +16,17 @@ const TOKEN: &str = "ghs_TESTTOKEN0123456789";
 
 /// What the stand-in holds and saw.
 #[derive(Default)]
-struct Forge {
-    comments: Vec<(u64, String)>,
+pub struct Forge {
+    pub comments: Vec<(u64, String)>,
     next: u64,
-    requests: Vec<String>,
+    pub requests: Vec<String>,
     /// Answers to give before any real one: (status, headers).
     faults: Vec<(u16, Vec<(&'static str, String)>)>,
-    /// The header that must carry the token, and its value.
-    auth: (&'static str, String),
+    /// The headers that may carry the token, and its value.
+    auth: Vec<(&'static str, String)>,
 }
 
-type Shared = Arc<Mutex<Forge>>;
+pub type Shared = Arc<Mutex<Forge>>;
 
 async fn handle(
     State(forge): State<Shared>,
@@ -50,8 +50,11 @@ async fn handle(
         }
         return response;
     }
-    let (name, value) = forge.auth.clone();
-    if headers.get(name).and_then(|v| v.to_str().ok()) != Some(value.as_str()) {
+    let signed = forge
+        .auth
+        .iter()
+        .any(|(name, value)| headers.get(*name).and_then(|v| v.to_str().ok()) == Some(value));
+    if !signed {
         return (
             StatusCode::UNAUTHORIZED,
             axum::Json(json!({"message": "Bad credentials"})),
@@ -104,8 +107,8 @@ async fn handle(
     }
 }
 
-/// A stand-in forge on 127.0.0.1 that checks the token in `auth`.
-async fn stand_in(auth: (&'static str, String)) -> (String, Shared) {
+/// A stand-in forge on 127.0.0.1 that takes a token in any of `auth`.
+pub async fn stand_in(auth: Vec<(&'static str, String)>) -> (String, Shared) {
     let shared: Shared = Arc::new(Mutex::new(Forge {
         next: 100,
         auth,
@@ -156,7 +159,7 @@ async fn post(mut command: assert_cmd::Command, markdown: String) -> Run {
     .unwrap()
 }
 
-fn bodies(forge: &Shared) -> Vec<String> {
+pub fn bodies(forge: &Shared) -> Vec<String> {
     forge
         .lock()
         .unwrap()
@@ -168,7 +171,7 @@ fn bodies(forge: &Shared) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn github_comments_are_created_updated_grown_and_shrunk_per_environment() {
-    let (url, forge) = stand_in(("authorization", format!("Bearer {TOKEN}"))).await;
+    let (url, forge) = stand_in(vec![("authorization", format!("Bearer {TOKEN}"))]).await;
     // A busy pull request: 150 comments of people first, so ours are on the second page.
     for id in 1..=150 {
         forge
@@ -242,7 +245,7 @@ async fn github_comments_are_created_updated_grown_and_shrunk_per_environment() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn github_refusals_and_rate_limits_fail_the_step_and_say_why() {
-    let (url, forge) = stand_in(("authorization", format!("Bearer {TOKEN}"))).await;
+    let (url, forge) = stand_in(vec![("authorization", format!("Bearer {TOKEN}"))]).await;
 
     // 403: the token may not write.
     forge.lock().unwrap().faults.push((403, vec![]));
@@ -328,7 +331,7 @@ async fn github_refusals_and_rate_limits_fail_the_step_and_say_why() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn gitlab_notes_are_kept_the_same_way() {
-    let (url, forge) = stand_in(("private-token", "glpat-TESTTOKEN".to_owned())).await;
+    let (url, forge) = stand_in(vec![("private-token", "glpat-TESTTOKEN".to_owned())]).await;
     let gitlab = || {
         let mut command = cli();
         command
