@@ -113,6 +113,12 @@ pub fn run(cli: &Cli, args: &InitArgs, output: &Output) -> Result<u8, Error> {
             ),
         };
         files.push((root.join(path), recipe.to_owned()));
+        if recipe.contains("uses: OWNER/flex-alerts@") {
+            output.line(&format!(
+                "In {path}, write the GitHub account that hosts flex-alerts for OWNER (`uses: OWNER/flex-alerts@v{}`).",
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
     }
     for (path, text) in &files {
         if path.exists() {
