@@ -34,7 +34,7 @@ pub fn webhook_variable(alert: &str) -> String {
 
 /// The modeline's path from the output file's directory to `schemas/` in the current one,
 /// always relative, so the file works on any machine it is checked out on.
-fn schema_path(out: Option<&PathBuf>) -> String {
+pub(super) fn schema_path(out: Option<&PathBuf>) -> String {
     let schema = Path::new("schemas").join(FileKind::Alerts.schema_file());
     let Some(parent) = out.and_then(|out| out.parent()) else {
         return schema.display().to_string().replace('\\', "/");
@@ -74,6 +74,21 @@ fn relative(from: &Path, to: &Path) -> PathBuf {
         out.push(part);
     }
     out
+}
+
+/// One alert as an item of an alert file's `alerts:` (not indented), its webhook URL a
+/// `${VARIABLE}` placeholder with a comment.
+pub(super) fn item(view: &AlertView) -> String {
+    yaml::alert(view, &|view, webhook| {
+        let variable = webhook_variable(&view.name);
+        (
+            format!("${{{variable}}}"),
+            Some(format!(
+                "set {variable} to the webhook URL Flex has ({}, {})",
+                webhook.url, webhook.url_hash
+            )),
+        )
+    })
 }
 
 /// The alert file for `live`, and the variables its webhooks need.
@@ -131,21 +146,26 @@ pub(super) fn export(live: &Live, schema: &str) -> (String, Vec<String>) {
         {
             variables.push(webhook_variable(&view.name));
         }
-        let item = yaml::alert(&view, &|view, webhook| {
-            let variable = webhook_variable(&view.name);
-            (
-                format!("${{{variable}}}"),
-                Some(format!(
-                    "set {variable} to the webhook URL Flex has ({}, {})",
-                    webhook.url, webhook.url_hash
-                )),
-            )
-        });
+        let item = item(&view);
         for line in item.lines() {
             text.push_str(&format!("  {line}\n"));
         }
     }
     (text, variables)
+}
+
+/// The modeline of a written alert file points at `schemas/` here: puts the schema there when
+/// it is not.
+pub(super) fn write_schema_if_missing(output: &Output) -> Result<(), Error> {
+    let schema = Path::new("schemas").join(FileKind::Alerts.schema_file());
+    if !schema.exists() {
+        write_file(&schema, &super::schema_text(crate::cli::SchemaKind::Alerts))?;
+        output.line(&format!(
+            "Wrote {}, which its modeline points at (editors check the file against it).",
+            schema.display()
+        ));
+    }
+    Ok(())
 }
 
 pub fn run(
@@ -168,15 +188,7 @@ pub fn run(
                 live.rules.len(),
                 path.display()
             ));
-            // The modeline points at `schemas/` here: put the schema there when it is not.
-            let schema = Path::new("schemas").join(FileKind::Alerts.schema_file());
-            if !schema.exists() {
-                write_file(&schema, &super::schema_text(crate::cli::SchemaKind::Alerts))?;
-                output.line(&format!(
-                    "Wrote {}, which its modeline points at (editors check the file against it).",
-                    schema.display()
-                ));
-            }
+            write_schema_if_missing(output)?;
         }
         None => output.data(&text)?,
     }
