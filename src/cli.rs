@@ -211,6 +211,12 @@ pub enum Command {
         #[command(flatten)]
         env: EnvArgs,
     },
+    /// Adopt one live alert: append it to an alert file (created when absent) as `export`
+    /// writes it, so that `plan` finds it unchanged. Refused for an alert the files declare.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts import \"Support voice - longest wait\" --to alerts/support.yaml --env staging\n\
+                  \x20 flex-alerts import FI0123456789abcdef0123456789abcdef --to alerts/adopted.yaml")]
+    Import(ImportArgs),
     /// Set a repository up for alerts as code, never overwriting a file: a starter alert
     /// directory (the live alerts of a store or environment when one is named, else an
     /// example with its rule test), the JSON Schemas its modelines point at, `.flex-alerts/`
@@ -388,10 +394,52 @@ pub struct PlanArgs {
     /// Plan every environment of the project file, one section each under a summary table.
     #[arg(long, conflicts_with_all = ["name", "out"])]
     pub all_envs: bool,
+    /// List only the alerts changed or deleted outside flex-alerts since the last apply to
+    /// this store (drift), and propose nothing; with --detailed-exitcode, 2 when there is drift.
+    #[arg(long, conflicts_with_all = ["out", "history"])]
+    pub refresh_only: bool,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     #[command(flatten)]
     pub env: EnvArgs,
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// `flex-alerts import`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// The live alert: its SID (`FI...`) or its name.
+    #[arg(value_name = "SID_OR_NAME")]
+    pub alert: String,
+    /// The alert file to append it to (created with its modeline when absent).
+    #[arg(long, value_name = "FILE.yaml")]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `--target`, `--exclude` and `--allow-protected`, on `plan` and `apply`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ScopeArgs {
+    /// Plan only the alerts this matches: a name, an earlier name (`renamed_from`) or a shell
+    /// glob (`"Billing*"`); repeatable. The caps still count every alert.
+    #[arg(long, value_name = "NAME")]
+    pub target: Vec<String>,
+    /// Leave out the alerts this matches (names and globs as for --target); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub exclude: Vec<String>,
+    /// Delete or replace this protected alert anyway (a name or glob); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub allow_protected: Vec<String>,
+}
+
+impl ScopeArgs {
+    pub fn is_empty(&self) -> bool {
+        self.target.is_empty() && self.exclude.is_empty() && self.allow_protected.is_empty()
+    }
 }
 
 /// `flex-alerts record`.
@@ -454,6 +502,8 @@ pub struct ApplyArgs {
     /// (or sandbox) before giving up, e.g. `0s`, `90s`, `10m`.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration)]
     pub lock_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     #[command(flatten)]
     pub env: EnvArgs,
     #[command(flatten)]
@@ -755,8 +805,23 @@ mod tests {
                     else {
                         continue;
                     };
-                    let words = words.split('>').next().unwrap().split_whitespace();
-                    let parsed = Cli::try_parse_from(std::iter::once("flex-alerts").chain(words));
+                    // Words as a shell splits them: a double-quoted name is one.
+                    let words: Vec<String> = words
+                        .split('>')
+                        .next()
+                        .unwrap()
+                        .split('"')
+                        .enumerate()
+                        .flat_map(|(index, part)| {
+                            if index % 2 == 1 {
+                                vec![part.to_owned()]
+                            } else {
+                                part.split_whitespace().map(str::to_owned).collect()
+                            }
+                        })
+                        .collect();
+                    let parsed =
+                        Cli::try_parse_from(std::iter::once("flex-alerts".to_owned()).chain(words));
                     assert!(parsed.is_ok(), "{name}: {line}: {}", parsed.unwrap_err());
                 }
             }

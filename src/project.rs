@@ -14,7 +14,7 @@ use crate::common::suggest;
 use crate::common::yaml::SpanIndex;
 use crate::config::diagnostic::Diagnostic;
 use crate::config::kind::PROJECT_FILE_NAME;
-use crate::config::model::Version;
+use crate::config::model::{ProtectKind, Version};
 use crate::config::schema::{self, Compiled};
 use crate::config::source;
 use crate::config::source_file::SourceFile;
@@ -130,6 +130,12 @@ pub struct EnvironmentFile {
     #[serde(default)]
     #[schemars(example = &"overlays/staging/")]
     pub overlay: Option<String>,
+    /// What a plan may not do to any alert in this environment: `delete` (a prune, a removal)
+    /// and/or `replace` (a metric change), unless `--allow-protected NAME` names the alert.
+    /// Typical: `[delete, replace]` for production. Default: nothing protected.
+    #[serde(default)]
+    #[schemars(extend("uniqueItems" = true), example = &["delete", "replace"])]
+    pub protect: Vec<ProtectKind>,
 }
 
 /// A variable's name, as `${NAME}` uses it.
@@ -188,6 +194,8 @@ pub struct Environment {
     pub vars: BTreeMap<String, String>,
     /// The overlay directory (relative to the current directory).
     pub overlay: Option<PathBuf>,
+    /// What no plan may do to its alerts without `--allow-protected`.
+    pub protect: Vec<ProtectKind>,
 }
 
 /// The schema as committed in `schemas/flex-alerts-project.schema.json`.
@@ -271,6 +279,7 @@ fn load(source: &SourceFile, path: &Path) -> Result<Project, Vec<Diagnostic>> {
                 .overlay
                 .as_ref()
                 .map(|overlay| relative_to_here(&root.join(overlay))),
+            protect: environment.protect.clone(),
         });
     }
     if let Some(default) = &content.default_environment

@@ -16,6 +16,7 @@
 //!
 //! Progress goes through the `Progress` hook; nothing here prints.
 
+pub mod applied_file;
 pub mod exclusive;
 pub mod journal;
 pub mod report;

@@ -8,17 +8,18 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use super::environment::{Context, Needs};
-use super::plan::make_plan;
+use super::plan::{make_plan, plan_options};
 use super::session::{Session, load_desired_in};
+use crate::apply::applied_file;
 use crate::apply::report::Outcome;
 use crate::apply::{self, Progress};
-use crate::cli::{ApplyArgs, Cli, StoreChoice};
+use crate::cli::{ApplyArgs, Cli, ScopeArgs, StoreChoice};
 use crate::common::lock::lock;
 use crate::common::regular_file;
 use crate::error::Error;
 use crate::output::Output;
 use crate::plan::order::lay_out;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Applied, Plan};
 use crate::render::json::{FORMAT_VERSION, desired_fingerprint};
 use crate::render::text;
 use crate::store::{Live, Store};
@@ -71,9 +72,16 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
         prune: prune_flag,
         plan: saved,
         lock_timeout,
+        scope,
         env,
         store,
     } = args;
+    if saved.is_some() && !scope.is_empty() {
+        return Err(Error::new(
+            "--target, --exclude and --allow-protected cannot be given with --plan",
+        )
+        .hint("a saved plan keeps the scope and allowances it was made with: it applies exactly as saved"));
+    }
     let saved_text = saved
         .as_ref()
         .map(|file| read_plan_file(file))
@@ -114,8 +122,9 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
                 load_desired_in(&context, paths, crate::config::Secrets::Required, output)?;
             let live = session.snapshot()?;
             let prune = desired.prune || *prune_flag;
+            let options = plan_options(prune, scope, &context, &session);
             (
-                make_plan(&desired, &live, prune, output)?,
+                make_plan(&desired, &live, &options, output)?,
                 desired,
                 prune,
                 live,
@@ -130,6 +139,7 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
     }
     output.data(&text::render(&plan, output.data_styled(), cli.verbose > 0))?;
     if !plan.has_changes() {
+        record_applied(&session, &plan, None, output);
         return Ok(0);
     }
     // A saved plan was the review: it is applied without asking.
@@ -165,6 +175,9 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
         bar,
         running: Mutex::new(Vec::new()),
     };
+    // Unrecorded until read back: a kill midway must not make this apply's writes look like
+    // drift.
+    save_applied(&session, session.applied.without_changes_of(&plan))?;
     output.line(&format!(
         "Applying {} steps to {}:",
         plan.steps.len(),
@@ -197,6 +210,13 @@ pub fn run(cli: &Cli, args: &ApplyArgs, output: &Output) -> Result<u8, Error> {
         &live.directory,
         output,
     );
+    record_applied(
+        &session,
+        &plan,
+        read_back.as_ref().ok().and_then(|(plan, _)| plan.as_ref()),
+        output,
+    );
+    let read_back = read_back.and_then(|(_, verdict)| verdict);
     if !report.succeeded() {
         return Err(Error::new(format!(
             "apply did not finish: {} failed, {} skipped{}",
@@ -237,9 +257,39 @@ fn confirm(session: &Session, environment: Option<&str>, output: &Output) -> Res
     }
 }
 
+/// Writes what the apply left for the next plan's drift (`read_back`: the plan made once it was
+/// done); a failure is said, not fatal: the alerts are applied, only drift goes unnamed.
+fn record_applied(session: &Session, applied: &Plan, read_back: Option<&Plan>, output: &Output) {
+    let now =
+        crate::common::time::format_rfc3339((crate::common::clock::system_clock() / 1000) as i64);
+    let records = session.applied.after_apply(applied, read_back, &now);
+    if let Err(error) = save_applied(session, records) {
+        output.line(&format!(
+            "warning: {} ({}); the next plan cannot name drift of these alerts",
+            error.message,
+            error.causes.join("; ")
+        ));
+    }
+}
+
+fn save_applied(session: &Session, records: Applied) -> Result<(), Error> {
+    let Some(path) = &session.applied_file else {
+        return Ok(());
+    };
+    applied_file::save(path, &session.store.describe(), records).map_err(|error| {
+        Error::new(format!(
+            "cannot write {}, where apply records what it left",
+            path.display()
+        ))
+        .cause(error)
+        .hint("free space or fix the state directory's permissions; nothing was changed in Flex")
+    })
+}
+
 /// Reads back what apply wrote (the rules, and the configurations of the alerts it changed)
 /// and plans against it: the alerts `applied` changed must need no change now. A read-back
-/// that cannot confirm the result is an error with its real cause.
+/// that cannot confirm the result is an error with its real cause. With the verdict, the plan
+/// read back (when one could be made).
 fn read_back(
     session: &Session,
     applied: &Plan,
@@ -247,7 +297,7 @@ fn read_back(
     rules: Option<Vec<crate::flex::wire::Rule>>,
     directory: &crate::store::Directory,
     output: &Output,
-) -> Result<(), Error> {
+) -> Result<(Option<Plan>, Result<(), Error>), Error> {
     let cannot = |error: Error| {
         Error::new("could not read the store back to check what apply did")
             .cause(error.message)
@@ -262,15 +312,17 @@ fn read_back(
             directory,
         ))
         .map_err(|error| cannot(error.into()))?;
-    let plan = crate::plan::plan(desired, &live, crate::plan::PlanOptions { prune }).map_err(
-        |problems| {
-            let mut error = Error::new("the store read back cannot be planned against");
-            for problem in problems {
-                error = error.cause(problem.message);
-            }
-            error
-        },
-    )?;
+    let options = crate::plan::PlanOptions {
+        prune,
+        ..Default::default()
+    };
+    let plan = crate::plan::plan(desired, &live, options).map_err(|problems| {
+        let mut error = Error::new("the store read back cannot be planned against");
+        for problem in problems {
+            error = error.cause(problem.message);
+        }
+        error
+    })?;
     let touched: Vec<&str> = applied.changes().map(|entry| entry.name.as_str()).collect();
     let names: Vec<&str> = plan
         .changes()
@@ -279,14 +331,15 @@ fn read_back(
         .collect();
     if names.is_empty() {
         output.line("Read back: the live alerts match the files.");
-        return Ok(());
+        return Ok((Some(plan), Ok(())));
     }
-    Err(Error::new(format!(
+    let verdict = Err(Error::new(format!(
         "read back: {} alert(s) still differ from the files: {}",
         names.len(),
         names.join(", ")
     ))
-    .hint("run apply again: it starts from the live state, so it converges"))
+    .hint("run apply again: it starts from the live state, so it converges"));
+    Ok((Some(plan), verdict))
 }
 
 /// The `--store` a saved plan was made for.
@@ -381,9 +434,28 @@ fn saved_plan(
         })
         .unwrap_or_default();
     let prune = saved["prune"].as_bool().unwrap_or(false);
+    let strings = |value: &Value| -> Vec<String> {
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // The scope and allowances it was made with.
+    let scope = ScopeArgs {
+        target: strings(&saved["scope"]["targets"]),
+        exclude: strings(&saved["scope"]["excludes"]),
+        allow_protected: strings(&saved["allow_protected"]),
+    };
     let desired = load_desired_in(context, &paths, crate::config::Secrets::Required, output)?;
     let live = session.snapshot()?;
-    let fresh = make_plan(&desired, &live, prune, output)?;
+    let options = plan_options(prune, &scope, context, session);
+    let fresh = make_plan(&desired, &live, &options, output)?;
     let plan = restrict(fresh, saved, &live)?;
     Ok((plan, desired, prune, live))
 }
@@ -454,11 +526,15 @@ fn restrict(fresh: Plan, saved: &Value, live: &Live) -> Result<Plan, Error> {
         .filter(|_| !saved["notifications_mode"].is_null());
     // Leftover configurations that nothing names are deleted whether or not the saved plan
     // listed them: they are flex-alerts' own garbage, and counting them keeps the caps right.
-    lay_out(entries, fresh.unmanageable, mode, live).map_err(|problems| {
-        let mut error = Error::new("the saved plan no longer fits the caps");
-        for problem in problems {
-            error = error.cause(problem.message);
-        }
-        error
-    })
+    let protects = fresh.environment_protects;
+    let mut plan =
+        lay_out(entries, fresh.unmanageable, mode, live, fresh.scope).map_err(|problems| {
+            let mut error = Error::new("the saved plan no longer fits the caps");
+            for problem in problems {
+                error = error.cause(problem.message);
+            }
+            error
+        })?;
+    plan.environment_protects = protects;
+    Ok(plan)
 }

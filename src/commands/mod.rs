@@ -7,6 +7,7 @@ mod diff;
 pub mod emulator;
 mod environment;
 mod export;
+mod import;
 mod init;
 mod inventory;
 mod plan;
@@ -66,6 +67,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             output.data(&schema_text(*which))?;
             Ok(0)
         }
+        Command::Import(args) => import::run(cli, args, output),
         Command::Init(args) => init::run(cli, args, output),
         Command::Inventory(args) => inventory::run(cli, args, output),
         Command::Comment(args) => comment::run(args, output),

@@ -3,25 +3,51 @@
 
 use super::environment::{Context, Needs};
 use super::session::{Session, load_desired_in, load_desired_once, write_file};
-use crate::cli::{Cli, PlanArgs, PlanFormat};
+use crate::cli::{Cli, PlanArgs, PlanFormat, ScopeArgs};
 use crate::config::Secrets;
 use crate::config::desired::Desired;
 use crate::config::diagnostic::Shown;
 use crate::error::Error;
 use crate::evaluate::history::History;
 use crate::output::Output;
-use crate::plan::{self, Plan, PlanOptions};
+use crate::plan::{self, Plan, PlanOptions, Protection, Scope};
 use crate::render::{json as json_plan, markdown, text};
 use crate::store::{Live, Store};
+
+/// What a plan in `context`, against `session`'s store, is made with: prune, the scope and
+/// allowances of `scope`, the environment's protection, and the last apply's records.
+pub fn plan_options(
+    prune: bool,
+    scope: &ScopeArgs,
+    context: &Context,
+    session: &Session,
+) -> PlanOptions {
+    PlanOptions {
+        prune,
+        scope: Scope {
+            targets: scope.target.clone(),
+            excludes: scope.exclude.clone(),
+        },
+        protection: Protection {
+            environment: context
+                .environment
+                .as_ref()
+                .filter(|environment| !environment.protect.is_empty())
+                .map(|environment| (environment.name.clone(), environment.protect.clone())),
+            allowed: scope.allow_protected.clone(),
+        },
+        applied: session.applied.clone(),
+    }
+}
 
 /// Plans, printing every problem when there is no plan.
 pub fn make_plan(
     desired: &Desired,
     live: &Live,
-    prune: bool,
+    options: &PlanOptions,
     output: &Output,
 ) -> Result<Plan, Error> {
-    plan::plan(desired, live, PlanOptions { prune }).map_err(|problems| {
+    plan::plan(desired, live, options.clone()).map_err(|problems| {
         for problem in &problems {
             let mut error = Error::new(problem.message.clone());
             if let Some(hint) = &problem.hint {
@@ -76,6 +102,7 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
             planned.prune,
             &planned.paths,
         );
+        document.allow_protected = args.scope.allow_protected.clone();
         document.environment = planned.environment.clone();
         write_file(
             out,
@@ -94,11 +121,20 @@ pub fn run(cli: &Cli, args: &PlanArgs, output: &Output) -> Result<u8, Error> {
             }
         ));
     }
-    Ok(if args.detailed_exitcode && planned.plan.has_changes() {
+    Ok(if args.detailed_exitcode && differs(&planned.plan) {
         2
     } else {
         0
     })
+}
+
+/// For `--detailed-exitcode`: a plan has changes, a refresh-only one has drift.
+fn differs(plan: &Plan) -> bool {
+    if plan.refresh_only {
+        !plan.entries.is_empty()
+    } else {
+        plan.has_changes()
+    }
 }
 
 /// The plan of one environment (or of no environment): of the `desired` alerts loaded in it,
@@ -120,7 +156,15 @@ fn make(
     };
     let live = session.snapshot()?;
     let prune = desired.prune || args.prune;
-    let mut plan = make_plan(&desired, &live, prune, output)?;
+    let mut options = plan_options(prune, &args.scope, context, &session);
+    if args.refresh_only {
+        // Drift is listed whatever a plan would do: nothing is proposed.
+        options.protection = Protection::default();
+    }
+    let mut plan = make_plan(&desired, &live, &options, output)?;
+    if args.refresh_only {
+        plan = plan::drift::refresh_only(plan);
+    }
     if let Some(history) = history {
         plan.paging = crate::evaluate::impact::paging(&plan, &live.directory, history);
     }
@@ -324,7 +368,7 @@ fn run_all(
         }
     }
     Ok(
-        if args.detailed_exitcode && planned.iter().any(|p| p.plan.has_changes()) {
+        if args.detailed_exitcode && planned.iter().any(|p| differs(&p.plan)) {
             2
         } else {
             0

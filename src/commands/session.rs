@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::environment::Context;
+use crate::apply::applied_file;
 use crate::apply::exclusive::ApplyLock;
 use crate::apply::journal::{self, Journal, live_state};
 use crate::cli::{Cli, StoreChoice, parse_store};
@@ -14,6 +15,7 @@ use crate::config::diagnostic::{Diagnostics, Shown};
 use crate::config::{self, desired::Desired};
 use crate::error::Error;
 use crate::output::Output;
+use crate::plan::Applied;
 use crate::store::twilio::CredentialNames;
 use crate::store::twilio::RequestLog;
 use crate::store::{AnyStore, Live, Store, StoreError, StoreSpec};
@@ -22,6 +24,10 @@ use crate::store::{AnyStore, Live, Store, StoreError, StoreSpec};
 pub struct Session {
     pub store: AnyStore,
     pub journal: Journal,
+    /// Where apply records what it left (`None` for the sandbox, which nothing else edits),
+    /// and what the last apply to this store left.
+    pub applied_file: Option<PathBuf>,
+    pub applied: Applied,
     pub runtime: tokio::runtime::Runtime,
     pub concurrency: usize,
     /// Held by apply for its whole run: one apply at a time per state directory or sandbox.
@@ -104,6 +110,17 @@ impl Session {
         } else {
             output.line(&format!("Store: {}{environment}.", store.describe()));
         }
+        let applied_file = (!store.is_sandbox()).then(|| applied_file::path_in(&state_directory));
+        let applied = match &applied_file {
+            Some(path) => {
+                let (applied, note) = applied_file::load(path, &store.describe());
+                if let Some(note) = note {
+                    output.line(&note);
+                }
+                applied
+            }
+            None => Applied::default(),
+        };
         let journal = if store.is_sandbox() {
             Journal::disabled()
         } else {
@@ -132,6 +149,8 @@ impl Session {
         Ok(Session {
             store,
             journal,
+            applied_file,
+            applied,
             runtime,
             concurrency: choice.concurrency,
             _lock: lock,

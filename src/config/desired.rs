@@ -14,6 +14,8 @@ pub struct Desired {
     pub prune: bool,
     /// `settings.browser_push_mode`; `None`: not managed.
     pub browser_push_mode: Option<BrowserPushMode>,
+    /// Names a top-level `forget:` list gives, with where: left live, never changed or deleted.
+    pub forgotten: Vec<(String, Origin)>,
     /// Alerts the files declare that were left out for their problems (reported at their
     /// place): rule tests naming one say nothing more about it.
     pub left_out: Vec<String>,
@@ -47,6 +49,8 @@ pub struct DesiredAlert {
     pub warning: Option<Limit>,
     pub critical: Option<Limit>,
     pub notify: Option<DesiredNotify>,
+    /// `protect: true`: never deleted or replaced without `--allow-protected`.
+    pub protect: bool,
     /// Where the alert is declared (its name).
     pub origin: Origin,
     /// Each channel, queue and user name as written, with where, for name errors.

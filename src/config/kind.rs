@@ -52,9 +52,9 @@ pub fn is_yaml(name: &str) -> bool {
 /// might be: a file that looks like an alert file with a mistake in its top level is read
 /// and reported, never skipped). The rule, on the text so that broken YAML is judged too:
 /// a file is an alert file when it names the alert schema (`flex-alerts.schema.json`) in a
-/// `$schema=` comment, or one of its top-level keys is `alerts` or `settings` (or within two typos of them, in any
-/// case), or its only top-level key is `version`, or it has both `metric:` and `thresholds:`
-/// keys at any depth. Overlay files (their schema named, or an `overlay` key) and everything
+/// `$schema=` comment, or one of its top-level keys is `alerts` or `settings` (or within two
+/// typos of them, in any case) or `forget`, or its only top-level key is `version`, or it has
+/// both `metric:` and `thresholds:` keys at any depth. Overlay files (their schema named, or an `overlay` key) and everything
 /// else (CI workflows, docker-compose, Kubernetes manifests, empty files) are skipped.
 pub fn not_an_alert_file(text: &str) -> Option<String> {
     let modeline = |schema: &str| {
@@ -114,7 +114,7 @@ pub fn not_an_alert_file(text: &str) -> Option<String> {
     let near = |key: &str, word: &str| strsim::levenshtein(&key.to_lowercase(), word) <= 2;
     let alert_key = keys
         .iter()
-        .any(|key| near(key, "alerts") || near(key, "settings"));
+        .any(|key| near(key, "alerts") || near(key, "settings") || *key == "forget");
     if alert_key || keys == ["version"] {
         return None;
     }

@@ -110,6 +110,11 @@ pub fn check_sources(sources: Vec<SourceFile>, env: EnvLookup<'_>) -> Loaded {
     check_sources_with(sources, (env, &BTreeMap::new()), &[], Secrets::Required)
 }
 
+/// `check_sources`, a webhook variable that is not set a note (as offline `validate` has it).
+pub fn check_sources_optional(sources: Vec<SourceFile>, env: EnvLookup<'_>) -> Loaded {
+    check_sources_with(sources, (env, &BTreeMap::new()), &[], Secrets::Optional)
+}
+
 fn check_sources_with(
     sources: Vec<SourceFile>,
     (env, vars): (EnvLookup<'_>, &BTreeMap<String, String>),

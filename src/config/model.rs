@@ -29,6 +29,11 @@ pub struct AlertFile {
     /// The alerts this file declares. Names are unique across all files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<Alert>,
+    /// Live alerts flex-alerts stops managing and leaves in Flex, by name: never changed,
+    /// never deleted (not even with prune). A forgotten name may not be declared as an alert.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("uniqueItems" = true), inner(length(min = 1)), example = &["Old billing alert"])]
+    pub forget: Vec<String>,
 }
 
 /// The format version; only `1` exists.
@@ -88,6 +93,17 @@ pub enum BrowserPushMode {
     WhenNotInFocus,
 }
 
+/// What a protection refuses: deleting an alert (a prune, a removal from the files) or
+/// replacing it (a metric change deletes it and creates it again).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProtectKind {
+    Delete,
+    Replace,
+}
+
 /// One Flex alert: a metric, a channel, the queues it watches, its thresholds and who is told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +140,11 @@ pub struct Alert {
     /// Who is told when the alert fires, and how. Omitted: notifications off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<Notify>,
+    /// `true`: a plan that would delete this alert or replace it (a metric change) fails,
+    /// unless `--allow-protected NAME` is given. Remembered by the last apply, so removing
+    /// the alert from the files does not lift it. Default `false`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub protect: bool,
 }
 
 /// A task channel: unique name or `TC...` SID.

@@ -415,6 +415,7 @@ pub fn apply(
                     version: content.version,
                     settings: None,
                     alerts: content.alerts,
+                    forget: Vec::new(),
                 },
                 spans,
                 excluded: Vec::new(),

@@ -102,6 +102,7 @@ pub fn check(
         }
     }
     checker.renames(files);
+    desired.forgotten = checker.forgets(files);
     desired.left_out = checker.left_out;
     (desired, checker.problems)
 }
@@ -297,6 +298,7 @@ impl Checker<'_> {
             warning,
             critical,
             notify,
+            protect: alert.protect,
             origin: place.origin(),
             references: references(alert, place),
         })
@@ -653,6 +655,68 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+}
+
+impl Checker<'_> {
+    /// The names of the top-level `forget:` lists, with where: a name may be forgotten once,
+    /// and not while an alert (or a `renamed_from`) declares it.
+    fn forgets(&mut self, files: &[ParsedFile]) -> Vec<(String, Origin)> {
+        let renamed: HashMap<&str, &str> = files
+            .iter()
+            .flat_map(|file| &file.content.alerts)
+            .flat_map(|alert| {
+                alert
+                    .renamed_from
+                    .iter()
+                    .map(|old| (old.as_str(), alert.name.as_str()))
+            })
+            .collect();
+        let mut forgotten: Vec<(String, Origin)> = Vec::new();
+        for file in files {
+            for (index, name) in file.content.forget.iter().enumerate() {
+                let place = Place {
+                    file: &file.name,
+                    spans: &file.spans,
+                    stand_ins: &file.stand_ins,
+                    pointer: format!("/forget/{index}"),
+                };
+                if place.stands_in() {
+                    continue;
+                }
+                let origin = place.value_origin();
+                if let Some(declared) = self.names.get(name.as_str()) {
+                    self.problems.push(
+                        place
+                            .value_error(format!(
+                                "`forget: {name}` names an alert these files declare"
+                            ))
+                            .with_hint(format!(
+                                "`{name}` is declared at {declared}: to stop managing it, remove that declaration; to keep managing it, remove it from `forget`"
+                            )),
+                    );
+                } else if let Some(new) = renamed.get(name.as_str()) {
+                    self.problems.push(
+                        place
+                            .value_error(format!(
+                                "`forget: {name}` names the `renamed_from` of alert `{new}`"
+                            ))
+                            .with_hint(
+                                "an alert is either renamed or forgotten; remove one of the two",
+                            ),
+                    );
+                } else if let Some((_, first)) = forgotten.iter().find(|(seen, _)| seen == name) {
+                    self.problems.push(
+                        place
+                            .value_error(format!("`{name}` is forgotten twice"))
+                            .with_hint(format!("it is first in `forget` at {first}")),
+                    );
+                } else {
+                    forgotten.push((name.clone(), origin));
+                }
+            }
+        }
+        forgotten
     }
 }
 

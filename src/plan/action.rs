@@ -14,6 +14,8 @@ pub enum Action {
     NoOp,
     /// Live, declared by no file, kept because prune is off.
     Unmanaged,
+    /// Live, named by a `forget:` list: left as it is, never deleted.
+    Forget,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +35,7 @@ impl Action {
             Action::Replace(ReplaceOrder::DeleteFirst) => &["delete", "create"],
             Action::Replace(ReplaceOrder::CreateFirst) => &["create", "delete"],
             Action::Delete | Action::DeleteDuplicate => &["delete"],
-            Action::NoOp | Action::Unmanaged => &["no-op"],
+            Action::NoOp | Action::Unmanaged | Action::Forget => &["no-op"],
         }
     }
 
@@ -47,6 +49,7 @@ impl Action {
             Action::Delete | Action::DeleteDuplicate => "-",
             Action::NoOp => " ",
             Action::Unmanaged => "?",
+            Action::Forget => "=",
         }
     }
 
@@ -60,6 +63,7 @@ impl Action {
             Action::DeleteDuplicate => "delete duplicate",
             Action::NoOp => "unchanged",
             Action::Unmanaged => "unmanaged",
+            Action::Forget => "forget",
         }
     }
 
@@ -70,6 +74,11 @@ impl Action {
 
     /// Whether applying it writes anything.
     pub fn is_change(self) -> bool {
-        !matches!(self, Action::NoOp | Action::Unmanaged)
+        !matches!(self, Action::NoOp | Action::Unmanaged | Action::Forget)
+    }
+
+    /// Whether the live alert stays as it is, undeclared, counting against the caps.
+    pub fn keeps_undeclared(self) -> bool {
+        matches!(self, Action::Unmanaged | Action::Forget)
     }
 }

@@ -5,8 +5,11 @@
 
 pub mod action;
 pub mod alert;
+pub mod drift;
 pub mod order;
+pub mod protect;
 pub mod resolve;
+pub mod scope;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -17,13 +20,22 @@ use crate::flex::wire::{NotificationConfig, Rule};
 use crate::store::{Directory, Live, merge_by_sid};
 pub use action::{Action, ReplaceOrder};
 use alert::AlertSpec;
+pub use drift::{Applied, Drift};
 pub use order::{Op, Phase, Step};
+pub use protect::Protection;
+pub use scope::{Scope, ScopeSummary};
 use view::AlertView;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PlanOptions {
     /// Delete live alerts no file declares (`settings.prune` or `--prune`).
     pub prune: bool,
+    /// `--target` / `--exclude`.
+    pub scope: Scope,
+    /// What may not be deleted or replaced, and `--allow-protected`.
+    pub protection: Protection,
+    /// What the last apply to this store left, for drift.
+    pub applied: Applied,
 }
 
 /// The live side of one alert.
@@ -52,6 +64,10 @@ pub struct Entry {
     pub after: Option<AlertView>,
     /// Where the desired alert is declared.
     pub origin: Option<Origin>,
+    /// Declared with `protect: true` (for an undeclared alert: when last applied).
+    pub protected: bool,
+    /// Changed or deleted outside flex-alerts since the last apply.
+    pub drift: Option<Drift>,
 }
 
 /// A change to the Flex configuration's `notifications.mode`.
@@ -94,6 +110,12 @@ pub struct Plan {
     /// With `plan --history`: notifications a day before and after, by alert name, for the
     /// alerts whose thresholds or notifications change.
     pub paging: std::collections::BTreeMap<String, Paging>,
+    /// With `--target` / `--exclude`: what the plan was limited to and left out.
+    pub scope: Option<ScopeSummary>,
+    /// What the environment protects every alert from.
+    pub environment_protects: Vec<crate::config::model::ProtectKind>,
+    /// `plan --refresh-only`: only the drifted alerts, and no steps.
+    pub refresh_only: bool,
 }
 
 /// Notifications a day an alert sent on a history as it is live (`before`) and would send as
@@ -134,6 +156,7 @@ pub struct Counts {
     pub delete: usize,
     pub unchanged: usize,
     pub unmanaged: usize,
+    pub forget: usize,
 }
 
 impl Plan {
@@ -147,6 +170,7 @@ impl Plan {
                 Action::Delete | Action::DeleteDuplicate => counts.delete += 1,
                 Action::NoOp => counts.unchanged += 1,
                 Action::Unmanaged => counts.unmanaged += 1,
+                Action::Forget => counts.forget += 1,
             }
         }
         counts
@@ -323,7 +347,29 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
             problems.push(problem);
             continue;
         }
-        entries.push(decide(spec, kept, &alert.origin, directory));
+        let mut entry = decide(spec, kept, &alert.origin, directory);
+        entry.protected = alert.protect;
+        entries.push(entry);
+    }
+    // Forgotten: left live as they are, never deleted.
+    for (name, origin) in &desired.forgotten {
+        for alert in by_name.get(name.as_str()).into_iter().flatten() {
+            claimed.push(alert.sid.clone());
+            entries.push(Entry {
+                name: name.clone(),
+                action: Action::Forget,
+                reason: format!(
+                    "`forget` at {origin}: flex-alerts no longer manages it; it stays live as it is, and prune never deletes it"
+                ),
+                before: Some(AlertView::new(&alert.spec, directory)),
+                live: Some(alert.clone()),
+                desired: None,
+                after: None,
+                origin: Some(origin.clone()),
+                protected: false,
+                drift: None,
+            });
+        }
     }
     for alert in by_name.into_values().flatten() {
         if claimed.contains(&alert.sid) {
@@ -342,11 +388,25 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
             action,
             reason: reason.to_owned(),
             before: Some(AlertView::new(&alert.spec, directory)),
+            protected: options
+                .applied
+                .0
+                .get(&alert.sid)
+                .is_some_and(|record| record.protected),
             live: Some(alert),
             desired: None,
             after: None,
             origin: None,
+            drift: None,
         });
+    }
+    let known = known_names(desired, &rules);
+    for (message, hint) in options.scope.unknown(&known) {
+        problems.push(Problem { message, hint });
+    }
+    let allowed = &options.protection.allowed;
+    for (message, hint) in scope::unknown_patterns("--allow-protected", allowed, &known) {
+        problems.push(Problem { message, hint });
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -369,14 +429,100 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
             .cmp(&right.name)
             .then(left.action.verb().cmp(right.action.verb()))
     });
-    let notifications_mode = desired.browser_push_mode.and_then(|mode| {
+    let live_sids: Vec<&str> = rules.iter().map(|rule| rule.sid()).collect();
+    for entry in &mut entries {
+        if entry.action != Action::Forget {
+            let seen = entry
+                .live
+                .as_ref()
+                .map(|live| (live.sid.as_str(), live.fingerprint.as_str()));
+            entry.drift = options.applied.drift_of(seen, &entry.name, &live_sids);
+        }
+    }
+    let (entries, scope) = limit_to(entries, desired, &options.scope);
+    let protected_since = |entry: &Entry| {
+        let sid = &entry.live.as_ref()?.sid;
+        let record = options
+            .applied
+            .0
+            .get(sid)
+            .filter(|record| record.protected)?;
+        Some(record.applied_at.clone())
+    };
+    let problems = options.protection.check(&entries, &protected_since);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut notifications_mode = desired.browser_push_mode.and_then(|mode| {
         let after = mode_name(mode);
         (live.notifications_mode.as_deref() != Some(after)).then(|| ModeChange {
             before: live.notifications_mode.clone(),
             after: after.to_owned(),
         })
     });
-    order::lay_out(entries, unmanageable, notifications_mode, live)
+    if scope.is_some() {
+        // A targeted plan changes the chosen alerts only, not the instance's settings.
+        notifications_mode = None;
+    }
+    let mut plan = order::lay_out(entries, unmanageable, notifications_mode, live, scope)?;
+    plan.environment_protects = options
+        .protection
+        .environment
+        .as_ref()
+        .map(|(_, kinds)| kinds.clone())
+        .unwrap_or_default();
+    Ok(plan)
+}
+
+/// Every alert name the files and the store know, for `--target` and `--allow-protected`.
+fn known_names(desired: &Desired, rules: &[Rule]) -> Vec<String> {
+    let mut known: Vec<String> = desired
+        .alerts
+        .iter()
+        .flat_map(|alert| std::iter::once(&alert.name).chain(&alert.renamed_from))
+        .chain(desired.forgotten.iter().map(|(name, _)| name))
+        .cloned()
+        .chain(rules.iter().map(|rule| rule.name().to_owned()))
+        .collect();
+    known.sort();
+    known.dedup();
+    known
+}
+
+/// The entries `scope` chooses, and what it left out (`None` when it chooses everything).
+fn limit_to(
+    entries: Vec<Entry>,
+    desired: &Desired,
+    scope: &Scope,
+) -> (Vec<Entry>, Option<ScopeSummary>) {
+    if scope.is_everything() {
+        return (entries, None);
+    }
+    let mut summary = ScopeSummary {
+        targets: scope.targets.clone(),
+        excludes: scope.excludes.clone(),
+        ..ScopeSummary::default()
+    };
+    let mut chosen = Vec::new();
+    for entry in entries {
+        let mut names = vec![entry.name.as_str()];
+        if let Some(alert) = desired.alerts.iter().find(|alert| alert.name == entry.name) {
+            names.extend(alert.renamed_from.iter().map(String::as_str));
+        }
+        if let Some(live) = &entry.live {
+            names.push(live.spec.name.as_str());
+        }
+        if scope.includes(&names) {
+            chosen.push(entry);
+        } else {
+            summary.left_out += 1;
+            if let Some(live) = &entry.live {
+                summary.left_out_live += 1;
+                summary.left_out_configs += usize::from(live.config_exists);
+            }
+        }
+    }
+    (chosen, Some(summary))
 }
 
 /// Which of several live copies of one declared alert (in Flex's listing order) to keep, and
@@ -428,6 +574,8 @@ fn duplicate_entry(
         desired: None,
         after: None,
         origin: Some(origin.clone()),
+        protected: false,
+        drift: None,
     }
 }
 
@@ -518,5 +666,7 @@ fn decide(
         after: Some(after),
         desired: Some(spec),
         origin: Some(origin.clone()),
+        protected: false,
+        drift: None,
     }
 }

@@ -8,7 +8,7 @@
 //! detached, and created before the rule that will name it, so a completed apply never leaves
 //! a configuration nothing references.
 
-use super::{Action, Entry, ModeChange, Plan, Problem, ReplaceOrder, Unmanageable};
+use super::{Action, Entry, ModeChange, Plan, Problem, ReplaceOrder, ScopeSummary, Unmanageable};
 use crate::flex::limits::{MAX_ALERTS, MAX_NOTIFICATION_CONFIGS};
 use crate::store::Live;
 
@@ -103,6 +103,7 @@ pub fn lay_out(
     unmanageable: Vec<Unmanageable>,
     notifications_mode: Option<ModeChange>,
     live: &Live,
+    scope: Option<ScopeSummary>,
 ) -> Result<Plan, Vec<Problem>> {
     let has_config = |entry: &Entry| {
         entry
@@ -110,18 +111,23 @@ pub fn lay_out(
             .as_ref()
             .is_some_and(|spec| spec.notify.is_some())
     };
-    // Kept as they are: undeclared alerts with prune off, and alerts flex-alerts cannot read.
+    // Kept as they are: undeclared alerts with prune off, forgotten ones, alerts flex-alerts
+    // cannot read, and live alerts a targeted plan leaves out.
     let kept = entries
         .iter()
-        .filter(|entry| entry.action == Action::Unmanaged);
-    let kept_count = kept.clone().count() + unmanageable.len();
+        .filter(|entry| entry.action.keeps_undeclared());
+    let (left_out, left_out_configs) = scope.as_ref().map_or((0, 0), |scope| {
+        (scope.left_out_live, scope.left_out_configs)
+    });
+    let kept_count = kept.clone().count() + unmanageable.len() + left_out;
     let kept_configs = kept
         .filter(|entry| entry.live.as_ref().is_some_and(|live| live.config_exists))
         .count()
         + unmanageable
             .iter()
             .filter(|alert| alert.config_exists)
-            .count();
+            .count()
+        + left_out_configs;
     let declared = entries
         .iter()
         .filter(|entry| entry.desired.is_some())
@@ -217,6 +223,9 @@ pub fn lay_out(
         alerts_after,
         configs_after,
         paging: Default::default(),
+        scope,
+        environment_protects: Vec::new(),
+        refresh_only: false,
     })
 }
 
@@ -250,7 +259,7 @@ fn add_steps(steps: &mut Steps, index: usize, entry: &Entry) {
         steps.add(Phase::Write, vec![after, config], entry_id, Op::CreateRule)
     };
     match entry.action {
-        Action::NoOp | Action::Unmanaged => {}
+        Action::NoOp | Action::Unmanaged | Action::Forget => {}
         Action::Create => {
             create_new(steps, None);
         }

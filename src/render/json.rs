@@ -11,8 +11,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::common::secret::hash_text;
+use crate::config::model::ProtectKind;
 use crate::plan::view::{AlertView, changes};
-use crate::plan::{Entry, Phase, Plan};
+use crate::plan::{Action, Entry, Phase, Plan};
 
 /// The version of this document's shape; see docs/plan-and-apply.md.
 pub const FORMAT_VERSION: u32 = 1;
@@ -37,6 +38,20 @@ pub struct JsonPlan {
     pub store: String,
     /// Whether live alerts no file declares are deleted.
     pub prune: bool,
+    /// With `--target` / `--exclude`: what the plan is limited to, and how many alerts it
+    /// left out (kept as they are live, and counted against the caps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// `--allow-protected`: protected alerts this plan may delete or replace.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow_protected: Vec<String>,
+    /// What the environment protects every alert from: `delete`, `replace`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub environment_protects: Vec<ProtectKind>,
+    /// `plan --refresh-only`: `alerts` holds only the alerts that drifted, and nothing is
+    /// proposed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_only: bool,
     pub summary: Summary,
     /// A change to when Flex shows browser push notifications (`settings.browser_push_mode`).
     pub notifications_mode: Option<ModeChange>,
@@ -70,9 +85,35 @@ pub struct Summary {
     pub delete: usize,
     pub unchanged: usize,
     pub unmanaged: usize,
+    /// Live alerts a `forget:` list names: left as they are.
+    pub forget: usize,
     pub alerts_before: usize,
     pub alerts_after: usize,
     pub notification_configurations_after: usize,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// `--target` names and globs; empty: every alert not excluded.
+    pub targets: Vec<String>,
+    /// `--exclude` names and globs.
+    pub excludes: Vec<String>,
+    /// How many alerts the plan left out.
+    pub left_out: usize,
+}
+
+/// How a live alert differs from what the last apply to its store left.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Drift {
+    /// `changed` (its rule or configuration) or `deleted`.
+    #[schemars(regex(pattern = "^(changed|deleted)$"))]
+    pub change: &'static str,
+    /// When that apply ran (RFC 3339).
+    pub since: String,
+    /// In words: `changed outside flex-alerts since the apply of ...`.
+    pub message: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -108,6 +149,13 @@ pub struct AlertEntry {
     pub sid: Option<String>,
     /// Whether a file declares it.
     pub managed: bool,
+    /// Protected from delete and replace (`protect: true`, or by its environment).
+    pub protected: bool,
+    /// Named by a `forget:` list: left live as it is, no longer managed.
+    pub forgotten: bool,
+    /// Changed or deleted outside flex-alerts since the last apply to this store; `null`
+    /// when it is as that apply left it (or no apply recorded it).
+    pub drift: Option<Drift>,
     /// The live alert, as people read it.
     pub before: Option<AlertView>,
     /// The alert the files ask for.
@@ -173,6 +221,13 @@ pub fn render(plan: &Plan, store: &str, prune: bool) -> JsonPlan {
             action_reason: entry.reason.clone(),
             sid: entry.live.as_ref().map(|live| live.sid.clone()),
             managed: entry.desired.is_some(),
+            protected: entry.protected || !plan.environment_protects.is_empty(),
+            forgotten: entry.action == Action::Forget,
+            drift: entry.drift.as_ref().map(|drift| Drift {
+                change: drift.kind_name(),
+                since: drift.applied_at.clone(),
+                message: drift.describe(),
+            }),
             before: entry.before.clone(),
             after: entry.after.clone(),
             changes: match (&entry.before, &entry.after) {
@@ -212,6 +267,14 @@ pub fn render(plan: &Plan, store: &str, prune: bool) -> JsonPlan {
         format_version: FORMAT_VERSION,
         store: store.to_owned(),
         prune,
+        scope: plan.scope.as_ref().map(|scope| Scope {
+            targets: scope.targets.clone(),
+            excludes: scope.excludes.clone(),
+            left_out: scope.left_out,
+        }),
+        allow_protected: Vec::new(),
+        environment_protects: plan.environment_protects.clone(),
+        refresh_only: plan.refresh_only,
         summary: Summary {
             create: counts.create,
             update: counts.update,
@@ -219,6 +282,7 @@ pub fn render(plan: &Plan, store: &str, prune: bool) -> JsonPlan {
             delete: counts.delete,
             unchanged: counts.unchanged,
             unmanaged: counts.unmanaged,
+            forget: counts.forget,
             alerts_before: plan.alerts_before,
             alerts_after: plan.alerts_after,
             notification_configurations_after: plan.configs_after,

@@ -33,27 +33,45 @@ pub fn render(plan: &Plan, store: &str, environment: Option<&str>) -> Vec<String
     };
     let mut head = format!(
         "{title}\n\n{store_line}\n\n**{}{}**\n\n",
-        if plan.has_changes() {
+        if plan.has_changes() || plan.refresh_only {
             ""
         } else {
             "No changes: the live alerts match the files. "
         },
         text::summary(plan)
     );
+    for line in text::preamble(plan) {
+        head.push_str(&format!("{}\n\n", cell(&line)));
+    }
     let listed: Vec<_> = plan
         .entries
         .iter()
-        .filter(|entry| entry.action != Action::NoOp)
+        .filter(|entry| entry.action != Action::NoOp || entry.drift.is_some())
         .collect();
     if !listed.is_empty() {
         head.push_str("| | Alert | Action | Why |\n|---|---|---|---|\n");
         for entry in &listed {
+            let (symbol, action) = if plan.refresh_only {
+                ("!", "drifted".to_owned())
+            } else if entry.action == Action::Forget {
+                (entry.action.symbol(), "forget".to_owned())
+            } else {
+                (entry.action.symbol(), entry.action.names().join(" then "))
+            };
+            let mut why = match &entry.drift {
+                Some(drift) => format!("**{}**", drift.describe()),
+                None => String::new(),
+            };
+            if !plan.refresh_only {
+                if !why.is_empty() {
+                    why.push_str("; ");
+                }
+                why.push_str(&cell(&entry.reason));
+            }
             head.push_str(&format!(
-                "| `{}` | {} | {} | {} |\n",
-                entry.action.symbol(),
+                "| `{symbol}` | {}{} | {action} | {why} |\n",
                 cell(&entry.name),
-                entry.action.names().join(" then "),
-                cell(&entry.reason)
+                text::protected_mark(plan, entry)
             ));
         }
         head.push('\n');

@@ -18,6 +18,7 @@ fn style(action: Action) -> Style {
         Action::Update => AnsiColor::Yellow,
         Action::Replace(_) | Action::Delete | Action::DeleteDuplicate => AnsiColor::Red,
         Action::NoOp | Action::Unmanaged => AnsiColor::BrightBlack,
+        Action::Forget => AnsiColor::Cyan,
     };
     Style::new().fg_color(Some(color.into()))
 }
@@ -52,10 +53,65 @@ pub fn summary(plan: &Plan) -> String {
         Some(_) => ", 1 setting to change",
         None => "",
     };
+    if plan.refresh_only {
+        return match plan.entries.len() {
+            0 => format!(
+                "No drift: every alert is as the last apply left it. Alerts: {}/100.",
+                plan.alerts_before
+            ),
+            drifted => format!(
+                "Drift: {drifted} alert(s) changed outside flex-alerts; nothing is proposed. Alerts: {}/100.",
+                plan.alerts_before
+            ),
+        };
+    }
+    let forget = match counts.forget {
+        0 => String::new(),
+        forget => format!(", {forget} to forget"),
+    };
     format!(
-        "Plan: {} to create, {} to update, {} to replace, {} to delete{settings}. Alerts after apply: {}/100.",
+        "Plan: {} to create, {} to update, {} to replace, {} to delete{forget}{settings}. Alerts after apply: {}/100.",
         counts.create, counts.update, counts.replace, counts.delete, plan.alerts_after
     )
+}
+
+/// The lines that say, before the alerts, what limits a plan: its scope, the environment's
+/// protection, refresh-only.
+pub fn preamble(plan: &Plan) -> Vec<String> {
+    let mut lines = Vec::new();
+    if plan.refresh_only {
+        lines.push(
+            "Refresh only: the alerts changed or deleted outside flex-alerts since the last apply to this store; nothing is proposed."
+                .to_owned(),
+        );
+    }
+    if let Some(scope) = &plan.scope {
+        lines.push(format!("{}.", scope.describe()));
+    }
+    if !plan.environment_protects.is_empty() {
+        let kinds: Vec<&str> = plan
+            .environment_protects
+            .iter()
+            .map(|kind| match kind {
+                crate::config::model::ProtectKind::Delete => "delete",
+                crate::config::model::ProtectKind::Replace => "replace",
+            })
+            .collect();
+        lines.push(format!(
+            "This environment protects every alert from {} (--allow-protected NAME lifts it for one).",
+            kinds.join(" and ")
+        ));
+    }
+    lines
+}
+
+/// ` [protected]` after a protected alert's name.
+pub fn protected_mark(plan: &Plan, entry: &Entry) -> &'static str {
+    if entry.protected || !plan.environment_protects.is_empty() {
+        " [protected]"
+    } else {
+        ""
+    }
 }
 
 /// `settings.browser_push_mode` as the file spells it (`when_not_in_focus`), from Flex's
@@ -78,24 +134,38 @@ pub fn render(plan: &Plan, styled: bool, all: bool) -> String {
             text.to_owned()
         }
     };
+    for line in preamble(plan) {
+        out.push_str(&format!("{line}\n"));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
     for entry in plan
         .entries
         .iter()
-        .filter(|entry| all || entry.action != Action::NoOp)
+        .filter(|entry| all || entry.action != Action::NoOp || entry.drift.is_some())
     {
         let sid = entry
             .live
             .as_ref()
             .map(|live| format!(" ({})", live.sid))
             .unwrap_or_default();
-        let symbol = format!("{:>3}", entry.action.symbol());
+        let (symbol, verb) = match &entry.drift {
+            Some(_) if plan.refresh_only => ("  !".to_owned(), "drifted"),
+            _ => (format!("{:>3}", entry.action.symbol()), entry.action.verb()),
+        };
         out.push_str(&format!(
-            "{} {} \"{}\"{sid}\n",
+            "{} {verb} \"{}\"{sid}{}\n",
             paint(style(entry.action), &symbol),
-            entry.action.verb(),
-            escape_invisible(&entry.name)
+            escape_invisible(&entry.name),
+            protected_mark(plan, entry)
         ));
-        out.push_str(&format!("      {}\n", escape_invisible(&entry.reason)));
+        if let Some(drift) = &entry.drift {
+            out.push_str(&format!("      {}\n", drift.describe()));
+        }
+        if !plan.refresh_only {
+            out.push_str(&format!("      {}\n", escape_invisible(&entry.reason)));
+        }
         if let Some(paging) = plan.paging.get(&entry.name) {
             out.push_str(&format!(
                 "      notifications on the history: {}\n",
@@ -134,7 +204,7 @@ pub fn render(plan: &Plan, styled: bool, all: bool) -> String {
         ));
     }
     let unchanged = plan.counts().unchanged;
-    if unchanged > 0 && !all {
+    if unchanged > 0 && !all && !plan.refresh_only {
         out.push_str(&format!("    {unchanged} alert(s) unchanged\n"));
     }
     if !out.is_empty() {

@@ -69,7 +69,15 @@ async fn plan_never_deletes_a_sid_it_keeps_however_often_the_live_side_names_it(
     let rule = live.rules[0].clone();
     live.rules = vec![rule.clone(), rule.clone(), rule];
     for prune in [false, true] {
-        let planned = plan(&wanted, &live, PlanOptions { prune }).unwrap();
+        let planned = plan(
+            &wanted,
+            &live,
+            PlanOptions {
+                prune,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(planned.entries.len(), 1, "{:?}", planned.entries);
         assert_eq!(planned.entries[0].action, Action::NoOp);
         assert!(!planned.has_changes());

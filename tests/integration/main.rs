@@ -19,6 +19,7 @@ mod record;
 mod render;
 mod rule_tests;
 mod sandbox;
+mod scope;
 mod support;
 mod trust;
 mod validate;

@@ -32,7 +32,15 @@ pub fn sandbox() -> LocalStore {
 
 pub async fn plan_for(store: &LocalStore, desired: &Desired, prune: bool) -> Plan {
     let live = store.snapshot().await.unwrap();
-    plan(desired, &live, PlanOptions { prune }).unwrap_or_else(|problems| panic!("{problems:?}"))
+    plan(
+        desired,
+        &live,
+        PlanOptions {
+            prune,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|problems| panic!("{problems:?}"))
 }
 
 pub async fn apply_all(store: &LocalStore, desired: &Desired, prune: bool) -> (Plan, Report) {
@@ -358,7 +366,10 @@ async fn exactly_100_fits_and_101_fails_before_any_write() {
     let problems = plan(
         &desired(&many(99, |_| "Waiting (Now)")),
         &live,
-        PlanOptions { prune: false },
+        PlanOptions {
+            prune: false,
+            ..Default::default()
+        },
     )
     .unwrap_err();
     assert_eq!(problems.len(), 1);

@@ -104,7 +104,7 @@ proptest! {
             } else {
                 live.rules.iter().filter(|rule| !declared.contains(&rule.name())).count()
             };
-            match plan(&second, &live, PlanOptions { prune }) {
+            match plan(&second, &live, PlanOptions { prune, ..Default::default() }) {
                 Ok(plan) => {
                     prop_assert!(second.alerts.len() + kept <= 100);
                     let report = apply(&plan, &store, 4, &Journal::disabled(), &Silent).await;

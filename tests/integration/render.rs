@@ -97,7 +97,15 @@ async fn example_plan(prune: bool) -> Plan {
         LocalStore::in_memory(Engine::new(&Seed::builtin()).with_clock(|| 1_767_225_600_000));
     converge(&store, &desired(&before()), false).await;
     let live = store.snapshot().await.unwrap();
-    plan(&desired(&after()), &live, PlanOptions { prune }).unwrap()
+    plan(
+        &desired(&after()),
+        &live,
+        PlanOptions {
+            prune,
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 #[tokio::test]

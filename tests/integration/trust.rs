@@ -563,7 +563,15 @@ async fn at_the_cap_a_create_waits_for_the_delete_that_makes_room_or_is_skipped_
         let journal = Journal::disabled();
         let live = live_state(&client, &journal, 8).await.unwrap();
         let report = apply(
-            &plan(&full, &live, PlanOptions { prune: true }).unwrap(),
+            &plan(
+                &full,
+                &live,
+                PlanOptions {
+                    prune: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
             &client,
             8,
             &journal,
@@ -581,7 +589,15 @@ async fn at_the_cap_a_create_waits_for_the_delete_that_makes_room_or_is_skipped_
             vec![fault("DELETE", "/InsightsRules/", refusal, times)],
         );
         let live = live_state(&client, &journal, 8).await.unwrap();
-        let swap = plan(&swapped, &live, PlanOptions { prune: true }).unwrap();
+        let swap = plan(
+            &swapped,
+            &live,
+            PlanOptions {
+                prune: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let report = apply(&swap, &client, 8, &journal, &Silent).await;
         let create = report
             .steps
