@@ -184,7 +184,8 @@ impl Workspace {
         output
     }
 
-    /// Someone changes a live alert by hand: the support wait threshold, from other files.
+    /// Someone changes a live alert by hand: the support wait threshold, from other files and
+    /// another machine (as Console would: the recipe's state never hears of it).
     fn drift(&self) {
         let changed = self.path().join("changed");
         std::fs::create_dir_all(&changed).unwrap();
@@ -194,7 +195,11 @@ impl Workspace {
             let text = text.replacen("above: 180", "above: 240", 1);
             std::fs::write(changed.join(path.file_name().unwrap()), text).unwrap();
         }
-        let output = self.shell("flex-alerts apply changed/ --auto-approve", &[], true);
+        let output = self.shell(
+            "FLEX_ALERTS_STATE_DIR=console flex-alerts apply changed/ --auto-approve",
+            &[],
+            true,
+        );
         assert!(output.status.success(), "{}", text(&output));
     }
 }
@@ -385,6 +390,15 @@ fn github_actions_recipe_runs_a_pull_request_a_merge_and_a_drift_check() {
     );
     let report = std::fs::read_to_string(workspace.path().join("drift.md")).unwrap();
     assert!(report.contains("Support voice - longest wait"), "{report}");
+    assert!(
+        report.contains("**changed outside flex-alerts since the apply of 20"),
+        "the edit is named as drift: {report}"
+    );
+    assert!(
+        text(&output).contains("  ! drifted \"Support voice - longest wait\""),
+        "{}",
+        text(&output)
+    );
 }
 
 /// Every job installs this release from PyPI, cached by version; nothing builds it.
@@ -527,6 +541,11 @@ fn gitlab_recipe_has_the_shape_it_promises_and_runs_for_real() {
     let output = workspace.shell(&gitlab_script(&pipeline, "drift"), &schedule, true);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("The live Flex alerts differ from Git."));
+    assert!(
+        text(&output).contains("changed outside flex-alerts since the apply of 20"),
+        "{}",
+        text(&output)
+    );
 }
 
 #[test]
