@@ -65,13 +65,19 @@ impl Compiled {
 /// alert); every other `null` is taken out of the schemas.
 pub const REMOVE: &str = "remove";
 
-/// Optional keys may be omitted but never `null`: an empty `notify:` is a mistake, not "off".
+/// Optional keys may be omitted but never `null`: an empty `notify:` is a mistake, not "off";
+/// and no key defaults to `null`.
 #[derive(Clone)]
 struct NoNull;
 
 impl Transform for NoNull {
     fn transform(&mut self, schema: &mut Schema) {
         if let Some(object) = schema.as_object_mut() {
+            // `"default": null` says nothing a missing key does not, and editors insert it
+            // (yaml-language-server 1.25 even fails on it for strings and booleans).
+            if object.get("default") == Some(&Value::Null) {
+                object.remove("default");
+            }
             if let Some(Value::Array(types)) = object.get_mut("type") {
                 types.retain(|t| t != "null");
                 if types.len() == 1 {

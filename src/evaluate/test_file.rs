@@ -97,7 +97,11 @@ pub struct ExpectedNotification {
     /// When it is sent, from the start of the series.
     #[schemars(regex(pattern = r"^([0-9]+m([0-9]+s)?|[0-9]+s)$"), example = &"4m30s")]
     pub at: String,
+    /// The alert that sends it, by name.
+    #[schemars(example = &"Support voice - longest wait")]
     pub alert: String,
+    /// The queue it is about, as the alert files name it: its name or `WQ...` SID.
+    #[schemars(example = &"Support")]
     pub queue: String,
     pub state: ExpectedState,
 }
