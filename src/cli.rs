@@ -211,6 +211,14 @@ pub enum Command {
         #[command(flatten)]
         env: EnvArgs,
     },
+    /// Check a Flex account read-only before the first plan: credentials, the Configuration,
+    /// the alerts and their configurations against the caps, what YAML v1 can manage, the
+    /// directory, the push mode, the clock and the limits seen; a fix for each failure.
+    /// Exit 0 when every check passes, 1 otherwise. Nothing is written.
+    #[command(after_help = "Examples:\n\
+                  \x20 flex-alerts doctor --env production\n\
+                  \x20 flex-alerts doctor --store http://127.0.0.1:4010 --format json  # against the emulator")]
+    Doctor(DoctorArgs),
     /// Adopt one live alert: append it to an alert file (created when absent) as `export`
     /// writes it, so that `plan` finds it unchanged. Refused for an alert the files declare.
     #[command(after_help = "Examples:\n\
@@ -404,6 +412,27 @@ pub struct PlanArgs {
     pub env: EnvArgs,
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// `flex-alerts doctor`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DoctorArgs {
+    /// How to print the checklist.
+    #[arg(long, value_enum, default_value_t = DoctorFormat::Text)]
+    pub format: DoctorFormat,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `doctor --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DoctorFormat {
+    /// A checklist for people.
+    Text,
+    /// For programs: `passed` and each check's `name`, `status`, `detail` and `fix`.
+    Json,
 }
 
 /// `flex-alerts import`.

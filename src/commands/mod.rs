@@ -4,6 +4,7 @@ mod apply;
 mod backtest;
 mod comment;
 mod diff;
+mod doctor;
 pub mod emulator;
 mod environment;
 mod export;
@@ -67,6 +68,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             output.data(&schema_text(*which))?;
             Ok(0)
         }
+        Command::Doctor(args) => doctor::run(cli, args, output),
         Command::Import(args) => import::run(cli, args, output),
         Command::Init(args) => init::run(cli, args, output),
         Command::Inventory(args) => inventory::run(cli, args, output),

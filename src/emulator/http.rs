@@ -627,7 +627,7 @@ async fn gate(State(shared): AppState, request: Request, next: Next) -> Response
                     _ => Ok(faults.decide(method.as_str(), &path, &bytes)),
                 }
             };
-            match refused_or_decided {
+            let (mut response, fault) = match refused_or_decided {
                 Err(retry_after) => (
                     too_many_requests(retry_after),
                     Some("concurrency_limit".to_owned()),
@@ -644,7 +644,13 @@ async fn gate(State(shared): AppState, request: Request, next: Next) -> Response
                     let request = Request::from_parts(parts, Body::from(bytes));
                     run(decision, request, next, &shared.held).await
                 }
-            }
+            };
+            // As Twilio's 20429 page describes: the account's requests in flight.
+            response.headers_mut().insert(
+                "Twilio-Concurrent-Requests",
+                header::HeaderValue::from(in_flight),
+            );
+            (response, fault)
         }
     };
     let status = (!dropped_connection).then(|| response.status().as_u16());

@@ -6,6 +6,7 @@ mod cli_apply;
 mod client;
 mod comment;
 mod crash;
+mod doctor;
 mod emulator_contract;
 mod environments;
 mod fire;

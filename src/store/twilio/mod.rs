@@ -25,7 +25,7 @@ use serde_json::Value;
 
 pub use credentials::CredentialNames;
 pub use transport::{
-    ClientConfig, DEFAULT_CONCURRENCY, DEFAULT_GIVE_UP_AFTER, DEFAULT_TIMEOUT, RequestLog,
+    ClientConfig, DEFAULT_CONCURRENCY, DEFAULT_GIVE_UP_AFTER, DEFAULT_TIMEOUT, Observed, RequestLog,
 };
 
 use super::{Directory, Live, Store};
@@ -70,6 +70,37 @@ impl TwilioClient {
     ) -> Result<Value, StoreError> {
         let workspace = self.workspace_sid().await?;
         statistics::get(&self.transport, workspace, (what, path, query)).await
+    }
+
+    /// What the answers so far said about the server's clock and limits.
+    pub fn observed(&self) -> Observed {
+        crate::common::lock::lock(&self.transport.observed).clone()
+    }
+
+    /// Whether it signs in with an API key (`SK...`) rather than the account's auth token.
+    pub fn uses_api_key(&self) -> bool {
+        self.transport.config.username.starts_with("SK")
+    }
+
+    /// The Flex configuration, as read now.
+    pub async fn flex_configuration(&self) -> Result<Value, StoreError> {
+        self.configuration.current(&self.transport).await
+    }
+
+    /// The users, queues and channels alert files may name.
+    pub async fn directory(&self) -> Result<Directory, StoreError> {
+        let transport = &self.transport;
+        let queues_and_channels = async {
+            let context = self.configuration.context(transport).await?;
+            directory::queues_and_channels(transport, &context.workspace_sid).await
+        };
+        let ((queues, channels), users) =
+            futures::try_join!(queues_and_channels, directory::flex_users(transport))?;
+        Ok(Directory {
+            queues,
+            channels,
+            users,
+        })
     }
 
     /// Every item of a TaskRouter workspace list (`key` holds a page's items).

@@ -120,6 +120,16 @@ enum Attempt {
     Unanswered(String),
 }
 
+/// What answers said about the server, for `doctor`: its clock and its limits.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// The last `Date` header, and this machine's clock when it came.
+    pub server_date: Option<(SystemTime, SystemTime)>,
+    /// Rate-limit and concurrency headers (`X-Rate-Limit-*`, `Twilio-Concurrent-Requests`),
+    /// by name, as last seen.
+    pub limit_headers: std::collections::BTreeMap<String, String>,
+}
+
 /// The connection to one Flex account: every request the client makes goes through here.
 #[derive(Debug)]
 pub(super) struct Transport {
@@ -129,6 +139,7 @@ pub(super) struct Transport {
     health: Health,
     /// Calls waiting to retry: they hold no place in the window.
     waiting: AtomicUsize,
+    pub(super) observed: std::sync::Mutex<Observed>,
 }
 
 impl Transport {
@@ -149,6 +160,7 @@ impl Transport {
             limiter: Limiter::new(config.concurrency),
             config,
             waiting: AtomicUsize::new(0),
+            observed: std::sync::Mutex::new(Observed::default()),
         })
     }
 
@@ -328,6 +340,7 @@ impl Transport {
             Err(error) if error.is_connect() => return Attempt::Unsent(describe(&error)),
             Err(error) => return Attempt::Unanswered(describe(&error)),
         };
+        self.observe(response.headers());
         let status = response.status();
         let retry_after = response
             .headers()
@@ -345,6 +358,27 @@ impl Transport {
                 retry_after,
             },
             Err(error) => Attempt::Unanswered(describe(&error)),
+        }
+    }
+
+    fn observe(&self, headers: &header::HeaderMap) {
+        let mut observed = crate::common::lock::lock(&self.observed);
+        if let Some(date) = headers
+            .get(header::DATE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| httpdate::parse_http_date(value).ok())
+        {
+            observed.server_date = Some((date, SystemTime::now()));
+        }
+        for (name, value) in headers {
+            let name = name.as_str();
+            if (name.starts_with("x-rate-limit") || name.ends_with("concurrent-requests"))
+                && let Ok(value) = value.to_str()
+            {
+                observed
+                    .limit_headers
+                    .insert(name.to_owned(), value.to_owned());
+            }
         }
     }
 
