@@ -449,7 +449,7 @@ impl Engine {
                     "updated_date": state.configuration["date_created"],
                     "username": user.username,
                     "version": 1,
-                    "worker_sid": null,
+                    "worker_sid": super::taskrouter::worker_sid(state, user),
                     "workspace_sid": state.workspace_sid,
                 })
             })
@@ -478,9 +478,8 @@ impl Engine {
     ) -> Result<Value, ApiError> {
         let workspace_url = self.workspace(workspace_sid, "/TaskQueues")?;
         let state = &self.state;
-        let queues: Vec<Value> = state
-            .queues
-            .iter()
+        let queues: Vec<Value> = super::taskrouter::filter_queues(state, &state.queues, query)?
+            .into_iter()
             .map(|queue| self.queue_json(queue, &workspace_url))
             .collect();
         listing::page(
@@ -515,6 +514,10 @@ impl Engine {
                 let (window, split) = cumulative_window(query, now)?;
                 RequestKind::Cumulative { window, split }
             }
+            "Statistics" => {
+                let (window, split) = cumulative_window(query, now)?;
+                RequestKind::Both { now, window, split }
+            }
             _ => {
                 return Err(ApiError::not_found(&format!(
                     "/v1/Workspaces/{workspace_sid}{path}"
@@ -538,23 +541,7 @@ impl Engine {
         query: &[(String, String)],
     ) -> Result<Value, ApiError> {
         let workspace_url = self.workspace(workspace_sid, "/Activities")?;
-        let activities: Vec<Value> = super::synthetic::ACTIVITIES
-            .iter()
-            .map(|(suffix, name, available)| {
-                let sid = super::synthetic::activity_sid(suffix);
-                json!({
-                    "account_sid": self.state.account_sid,
-                    "available": available,
-                    "date_created": self.state.configuration["date_created"],
-                    "date_updated": self.state.configuration["date_created"],
-                    "friendly_name": name,
-                    "sid": sid,
-                    "workspace_sid": self.state.workspace_sid,
-                    "url": format!("{workspace_url}/Activities/{sid}"),
-                    "links": { "workspace": workspace_url },
-                })
-            })
-            .collect();
+        let activities = super::taskrouter::activities_json(&self.state, &workspace_url);
         listing::page(
             "activities",
             &activities,
@@ -644,7 +631,12 @@ impl Engine {
             "task_order": "FIFO",
             "url": url,
             "workspace_sid": state.workspace_sid,
-            "links": { "statistics": format!("{url}/Statistics") },
+            "links": {
+                "statistics": format!("{url}/Statistics"),
+                "real_time_statistics": format!("{url}/RealTimeStatistics"),
+                "cumulative_statistics": format!("{url}/CumulativeStatistics"),
+                "workspace": workspace_url,
+            },
         })
     }
 
@@ -685,10 +677,55 @@ impl Engine {
         )
     }
 
+    /// The Flex Configuration, every property of twilio-oai's schema.
     pub fn configuration(&self) -> Value {
-        let mut configuration = self.state.configuration.clone();
-        configuration["url"] = json!(format!("{}/v1/Configuration", self.flex_base));
-        configuration
+        super::configuration::resource(&self.state, &self.flex_base)
+    }
+
+    /// `GET /v1/Workspaces/{sid}`.
+    pub fn fetch_workspace(&self, workspace_sid: &str) -> Result<Value, ApiError> {
+        let workspace_url = self.workspace(workspace_sid, "")?;
+        Ok(super::taskrouter::workspace_json(
+            &self.state,
+            &workspace_url,
+        ))
+    }
+
+    /// `GET .../Activities/{sid}`.
+    pub fn fetch_activity(&self, workspace_sid: &str, sid: &str) -> Result<Value, ApiError> {
+        let path = format!("/Activities/{sid}");
+        let workspace_url = self.workspace(workspace_sid, &path)?;
+        super::taskrouter::activities_json(&self.state, &workspace_url)
+            .into_iter()
+            .find(|activity| activity["sid"] == sid)
+            .ok_or_else(|| ApiError::not_found(&format!("/v1/Workspaces/{workspace_sid}{path}")))
+    }
+
+    /// `GET .../Workers`: one per Flex user.
+    pub fn list_workers(
+        &self,
+        workspace_sid: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        let workspace_url = self.workspace(workspace_sid, "/Workers")?;
+        let workers = super::taskrouter::workers_json(&self.state, &workspace_url);
+        listing::page(
+            "workers",
+            &workers,
+            &format!("{workspace_url}/Workers"),
+            query,
+            self.max_page_size,
+        )
+    }
+
+    /// `GET .../Workers/{sid}`.
+    pub fn fetch_worker(&self, workspace_sid: &str, sid: &str) -> Result<Value, ApiError> {
+        let path = format!("/Workers/{sid}");
+        let workspace_url = self.workspace(workspace_sid, &path)?;
+        super::taskrouter::workers_json(&self.state, &workspace_url)
+            .into_iter()
+            .find(|worker| worker["sid"] == sid)
+            .ok_or_else(|| ApiError::not_found(&format!("/v1/Workspaces/{workspace_sid}{path}")))
     }
 
     /// Sets the given top-level properties (JSON-typed ones are replaced wholesale); read-only

@@ -244,7 +244,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(fetch_config).post(update_config).delete(delete_config),
         )
         .route("/v1/Instances/{instance}/Users", get(list_users))
-        // TaskQueues, TaskChannels and Activities; one of them by SID; queue statistics.
+        // The workspace; its TaskQueues, TaskChannels, Activities and Workers; one of them by
+        // SID; queue statistics.
+        .route("/v1/Workspaces/{workspace}", get(fetch_workspace))
         .route(
             "/v1/Workspaces/{workspace}/{collection}",
             get(list_in_workspace),
@@ -446,6 +448,7 @@ async fn list_in_workspace(
             "TaskQueues" => engine.list_queues(&workspace, &query),
             "TaskChannels" => engine.list_channels(&workspace, &query),
             "Activities" => engine.list_activities(&workspace, &query),
+            "Workers" => engine.list_workers(&workspace, &query),
             _ => Err(ApiError::not_found(&format!(
                 "/v1/Workspaces/{workspace}/{collection}"
             ))),
@@ -453,7 +456,8 @@ async fn list_in_workspace(
     )
 }
 
-/// `GET /v1/Workspaces/{workspace}/TaskQueues/{sid}` and `.../TaskChannels/{sid}`.
+/// `GET /v1/Workspaces/{workspace}/TaskQueues/{sid}`, `.../TaskChannels/{sid}`,
+/// `.../Activities/{sid}` and `.../Workers/{sid}`.
 async fn fetch_in_workspace(
     State(shared): AppState,
     Path((workspace, collection, sid)): Path<(String, String, String)>,
@@ -464,6 +468,8 @@ async fn fetch_in_workspace(
         match collection.as_str() {
             "TaskQueues" => engine.fetch_queue(&workspace, &sid),
             "TaskChannels" => engine.fetch_channel(&workspace, &sid),
+            "Activities" => engine.fetch_activity(&workspace, &sid),
+            "Workers" => engine.fetch_worker(&workspace, &sid),
             _ => Err(ApiError::not_found(&format!(
                 "/v1/Workspaces/{workspace}/{collection}/{sid}"
             ))),
@@ -471,7 +477,15 @@ async fn fetch_in_workspace(
     )
 }
 
-/// `GET .../TaskQueues/{queue}/RealTimeStatistics` and `.../CumulativeStatistics`.
+async fn fetch_workspace(State(shared): AppState, Path(workspace): Path<String>) -> Response {
+    reply(
+        StatusCode::OK,
+        lock(&shared.engine).fetch_workspace(&workspace),
+    )
+}
+
+/// `GET .../TaskQueues/{queue}/RealTimeStatistics`, `.../CumulativeStatistics` and
+/// `.../Statistics` (both).
 async fn queue_statistics(
     State(shared): AppState,
     Path((workspace, queue, statistics)): Path<(String, String, String)>,

@@ -6,6 +6,7 @@
 
 pub mod api_error;
 pub mod body;
+pub mod configuration;
 pub mod engine;
 pub mod faults;
 pub mod fire;
@@ -16,6 +17,7 @@ pub mod persist;
 pub mod seed;
 pub mod state;
 pub mod synthetic;
+pub mod taskrouter;
 
 pub use engine::Engine;
 pub use seed::Seed;

@@ -410,8 +410,19 @@ pub struct Request {
 
 #[derive(Debug, Clone)]
 pub enum RequestKind {
-    RealTime { now: i64 },
-    Cumulative { window: (i64, i64), split: Vec<u64> },
+    RealTime {
+        now: i64,
+    },
+    Cumulative {
+        window: (i64, i64),
+        split: Vec<u64>,
+    },
+    /// `.../Statistics`: both, as TaskRouter's TaskQueueStatistics holds them.
+    Both {
+        now: i64,
+        window: (i64, i64),
+        split: Vec<u64>,
+    },
 }
 
 impl Request {
@@ -434,6 +445,17 @@ impl Request {
                 split,
                 &context,
             ),
+            RequestKind::Both { now, window, split } => {
+                let channel = self.channel.as_deref();
+                json!({
+                    "account_sid": self.account_sid,
+                    "cumulative": cumulative(&self.queue, channel, *window, split, &context),
+                    "realtime": realtime(&self.queue, channel, *now, &context),
+                    "task_queue_sid": self.queue,
+                    "workspace_sid": self.workspace_sid,
+                    "url": format!("{}/TaskQueues/{}/Statistics", self.workspace_url, self.queue),
+                })
+            }
         }
     }
 }

@@ -840,7 +840,12 @@ async fn queues_and_channels_are_fetched_by_sid_and_statistics_by_queue() {
         .await;
     assert_eq!(status, 404);
     assert_twilio_error(&missing, 404, 20404, "was not found");
-    for unserved in ["Workers", "TaskQueues/WQ1/Statistics", "Activities/WA1"] {
+    for unserved in [
+        "Workflows",
+        "TaskQueues/WQ1/Statistics",
+        "Activities/WA1",
+        "Workers/WK1",
+    ] {
         let (status, body) = api.get(&format!("{workspace}/{unserved}")).await;
         assert_eq!(status, 404, "{unserved}");
         assert_twilio_error(&body, 404, 20404, "was not found");

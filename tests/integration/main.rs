@@ -5,6 +5,7 @@ mod ci_recipes;
 mod cli_apply;
 mod client;
 mod comment;
+mod conformance;
 mod crash;
 mod doctor;
 mod emulator_contract;
