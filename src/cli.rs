@@ -64,6 +64,13 @@ pub struct StoreArgs {
     /// Default: $FLEX_ALERTS_CONCURRENCY, else 64.
     #[arg(long, value_parser = concurrency)]
     pub concurrency: Option<usize>,
+
+    /// Record every request to the store and every answer in FILE, as HAR 1.2 (browser
+    /// devtools and HAR viewers read it), redacted for a bug report: no credential, webhook
+    /// URL, email address or user name. `flex-alerts emulator --from-capture FILE` starts from
+    /// what it saw.
+    #[arg(long, value_name = "FILE.har")]
+    pub capture: Option<PathBuf>,
 }
 
 /// `--env NAME`: an environment of the project file.
@@ -87,6 +94,8 @@ pub struct StoreChoice {
     pub credentials: crate::store::twilio::CredentialNames,
     /// The environment of the project file the store belongs to, if any.
     pub environment: Option<String>,
+    /// `--capture FILE`.
+    pub capture: Option<PathBuf>,
 }
 
 impl StoreChoice {
@@ -608,6 +617,17 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
 
+    /// Start with the live state a capture saw (`--capture FILE.har` of plan, apply, export
+    /// or doctor): its rules, notification configurations, users, queues, channels and
+    /// Configuration. The credentials stay the seed's (a capture holds none).
+    #[arg(long, value_name = "FILE.har", conflicts_with = "state")]
+    pub from_capture: Option<PathBuf>,
+
+    /// With --from-capture: answer each captured request as it was answered, in order, and
+    /// any other request with 404, so a problem reproduces exactly.
+    #[arg(long, requires = "from_capture")]
+    pub replay: bool,
+
     /// Evaluate the live alert rules on this metric history (CSV, as for `backtest`) when
     /// `POST /__admin/fire` is called, and send their notifications to their webhooks. Without
     /// it, the synthetic day of the statistics endpoints is used.
@@ -739,6 +759,7 @@ impl Cli {
             concurrency,
             credentials: Default::default(),
             environment: None,
+            capture: args.capture.clone(),
         })
     }
 }

@@ -6,12 +6,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::cli::{EmulatorArgs, UpdateSemantics};
+use crate::common::har::Har;
 use crate::emulator::faults::Faults;
 use crate::emulator::fire::Firer;
 use crate::emulator::http::Emulator;
 use crate::emulator::http::Shared;
 use crate::emulator::persist::STATE_HOLDS;
-use crate::emulator::{Engine, Seed, State, synthetic};
+use crate::emulator::{Engine, Seed, State, capture, synthetic};
 use crate::error::Error;
 use crate::evaluate::engine::Sample;
 use crate::evaluate::history::{self, History};
@@ -40,13 +41,25 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
     {
         output.line(&warning);
     }
-    let engine = match &args.state {
-        Some(path) => Engine::open(path, &seed).map_err(|error| {
+    let capture = args
+        .from_capture
+        .as_deref()
+        .map(|path| read_capture(path).map(|har| (path, har)))
+        .transpose()?;
+    let engine = match (&args.state, &capture) {
+        (_, Some((from, har))) => {
+            let now = crate::common::clock::system_clock();
+            let state = capture::state_from(har, &seed, now).map_err(|problem| {
+                Error::new(format!("{} cannot start the emulator", from.display())).cause(problem)
+            })?;
+            Engine::restore(state)
+        }
+        (Some(path), None) => Engine::open(path, &seed).map_err(|error| {
             Error::new("the emulator state cannot be used")
                 .cause(error)
                 .hint("the file was left as it is; move it away to start from the seed")
         })?,
-        None => Engine::new(&seed),
+        (None, None) => Engine::new(&seed),
     }
     .with_max_page_size(args.max_page_size)
     .with_day_seed(args.day_seed)
@@ -89,7 +102,19 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .map_err(|error| Error::new(format!("cannot listen on {address}")).cause(error))?;
+        let (instance, account) = (
+            engine.state().instance_sid.clone(),
+            engine.state().account_sid.clone(),
+        );
         let emulator = Emulator::start(listener, engine, faults, args.fault_seed, args.max_body_bytes)?;
+        if let (true, Some((_, har))) = (args.replay, &capture) {
+            let replay = capture::Replay::from(har);
+            output.line(&format!(
+                "Replaying {} captured answer(s); any other request is answered 404.",
+                replay.len()
+            ));
+            emulator.shared.set_replay(replay);
+        }
         emulator
             .shared
             .set_firer(Arc::new(metrics.unwrap_or(Metrics::Synthetic {
@@ -103,9 +128,10 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
         if !address.ip().is_loopback() {
             output.line("warning: the emulator is reachable from other machines; its credentials are not secret");
         }
-        let kept = match &args.state {
-            Some(path) => format!("kept in {}", path.display()),
-            None => "in memory only".to_owned(),
+        let kept = match (&args.state, &args.from_capture) {
+            (_, Some(path)) => format!("from the capture {}, in memory only", path.display()),
+            (Some(path), None) => format!("kept in {}", path.display()),
+            (None, None) => "in memory only".to_owned(),
         };
         // The emulator's own credentials: made up, and printed so that one paste works.
         output.message(&format!(
@@ -115,8 +141,6 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
              \x20 flex-alerts inventory\n\
              (the queues, channels and users alert files can name); then `flex-alerts init demo` writes a first alert file for them.\n\
              Admin routes: /__admin/state, /__admin/faults, /__admin/requests, /__admin/console, /__admin/fire. Stop with Ctrl-C.\n",
-            instance = seed.instance_sid,
-            account = seed.account_sid,
             token = seed.auth_token,
             url = emulator.url(),
         ));
@@ -125,6 +149,21 @@ pub fn run(args: &EmulatorArgs, output: &Output) -> Result<u8, Error> {
             .map_err(|error| Error::new("cannot wait for Ctrl-C").cause(error))?;
         emulator.stop();
         Ok(0)
+    })
+}
+
+/// The largest capture read: a plan of 100 alerts captures well under a megabyte.
+const MAX_CAPTURE_BYTES: u64 = 64 * 1024 * 1024;
+
+fn read_capture(path: &std::path::Path) -> Result<Har, Error> {
+    let text =
+        crate::common::regular_file::read_text(path, MAX_CAPTURE_BYTES).map_err(|error| {
+            Error::new(format!("cannot read the capture {}", path.display())).cause(error)
+        })?;
+    serde_json::from_str(&text).map_err(|error| {
+        Error::new(format!("{} is not a HAR capture", path.display()))
+            .cause(error)
+            .hint("make one with `--capture FILE.har` on plan, apply, export or doctor")
     })
 }
 

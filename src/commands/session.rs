@@ -30,8 +30,36 @@ pub struct Session {
     pub applied: Applied,
     pub runtime: tokio::runtime::Runtime,
     pub concurrency: usize,
+    /// `--capture FILE`: written when the session ends, however the command ends.
+    capture: Option<(PathBuf, Output)>,
     /// Held by apply for its whole run: one apply at a time per state directory or sandbox.
     _lock: Option<ApplyLock>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let Some((path, output)) = &self.capture else {
+            return;
+        };
+        let Some(har) = self.store.captured() else {
+            output.line(&format!(
+                "note: the sandbox makes no requests, so {} was not written",
+                path.display()
+            ));
+            return;
+        };
+        let count = har.log.entries.len();
+        match atomic_file::save_json(path, &har) {
+            Ok(()) => output.line(&format!(
+                "Captured {count} request(s) in {} (redacted: no credential, webhook URL, email address or user name).",
+                path.display()
+            )),
+            Err(error) => output.line(&format!(
+                "warning: cannot write the capture {}: {error}",
+                path.display()
+            )),
+        }
+    }
 }
 
 /// `.flex-alerts/`, or `$FLEX_ALERTS_STATE_DIR`: the journal and the apply lock.
@@ -78,11 +106,15 @@ impl Session {
                 log_output.message(&format!("  http: {line}\n"))
             }))
         });
+        let capture = choice
+            .capture
+            .as_ref()
+            .map(|_| crate::store::capture::Capture::default());
         let store = AnyStore::open(
             &spec,
             (&env, &choice.credentials),
             choice.concurrency,
-            request_log,
+            (request_log, capture),
         )
         .map_err(|error| match (error, &spec) {
             // Against the emulator, the one paste that sets the very variables this needs.
@@ -151,6 +183,7 @@ impl Session {
             journal,
             applied_file,
             applied,
+            capture: choice.capture.clone().map(|path| (path, *output)),
             runtime,
             concurrency: choice.concurrency,
             _lock: lock,

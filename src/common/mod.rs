@@ -4,6 +4,7 @@
 pub mod atomic_file;
 pub mod clock;
 pub mod env;
+pub mod har;
 pub mod lock;
 pub mod loopback;
 pub mod regular_file;

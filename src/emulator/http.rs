@@ -61,6 +61,8 @@ pub struct Shared {
     /// The address the engine writes into URLs (`http://LISTEN-ADDRESS`); answers name the
     /// host the client asked for instead (its `Host` header).
     base_url: String,
+    /// `--replay`: captured answers, given before the engine is asked.
+    replay: Mutex<Option<Arc<super::capture::Replay>>>,
 }
 
 impl Shared {
@@ -75,6 +77,7 @@ impl Shared {
             admin_needs_auth: false,
             firer: Mutex::new(None),
             base_url: String::new(),
+            replay: Mutex::new(None),
         }
     }
 
@@ -169,6 +172,11 @@ impl Shared {
     /// without a channel or a name, recipients without types, queues without names, ...
     pub fn insert(&self, objects: ConsoleObjects) -> Result<(), ApiError> {
         lock(&self.engine).insert(objects)
+    }
+
+    /// Answers the captured requests as captured (`--replay`).
+    pub fn set_replay(&self, replay: super::capture::Replay) {
+        *lock(&self.replay) = Some(Arc::new(replay));
     }
 
     pub fn set_faults(&self, faults: Faults) {
@@ -603,6 +611,22 @@ impl Drop for InFlight<'_> {
 
 /// In front of every Twilio route: body limit, Basic auth, the concurrency limit, latency,
 /// injected faults, CORS headers and the request log.
+/// The captured answer to a request, with `--replay`.
+fn replayed(
+    shared: &Shared,
+    method: &axum::http::Method,
+    uri: &axum::http::Uri,
+    host: Option<&str>,
+) -> Option<Response> {
+    let replay = lock(&shared.replay).clone()?;
+    let path = uri
+        .path_and_query()
+        .map_or(uri.path(), |path| path.as_str());
+    let (status, body) = replay.answer(method.as_str(), path, host.unwrap_or(&shared.base_url))?;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    Some((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
 async fn gate(State(shared): AppState, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
@@ -628,6 +652,18 @@ async fn gate(State(shared): AppState, request: Request, next: Next) -> Response
         ),
         Ok(_) if !authorized(&parts.headers, &shared) => {
             (error_response(&ApiError::unauthorized()), None)
+        }
+        Ok(_) if lock(&shared.replay).is_some() => {
+            match replayed(&shared, &method, &parts.uri, host.as_deref()) {
+                Some(response) => (response, Some("replay".to_owned())),
+                None => (
+                    error_response(&ApiError::not_found(&format!(
+                        "{} (not in the capture being replayed)",
+                        parts.uri.path()
+                    ))),
+                    Some("replay".to_owned()),
+                ),
+            }
         }
         Ok(bytes) => {
             let in_flight = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;

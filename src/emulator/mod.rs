@@ -6,6 +6,7 @@
 
 pub mod api_error;
 pub mod body;
+pub mod capture;
 pub mod configuration;
 pub mod engine;
 pub mod faults;

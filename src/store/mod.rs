@@ -2,6 +2,7 @@
 //! client against another base URL such as the emulator, and the in-process local sandbox),
 //! the `Live` snapshot they read, and the errors they report in user words.
 
+pub mod capture;
 pub mod directory;
 pub mod error;
 pub mod local;

@@ -88,12 +88,13 @@ impl AnyStore {
         spec: &StoreSpec,
         (env, names): (EnvLookup<'_>, &CredentialNames),
         concurrency: usize,
-        request_log: Option<RequestLog>,
+        (request_log, capture): (Option<RequestLog>, Option<crate::store::capture::Capture>),
     ) -> Result<AnyStore, StoreError> {
         let client = |base: Option<&Url>| {
             let config = ClientConfig {
                 concurrency,
                 request_log: request_log.clone(),
+                capture: capture.clone(),
                 ..ClientConfig::from_env_named(env, base, names)?
             };
             TwilioClient::new(config).map(AnyStore::Twilio)
@@ -107,6 +108,15 @@ impl AnyStore {
 
     pub fn is_sandbox(&self) -> bool {
         matches!(self, AnyStore::Local(_))
+    }
+
+    /// With `--capture`, every exchange with Twilio so far as a redacted HAR (the sandbox
+    /// makes none).
+    pub fn captured(&self) -> Option<crate::common::har::Har> {
+        match self {
+            AnyStore::Twilio(client) => client.captured(),
+            AnyStore::Local(_) => None,
+        }
     }
 }
 

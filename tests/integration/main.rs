@@ -1,6 +1,7 @@
 //! The one integration test binary: every test of the CLI and the library from outside.
 
 mod backtest;
+mod capture;
 mod ci_recipes;
 mod cli_apply;
 mod client;

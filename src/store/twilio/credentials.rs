@@ -161,6 +161,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             give_up_after: DEFAULT_GIVE_UP_AFTER,
             request_log: None,
+            capture: None,
         })
     }
 }

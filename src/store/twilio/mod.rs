@@ -72,6 +72,15 @@ impl TwilioClient {
         statistics::get(&self.transport, workspace, (what, path, query)).await
     }
 
+    /// With `--capture`: every exchange so far as a redacted HAR.
+    pub fn captured(&self) -> Option<crate::common::har::Har> {
+        let config = &self.transport.config;
+        let capture = config.capture.as_ref()?;
+        let origins = [&config.flex_base, &config.taskrouter_base]
+            .map(|base| base.origin().ascii_serialization());
+        Some(capture.har(&[config.password.expose()], &origins))
+    }
+
     /// What the answers so far said about the server's clock and limits.
     pub fn observed(&self) -> Observed {
         crate::common::lock::lock(&self.transport.observed).clone()

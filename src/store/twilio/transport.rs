@@ -47,6 +47,8 @@ pub struct ClientConfig {
     pub give_up_after: Duration,
     /// Told about every attempt (`-v`): method, path, status, time. Never a body or a header.
     pub request_log: Option<RequestLog>,
+    /// `--capture`: every attempt with its bodies, redacted when written.
+    pub capture: Option<crate::store::capture::Capture>,
 }
 
 const PAGE_SIZE: &str = "1000";
@@ -324,6 +326,40 @@ impl Transport {
     }
 
     async fn attempt_now(&self, call: &Call) -> Attempt {
+        let Some(capture) = &self.config.capture else {
+            return self.send_once(call).await;
+        };
+        let (started, clock) = (SystemTime::now(), Instant::now());
+        let (attempt, headers) = self.send_once_seen(call).await;
+        let (status, body, error) = match &attempt {
+            Attempt::Done { status, body } | Attempt::Status { status, body, .. } => (
+                *status,
+                Some(String::from_utf8_lossy(body).into_owned()),
+                None,
+            ),
+            Attempt::Unsent(detail) => (0, None, Some(format!("not sent: {detail}"))),
+            Attempt::Unanswered(detail) => (0, None, Some(format!("no answer: {detail}"))),
+        };
+        capture.record(crate::store::capture::Exchange {
+            started,
+            millis: clock.elapsed().as_secs_f64() * 1000.0,
+            method: call.method.to_string(),
+            url: call.url.to_string(),
+            request_body: call.body.as_ref().map(Value::to_string),
+            status,
+            response_headers: headers,
+            response_body: body,
+            error,
+        });
+        attempt
+    }
+
+    async fn send_once(&self, call: &Call) -> Attempt {
+        self.send_once_seen(call).await.0
+    }
+
+    /// One request, and the answer's headers (for a capture).
+    async fn send_once_seen(&self, call: &Call) -> (Attempt, Vec<(String, String)>) {
         let mut request = self
             .http
             .request(call.method.clone(), call.url.clone())
@@ -337,17 +373,27 @@ impl Transport {
         }
         let response = match request.send().await {
             Ok(response) => response,
-            Err(error) if error.is_connect() => return Attempt::Unsent(describe(&error)),
-            Err(error) => return Attempt::Unanswered(describe(&error)),
+            Err(error) if error.is_connect() => {
+                return (Attempt::Unsent(describe(&error)), Vec::new());
+            }
+            Err(error) => return (Attempt::Unanswered(describe(&error)), Vec::new()),
         };
         self.observe(response.headers());
+        let seen: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter(|(name, _)| *name != header::SET_COOKIE)
+            .filter_map(|(name, value)| {
+                Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+            })
+            .collect();
         let status = response.status();
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| parse_retry_after(value, SystemTime::now()));
-        match response.bytes().await {
+        let attempt = match response.bytes().await {
             Ok(body) if status.is_success() => Attempt::Done {
                 status: status.as_u16(),
                 body,
@@ -358,7 +404,8 @@ impl Transport {
                 retry_after,
             },
             Err(error) => Attempt::Unanswered(describe(&error)),
-        }
+        };
+        (attempt, seen)
     }
 
     fn observe(&self, headers: &header::HeaderMap) {
