@@ -45,7 +45,7 @@ pub fn run(args: BacktestArgs<'_>, output: &Output) -> Result<u8, Error> {
             let rule = rule::from_desired(alert);
             let input = plot::PlotInput {
                 result,
-                metric: alert.metric.id(),
+                metric: alert.metric,
                 warning: rule.warning,
                 critical: rule.critical,
                 series: backtest::series_of(alert, &history)

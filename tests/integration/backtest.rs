@@ -178,24 +178,35 @@ fn target_per_day_suggests_the_least_change_that_meets_it() {
     );
 }
 
-#[test]
-fn plots_are_svg_with_a_marker_per_notification() {
-    let directory = tempfile::tempdir().unwrap();
-    let history = generated_history(directory.path());
-    let plots = directory.path().join("plots");
-    let (code, _, stderr) = backtest(&history, &["--plot", plots.to_str().unwrap()]);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("Wrote 2 plots to"), "{stderr}");
-    let svg = plots.join("billing-voice-callers-waiting.svg");
-    let parse = "import sys, xml.etree.ElementTree as ET\n\
-        ns = {'s': 'http://www.w3.org/2000/svg'}\n\
-        root = ET.parse(sys.argv[1]).getroot()\n\
-        print(len(root.findall('s:polyline', ns)), len(root.findall(\"s:circle[@class='notification']\", ns)), \
-              len(root.findall(\"s:line[@class='threshold']\", ns)), \
-              len(root.findall(\"s:rect[@class='warning']\", ns)), len(root.findall(\"s:rect[@class='critical']\", ns)))";
+/// What a plot shows, read from its SVG by Python's XML parser: its marks, texts and colours.
+fn read_plot(svg: &Path) -> Value {
+    let parse = r#"
+import json, sys, xml.etree.ElementTree as ET
+ns = {'s': 'http://www.w3.org/2000/svg'}
+root = ET.parse(sys.argv[1]).getroot()
+def texts(cls):
+    return [t.text for t in root.iter('{http://www.w3.org/2000/svg}text') if t.get('class') == cls]
+print(json.dumps({
+    'series': len(root.findall(".//s:polyline[@class='series']", ns)),
+    'notifications': len([g for g in root.iter('{http://www.w3.org/2000/svg}g') if (g.get('class') or '').startswith('notification ')]),
+    'notification_marks': len([p for g in root.iter('{http://www.w3.org/2000/svg}g') if (g.get('class') or '').startswith('notification ') for p in g.findall('s:polygon', ns)]),
+    'thresholds': len(root.findall(".//s:line[@class='threshold']", ns)),
+    'warning': len(root.findall(".//s:rect[@class='warning']", ns)),
+    'critical': len(root.findall(".//s:rect[@class='critical']", ns)),
+    'shading_titles': [r.find('s:title', ns).text for r in root.iter('{http://www.w3.org/2000/svg}rect') if r.get('class') in ('warning', 'critical')],
+    'panels': [g.get('data-queue') for g in root.iter('{http://www.w3.org/2000/svg}g') if g.get('class') == 'panel'],
+    'y_label': texts('y-label'),
+    'y_ticks': texts('y-tick'),
+    'x_ticks': texts('x-tick'),
+    'x_label': texts('x-label'),
+    'legend': [t.text for g in root.iter('{http://www.w3.org/2000/svg}g') if g.get('class') == 'legend-entry' for t in g.findall('s:text', ns)],
+    'threshold_labels': [[t.text, t.get('fill')] for t in root.iter('{http://www.w3.org/2000/svg}text') if t.get('class') == 'threshold-label'],
+    'text_fill': root.get('fill'),
+}))
+"#;
     let parsed = Command::new("python3")
         .args(["-c", parse])
-        .arg(&svg)
+        .arg(svg)
         .output()
         .expect("python3 runs (CI machines have it)");
     assert!(
@@ -203,11 +214,110 @@ fn plots_are_svg_with_a_marker_per_notification() {
         "{}",
         String::from_utf8_lossy(&parsed.stderr)
     );
-    // One queue line, 8 notifications, two thresholds, two warning and two critical stretches.
+    serde_json::from_slice(&parsed.stdout).unwrap()
+}
+
+/// WCAG's contrast ratio of `#rrggbb` on white.
+fn contrast_on_white(colour: &str) -> f64 {
+    let channel = |index: usize| {
+        let value =
+            f64::from(u8::from_str_radix(&colour[1 + 2 * index..3 + 2 * index], 16).unwrap())
+                / 255.0;
+        if value <= 0.03928 {
+            value / 12.92
+        } else {
+            ((value + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+    1.05 / (luminance + 0.05)
+}
+
+#[test]
+fn plots_read_at_a_glance_units_round_ticks_utc_time_a_legend_and_contrast() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = generated_history(directory.path());
+    let plots = directory.path().join("plots");
+    let (code, _, stderr) = backtest(&history, &["--plot", plots.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("Wrote 2 plots to"), "{stderr}");
+    let plot = read_plot(&plots.join("billing-voice-callers-waiting.svg"));
+    // One queue panel: its line, 8 notifications (a triangle each), two thresholds, two
+    // warning and two critical stretches, each saying its queue.
+    assert_eq!(plot["panels"], serde_json::json!(["Billing"]));
     assert_eq!(
-        String::from_utf8(parsed.stdout).unwrap().trim(),
-        "1 8 2 2 2"
+        [
+            &plot["series"],
+            &plot["notifications"],
+            &plot["notification_marks"],
+            &plot["thresholds"],
+            &plot["warning"],
+            &plot["critical"]
+        ],
+        [1, 8, 8, 2, 2, 2]
     );
+    assert!(
+        plot["shading_titles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|title| title.as_str().unwrap().starts_with("Billing: ")),
+        "{plot}"
+    );
+    // The unit, round values (0 to 25 in fives for values up to 20 and thresholds 5 and 12).
+    assert_eq!(plot["y_label"], serde_json::json!(["tasks"]));
+    assert_eq!(
+        plot["y_ticks"],
+        serde_json::json!(["0", "5", "10", "15", "20", "25"])
+    );
+    // Two days: a tick every six hours, as times of day; the time zone named.
+    assert_eq!(
+        plot["x_ticks"],
+        serde_json::json!([
+            "00:00", "06:00", "12:00", "18:00", "00:00", "06:00", "12:00", "18:00"
+        ])
+    );
+    assert!(
+        plot["x_label"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("time (UTC, hours), 2026-11-23T00:00:00Z to "),
+        "{plot}"
+    );
+    // A legend entry for every kind of mark.
+    assert_eq!(
+        plot["legend"],
+        serde_json::json!([
+            "Waiting (Now) per minute",
+            "warning threshold (above 5)",
+            "time at warning",
+            "critical threshold (above 12)",
+            "time at critical",
+            "notification: warning",
+            "notification: critical",
+            "notification: resolved"
+        ])
+    );
+    assert_eq!(
+        plot["threshold_labels"],
+        serde_json::json!([
+            ["warning above 5 tasks", "#7a4d00"],
+            ["critical above 12 tasks", "#a33a00"]
+        ])
+    );
+    for [_, fill] in plot["threshold_labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|label| [label[0].clone(), label[1].clone()])
+    {
+        let ratio = contrast_on_white(fill.as_str().unwrap());
+        assert!(ratio >= 4.5, "{fill}: contrast {ratio:.2} is below WCAG AA");
+    }
+    assert!(contrast_on_white(plot["text_fill"].as_str().unwrap()) >= 4.5);
+    // The agents alert: its unit, and a panel for its queue.
+    let agents = read_plot(&plots.join("support-available-agents-low.svg"));
+    assert_eq!(agents["y_label"], serde_json::json!(["agents"]));
 }
 
 #[test]
