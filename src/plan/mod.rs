@@ -120,10 +120,28 @@ pub struct Plan {
 
 /// Notifications a day an alert sent on a history as it is live (`before`) and would send as
 /// the files declare it (`after`); `None` for the side where the alert does not exist.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Paging {
     pub before: Option<f64>,
     pub after: Option<f64>,
+    /// A day of one of its queues, for a chart in the pull request.
+    pub chart: Option<Chart>,
+}
+
+/// A day of an alert on a history, hour by hour: the metric's highest value, its thresholds
+/// live and as planned, and the notifications on each side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub queue: String,
+    pub metric: String,
+    pub unit: &'static str,
+    /// The first hour (Unix seconds, on the hour, UTC); one value a hour from there.
+    pub from: i64,
+    pub highest: Vec<f64>,
+    /// `("critical", live, planned)`: each threshold level either side has.
+    pub thresholds: Vec<(&'static str, Option<f64>, Option<f64>)>,
+    pub notifications_before: Option<Vec<usize>>,
+    pub notifications_after: Option<Vec<usize>>,
 }
 
 impl Paging {

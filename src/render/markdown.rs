@@ -5,7 +5,7 @@
 use super::text;
 use crate::common::shown::escape_invisible;
 use crate::plan::view::changes;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Chart, Plan};
 
 /// Each part stays below this many characters.
 pub const MAX_PART: usize = 65_000;
@@ -87,6 +87,11 @@ pub fn render(plan: &Plan, store: &str, environment: Option<&str>) -> Vec<String
             head.push_str(&format!("| {} | {before} | {after} |\n", cell(name)));
         }
         head.push('\n');
+        for (name, paging) in &plan.paging {
+            if let Some(chart) = &paging.chart {
+                head.push_str(&mermaid(name, chart));
+            }
+        }
     }
     for alert in &plan.unmanageable {
         head.push_str(&format!(
@@ -156,6 +161,82 @@ pub fn render(plan: &Plan, store: &str, environment: Option<&str>) -> Vec<String
         }
     }
     parts
+}
+
+/// Text inside a Mermaid string: no quote ends it early, nothing invisible.
+fn mermaid_text(text: &str) -> String {
+    escape_invisible(text).replace('"', "'")
+}
+
+/// A day of an alert as a Mermaid `xychart-beta` (GitHub and GitLab render it in a comment,
+/// no image hosted), with the same figures in words beside it.
+fn mermaid(name: &str, chart: &Chart) -> String {
+    let values = |values: &[f64]| {
+        values
+            .iter()
+            .map(|value| format!("{value}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let counts = |counts: &[usize]| {
+        counts
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let hours = chart.highest.len();
+    let day = crate::common::time::format_rfc3339(chart.from);
+    let labels: Vec<String> = (0..hours as i64)
+        .map(|hour| {
+            let text = crate::common::time::format_rfc3339(chart.from + hour * 3600);
+            format!("\"{}\"", &text[11..13])
+        })
+        .collect();
+    let mut lines = vec![format!("line [{}]", values(&chart.highest))];
+    let mut legend = vec![format!("the hourly highest {}", chart.metric)];
+    let mut top = chart.highest.iter().copied().fold(1.0f64, f64::max);
+    for (level, live, planned) in &chart.thresholds {
+        let sides: Vec<(String, f64)> = match (live, planned) {
+            (Some(live), Some(planned)) if live == planned => {
+                vec![(format!("{level} {live} (unchanged)"), *live)]
+            }
+            _ => [("live", live), ("planned", planned)]
+                .into_iter()
+                .filter_map(|(side, value)| {
+                    Some((format!("{level} {side} {}", (*value)?), (*value)?))
+                })
+                .collect(),
+        };
+        for (label, value) in sides {
+            lines.push(format!("line [{}]", values(&vec![value; hours])));
+            legend.push(label);
+            top = top.max(value);
+        }
+    }
+    let mut words = Vec::new();
+    if let Some(after) = &chart.notifications_after {
+        lines.push(format!("bar [{}]", counts(after)));
+        legend.push("bars: notifications an hour as planned".to_owned());
+        top = top.max(after.iter().copied().max().unwrap_or(0) as f64);
+        words.push(format!("{} as planned", after.iter().sum::<usize>()));
+    }
+    if let Some(before) = &chart.notifications_before {
+        words.push(format!("{} live", before.iter().sum::<usize>()));
+    }
+    let top = (top * 1.1).ceil();
+    format!(
+        "**{}**, queue {}, {hours} hours from {day} (UTC):\n\n```mermaid\nxychart-beta\n    title \"{}: {}\"\n    x-axis \"hour (UTC)\" [{}]\n    y-axis \"{}\" 0 --> {top}\n    {}\n```\n\nIn order: {}. Notifications in these hours: {}.\n\n",
+        cell(name),
+        cell(&chart.queue),
+        mermaid_text(name),
+        mermaid_text(&chart.queue),
+        labels.join(", "),
+        chart.unit,
+        lines.join("\n    "),
+        legend.join("; "),
+        words.join(", ")
+    )
 }
 
 /// Text inside HTML: markup escaped, invisible characters written out.
