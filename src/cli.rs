@@ -159,6 +159,11 @@ pub enum Command {
         /// stretches at warning and critical, a marker at each notification.
         #[arg(long, value_name = "DIR")]
         plot: Option<PathBuf>,
+        /// Also write one self-contained HTML page (no network: styles and plots inline): the
+        /// alerts worst first, a plot per alert and queue, the suggestions of
+        /// --target-per-day, and the history's span and gaps.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
         /// Suggest, per alert, the threshold at its notify severity that would have sent at
         /// most N notifications a day.
         #[arg(long, value_name = "N", value_parser = per_day)]

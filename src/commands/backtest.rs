@@ -9,7 +9,7 @@ use super::session::load_desired_in;
 use crate::cli::BacktestFormat;
 use crate::config::Secrets;
 use crate::error::Error;
-use crate::evaluate::{backtest, history, plot, report, rule};
+use crate::evaluate::{backtest, history, plot, report, report_page, rule};
 use crate::output::Output;
 
 pub struct BacktestArgs<'a> {
@@ -18,6 +18,7 @@ pub struct BacktestArgs<'a> {
     pub paths: &'a [PathBuf],
     pub format: BacktestFormat,
     pub plot: Option<&'a Path>,
+    pub report: Option<&'a Path>,
     pub target_per_day: Option<f64>,
 }
 
@@ -35,42 +36,65 @@ pub fn run(args: BacktestArgs<'_>, output: &Output) -> Result<u8, Error> {
             serde_json::to_string_pretty(&report::json(&results, &history)).expect("JSON")
         ))?,
     }
+    let plots = if args.plot.is_some() || args.report.is_some() {
+        plots(&results, &desired, &history)
+    } else {
+        report_page::Plots::new()
+    };
     if let Some(directory) = args.plot {
         let failed = |error: std::io::Error| {
             Error::new(format!("cannot write the plots to {}", directory.display())).cause(error)
         };
         std::fs::create_dir_all(directory).map_err(failed)?;
-        let mut written = 0;
-        for (result, alert) in results.iter().zip(&desired.alerts) {
-            let rule = rule::from_desired(alert);
-            let input = plot::PlotInput {
-                result,
-                metric: alert.metric,
-                warning: rule.warning,
-                critical: rule.critical,
-                series: backtest::series_of(alert, &history)
-                    .into_iter()
-                    .map(|(_, samples)| samples)
-                    .collect(),
-            };
-            if input.series.iter().all(Option::is_none) {
-                continue;
-            }
+        for (name, svg) in &plots {
             // Replaced whole with mode 0644: never half written, never executable.
-            crate::common::atomic_file::save_text(
-                &directory.join(plot::file_name(&alert.name)),
-                &plot::svg(&input, &history),
-            )
-            .map_err(failed)?;
-            written += 1;
+            crate::common::atomic_file::save_text(&directory.join(plot::file_name(name)), svg)
+                .map_err(failed)?;
         }
         output.line(&format!(
-            "Wrote {written} plot{} to {}.",
-            if written == 1 { "" } else { "s" },
+            "Wrote {} plot{} to {}.",
+            plots.len(),
+            if plots.len() == 1 { "" } else { "s" },
             directory.display()
         ));
     }
+    if let Some(page) = args.report {
+        crate::common::atomic_file::save_text(page, &report_page::html(&results, &history, &plots))
+            .map_err(|error| {
+                Error::new(format!("cannot write the report {}", page.display())).cause(error)
+            })?;
+        output.line(&format!(
+            "Wrote the report {} (one self-contained page; open it in a browser).",
+            page.display()
+        ));
+    }
     Ok(0)
+}
+
+/// The plot of each alert with data, by name.
+fn plots(
+    results: &[backtest::AlertResult],
+    desired: &crate::config::desired::Desired,
+    history: &history::History,
+) -> report_page::Plots {
+    let mut plots = report_page::Plots::new();
+    for (result, alert) in results.iter().zip(&desired.alerts) {
+        let rule = rule::from_desired(alert);
+        let input = plot::PlotInput {
+            result,
+            metric: alert.metric,
+            warning: rule.warning,
+            critical: rule.critical,
+            series: backtest::series_of(alert, history)
+                .into_iter()
+                .map(|(_, samples)| samples)
+                .collect(),
+        };
+        if input.series.iter().any(Option::is_some) {
+            plots.insert(alert.name.clone(), plot::svg(&input, history));
+        }
+    }
+    plots
 }
 
 /// Reads the history at `path`, a line at a time; every bad row is reported.

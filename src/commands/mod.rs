@@ -38,6 +38,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
             paths,
             format,
             plot,
+            report,
             target_per_day,
             env,
         } => backtest::run(
@@ -47,6 +48,7 @@ pub fn run(cli: &Cli, output: &Output) -> Result<u8, Error> {
                 paths,
                 format: *format,
                 plot: plot.as_deref(),
+                report: report.as_deref(),
                 target_per_day: *target_per_day,
             },
             output,

@@ -29,6 +29,17 @@ pub struct SeriesKey {
     pub metric: Metric,
 }
 
+impl SeriesKey {
+    /// `Billing / voice / Waiting (Now)`.
+    pub fn describe(&self) -> String {
+        if self.channel.is_empty() {
+            format!("{} / {}", self.queue, self.metric.id())
+        } else {
+            format!("{} / {} / {}", self.queue, self.channel, self.metric.id())
+        }
+    }
+}
+
 /// A history, read.
 #[derive(Debug, Default)]
 pub struct History {

@@ -9,6 +9,7 @@ pub mod impact;
 pub mod live;
 pub mod plot;
 pub mod report;
+pub mod report_page;
 pub mod rule;
 pub mod test_file;
 pub mod testing;

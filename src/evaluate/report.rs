@@ -56,7 +56,8 @@ fn has_data(result: &AlertResult) -> bool {
     result.queues.iter().any(|queue| queue.evaluation.is_some())
 }
 
-fn suggestion_text(result: &AlertResult) -> Option<String> {
+/// A suggestion in words, as every report says it.
+pub fn suggestion_text(result: &AlertResult) -> Option<String> {
     let suggestion = result.suggestion.as_ref()?;
     Some(if suggestion.suggested == suggestion.current {
         format!(

@@ -493,3 +493,187 @@ fn a_history_shorter_than_a_day_says_its_per_day_figures_are_extrapolated() {
         }
     }
 }
+
+/// One day of Billing's waiting callers: 8 at 01:00-01:09, 20 at 02:00-02:04, else none.
+fn one_day(directory: &Path) -> std::path::PathBuf {
+    let mut csv = String::from("time,queue,channel,metric,value\n");
+    for minute in 0..24 * 60 {
+        let waiting = match minute {
+            60..70 => 8,
+            120..125 => 20,
+            _ => 0,
+        };
+        let _ = writeln!(
+            csv,
+            "2026-11-23T{:02}:{:02}:00Z,Billing,voice,Waiting (Now),{waiting}",
+            minute / 60,
+            minute % 60
+        );
+    }
+    let path = directory.join("day.csv");
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+#[test]
+fn a_markdown_plan_with_a_history_charts_a_changed_threshold_from_the_backtest_figures() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = one_day(directory.path());
+    let sandbox = directory.path().join("sandbox.json");
+    let store = format!("local:{}", sandbox.display());
+    let flex = || {
+        let mut command = cli();
+        command.env("SLACK_SUPPORT_WEBHOOK", crate::support::WEBHOOK);
+        command
+    };
+    let applied = flex()
+        .args(["apply", "examples/", "--auto-approve", "--store", &store])
+        .output()
+        .unwrap();
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let files = directory.path().join("alerts");
+    std::fs::create_dir(&files).unwrap();
+    for name in [
+        "voice.yaml",
+        "agents.yaml",
+        "messaging.yaml",
+        "settings.yaml",
+    ] {
+        let text =
+            std::fs::read_to_string(crate::support::root().join("examples").join(name)).unwrap();
+        std::fs::write(
+            files.join(name),
+            text.replace("critical: { above: 12 }", "critical: { above: 25 }"),
+        )
+        .unwrap();
+    }
+    let plan = flex()
+        .args([
+            "plan",
+            "--store",
+            &store,
+            "--format",
+            "markdown",
+            "--history",
+        ])
+        .arg(&history)
+        .arg(&files)
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(plan.stdout).unwrap();
+    assert!(
+        plan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    let block = markdown
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_else(|| panic!("no Mermaid chart in {markdown}"));
+    assert!(block.starts_with("xychart-beta\n"), "{block}");
+    assert!(block.contains("y-axis \"tasks\" 0 --> "), "{block}");
+    let series = |kind: &str| -> Vec<Vec<f64>> {
+        block
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix(&format!("{kind} [")))
+            .map(|values| {
+                values
+                    .trim_end_matches(']')
+                    .split(", ")
+                    .map(|value| value.parse().unwrap())
+                    .collect()
+            })
+            .collect()
+    };
+    let lines = series("line");
+    let mut highest = vec![0.0; 24];
+    highest[1] = 8.0;
+    highest[2] = 20.0;
+    assert_eq!(lines[0], highest, "the hourly highest of the history");
+    assert_eq!(
+        lines.len(),
+        4,
+        "the metric, warning (unchanged), critical live and planned: {block}"
+    );
+    for (line, value) in lines[1..].iter().zip([5.0, 12.0, 25.0]) {
+        assert!(line.iter().all(|each| *each == value), "{value}: {block}");
+    }
+    // The bars are the planned alert's notifications, as backtest counts them.
+    let bars = series("bar");
+    assert_eq!(bars.len(), 1, "{block}");
+    let (_, json, _) = {
+        let output = cli()
+            .args(["backtest", "--format", "json", "--history"])
+            .arg(&history)
+            .arg(&files)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            (),
+        )
+    };
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let counts = &alert(&report, BILLING)["queues"][0];
+    let total = ["warning", "critical", "resolved"]
+        .iter()
+        .map(|state| counts["notifications"][state].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(
+        bars[0].iter().sum::<f64>() as u64,
+        total,
+        "{block}\n{counts}"
+    );
+    assert!(total > 0);
+    assert!(
+        markdown.contains(&format!("Notifications in these hours: {total} as planned")),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn the_report_page_is_one_self_contained_file_with_every_alert() {
+    let directory = tempfile::tempdir().unwrap();
+    let history = generated_history(directory.path());
+    let page = directory.path().join("report.html");
+    let (code, _, stderr) = backtest(
+        &history,
+        &["--report", page.to_str().unwrap(), "--target-per-day", "1"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let (_, json, _) = backtest(&history, &["--format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let names: Vec<&str> = report["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|alert| alert["name"].as_str().unwrap())
+        .collect();
+    // Every alert, worst first as the backtest has them; a plot for each with data.
+    let rows: Vec<&str> = html
+        .split("<tr data-alert=\"")
+        .skip(1)
+        .map(|row| row.split('"').next().unwrap())
+        .collect();
+    assert_eq!(rows, names);
+    assert!(
+        html.contains("<figure class=\"plot\" data-alert=\"Billing voice - callers waiting\">")
+    );
+    assert!(html.contains("<li><strong>Billing voice - callers waiting</strong>: warning above 5 -&gt; 20, critical above 12 -&gt; 21 (0.0/day)</li>"), "the suggestion as the text report says it");
+    assert!(
+        html.contains(
+            "2026-11-23T00:00:00Z to 2026-11-24T23:59:00Z (2.0 days, 5760 rows, 2 series)"
+        )
+    );
+    // Nothing to fetch: no script, no external reference.
+    for outside in ["<script", "src=", "href=", "@import", "url("] {
+        assert!(!html.contains(outside), "{outside} in the page");
+    }
+}
