@@ -229,14 +229,7 @@ fn urls(value: &Value, found: &mut Vec<String>) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_url_the_emulator_puts_in_an_answer_answers() {
-    let emulator = emulator().await;
-    let state = tempfile::tempdir().unwrap();
-    let apply = run_blocking(
-        against(&emulator, state.path()),
-        &["apply", "examples/", "--auto-approve"],
-    )
-    .await;
-    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    let (emulator, _state) = applied_examples().await;
     let base = emulator.url();
     let mut queue: VecDeque<String> = [
         format!("{base}/v1/Configuration"),

@@ -33,14 +33,7 @@ fn writes(emulator: &flex_alerts::emulator::http::Emulator) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_passes_every_check_against_the_emulator_and_writes_nothing() {
-    let emulator = emulator().await;
-    let state = tempfile::tempdir().unwrap();
-    let apply = run_blocking(
-        against(&emulator, state.path()),
-        &["apply", "examples/", "--auto-approve"],
-    )
-    .await;
-    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    let (emulator, state) = applied_examples().await;
     emulator.shared.clear_requests();
     let text = run_blocking(against(&emulator, state.path()), &["doctor"]).await;
     assert_eq!(text.code, 0, "{}", text.stdout);

@@ -9,19 +9,6 @@ use flex_alerts::emulator::engine::ConsoleObjects;
 
 use crate::support::*;
 
-/// The emulator after `apply examples/`, and the journal directory it used.
-async fn applied_examples() -> (flex_alerts::emulator::http::Emulator, tempfile::TempDir) {
-    let emulator = emulator().await;
-    let state = tempfile::tempdir().unwrap();
-    let applied = run_blocking(
-        against(&emulator, state.path()),
-        &["apply", "examples/", "--auto-approve"],
-    )
-    .await;
-    assert_eq!(applied.code, 0, "{}", applied.stderr);
-    (emulator, state)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_listing_that_names_one_sid_twice_deletes_nothing() {
     let (emulator, state) = applied_examples().await;

@@ -52,6 +52,22 @@ fn thresholds(emulator: &flex_alerts::emulator::http::Emulator) -> Vec<(String, 
     found
 }
 
+/// Fails, showing `output`, unless it holds `wanted`.
+fn says(output: &str, wanted: &str) {
+    assert!(output.contains(wanted), "`{wanted}` not in:\n{output}");
+}
+
+/// The binary against `emulator`, run in `directory`.
+fn in_directory(
+    emulator: &flex_alerts::emulator::http::Emulator,
+    state: &Path,
+    directory: &Path,
+) -> assert_cmd::Command {
+    let mut command = against(emulator, state);
+    command.current_dir(directory);
+    command
+}
+
 async fn flex(
     emulator: &flex_alerts::emulator::http::Emulator,
     state: &Path,
@@ -88,17 +104,9 @@ async fn targets_and_excludes_limit_plan_and_apply_by_name_glob_and_earlier_name
         "{}",
         plan.stdout
     );
-    assert!(
-        plan.stdout.contains("update \"Billing voice\""),
-        "{}",
-        plan.stdout
-    );
+    says(&plan.stdout, "update \"Billing voice\"");
     assert!(!plan.stdout.contains("Billing chat") && !plan.stdout.contains("Support voice"));
-    assert!(
-        plan.stdout.contains("Plan: 0 to create, 1 to update"),
-        "{}",
-        plan.stdout
-    );
+    says(&plan.stdout, "Plan: 0 to create, 1 to update");
 
     let json = flex(
         &emulator,
@@ -156,16 +164,8 @@ async fn targets_and_excludes_limit_plan_and_apply_by_name_glob_and_earlier_name
     )
     .await;
     assert_eq!(plan.code, 0, "{}", plan.stderr);
-    assert!(
-        plan.stdout.contains("update \"Support calls\""),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("renamed from `Support voice`"),
-        "{}",
-        plan.stdout
-    );
+    says(&plan.stdout, "update \"Support calls\"");
+    says(&plan.stdout, "renamed from `Support voice`");
     assert!(!plan.stdout.contains("Billing chat"), "{}", plan.stdout);
 }
 
@@ -191,16 +191,13 @@ async fn an_unknown_target_is_an_error_with_did_you_mean_and_nothing_is_read_or_
     )
     .await;
     assert_eq!(apply.code, 1, "{}", apply.stderr);
-    assert!(
-        apply.stderr.contains(
-            "--target \"Biling voice\" matches no alert in the files or the store by that name"
-        ) && apply.stderr.contains("did you mean \"Billing voice\"?")
-            && apply
-                .stderr
-                .contains("--exclude \"Nothing*\" matches no alert"),
-        "{}",
-        apply.stderr
-    );
+    for wanted in [
+        "--target \"Biling voice\" matches no alert in the files or the store by that name",
+        "did you mean \"Billing voice\"?",
+        "--exclude \"Nothing*\" matches no alert",
+    ] {
+        says(&apply.stderr, wanted);
+    }
     let writes = emulator
         .shared
         .requests()
@@ -310,11 +307,7 @@ async fn a_saved_plan_keeps_its_scope_and_apply_plan_applies_exactly_it() {
     )
     .await;
     assert_eq!(refused.code, 1);
-    assert!(
-        refused.stderr.contains("cannot be given with --plan"),
-        "{}",
-        refused.stderr
-    );
+    says(&refused.stderr, "cannot be given with --plan");
 
     let apply = flex(
         &emulator,
@@ -370,21 +363,15 @@ async fn a_protected_alert_is_not_replaced_or_pruned_without_the_allowance() {
     emulator.shared.clear_requests();
     let refused = flex(&emulator, state.path(), &["apply", path, "--auto-approve"]).await;
     assert_eq!(refused.code, 1, "{}", refused.stdout);
-    assert!(
-        refused
-            .stderr
-            .contains("alert `Billing voice` is protected (`protect: true` at ")
-            && refused.stderr.contains("alerts.yaml:3:")
-            && refused.stderr.contains("this plan would replace it")
-            && refused
-                .stderr
-                .contains("the metric changes from `Waiting (Now)` to `Longest (Now)`")
-            && refused
-                .stderr
-                .contains("--allow-protected \"Billing voice\""),
-        "{}",
-        refused.stderr
-    );
+    for wanted in [
+        "alert `Billing voice` is protected (`protect: true` at ",
+        "alerts.yaml:3:",
+        "this plan would replace it",
+        "the metric changes from `Waiting (Now)` to `Longest (Now)`",
+        "--allow-protected \"Billing voice\"",
+    ] {
+        says(&refused.stderr, wanted);
+    }
     assert!(
         emulator
             .shared
@@ -406,25 +393,18 @@ async fn a_protected_alert_is_not_replaced_or_pruned_without_the_allowance() {
     )
     .await;
     assert_eq!(allowed.code, 0, "{}", allowed.stderr);
-    assert!(
-        allowed.stdout.contains("replace \"Billing voice\""),
-        "{}",
-        allowed.stdout
-    );
+    says(&allowed.stdout, "replace \"Billing voice\"");
 
     // Removed from the files, pruned: the last apply remembers the protection.
     let without = three(5).replace(&alert("Billing voice", "Waiting (Now)", "Billing", 5), "");
     write(files.path(), "alerts.yaml", &without);
     let pruned = flex(&emulator, state.path(), &["plan", path, "--prune"]).await;
     assert_eq!(pruned.code, 1, "{}", pruned.stdout);
-    assert!(
-        pruned
-            .stderr
-            .contains("it was declared with `protect: true` when last applied")
-            && pruned.stderr.contains("this plan would delete it"),
-        "{}",
-        pruned.stderr
+    says(
+        &pruned.stderr,
+        "it was declared with `protect: true` when last applied",
     );
+    says(&pruned.stderr, "this plan would delete it");
     let allowed = flex(
         &emulator,
         state.path(),
@@ -463,37 +443,24 @@ async fn an_environment_protects_every_alert_and_another_does_not() {
     );
     std::fs::create_dir(project.path().join("alerts")).unwrap();
     write(project.path(), "alerts/a.yaml", &three(5));
-    let in_project = |args: &[&str]| {
-        let mut command = against(&emulator, state.path());
-        command
-            .current_dir(project.path())
-            .env_remove("FLEX_ALERTS_STORE");
-        let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
-        async move {
-            tokio::task::spawn_blocking(move || run(command.args(args)))
-                .await
-                .unwrap()
-        }
+    let in_project = |args: &'static [&'static str]| {
+        let mut command = in_directory(&emulator, state.path(), project.path());
+        command.env_remove("FLEX_ALERTS_STORE");
+        run_blocking(command, args)
     };
     let first = in_project(&["apply", "--env", "production", "--auto-approve"]).await;
     assert_eq!(first.code, 0, "{}", first.stderr);
-    assert!(
-        first
-            .stdout
-            .contains("This environment protects every alert from delete and replace"),
-        "{}",
-        first.stdout
+    says(
+        &first.stdout,
+        "This environment protects every alert from delete and replace",
     );
     let without = three(5).replace(&alert("Support voice", "Waiting (Now)", "Support", 5), "");
     write(project.path(), "alerts/a.yaml", &without);
     let production = in_project(&["plan", "--env", "production", "--prune"]).await;
     assert_eq!(production.code, 1, "{}", production.stdout);
-    assert!(
-        production
-            .stderr
-            .contains("alert `Support voice` is protected (environment production protects every alert from delete)"),
-        "{}",
-        production.stderr
+    says(
+        &production.stderr,
+        "alert `Support voice` is protected (environment production protects every alert from delete)",
     );
     let staging = in_project(&["apply", "--env", "staging", "--prune", "--auto-approve"]).await;
     assert_eq!(staging.code, 0, "{}", staging.stderr);
@@ -524,16 +491,8 @@ async fn a_forgotten_alert_stays_live_and_prune_never_deletes_it() {
         }
         let apply = flex(&emulator, state.path(), &args).await;
         assert_eq!(apply.code, 0, "{}", apply.stderr);
-        assert!(
-            apply.stdout.contains("  = forget \"Support voice\""),
-            "{}",
-            apply.stdout
-        );
-        assert!(
-            apply.stdout.contains("prune never deletes it"),
-            "{}",
-            apply.stdout
-        );
+        says(&apply.stdout, "  = forget \"Support voice\"");
+        says(&apply.stdout, "prune never deletes it");
         assert!(
             !apply.stdout.contains("delete \"Support voice\""),
             "{}",
@@ -557,13 +516,10 @@ async fn a_forgotten_alert_stays_live_and_prune_never_deletes_it() {
     );
     let both = flex(&emulator, state.path(), &["validate", path]).await;
     assert_eq!(both.code, 1, "{}", both.stdout);
-    assert!(
-        both.stderr.contains("alerts.yaml:21:10")
-            && both
-                .stderr
-                .contains("`forget: Support voice` names an alert these files declare"),
-        "{}",
-        both.stderr
+    says(&both.stderr, "alerts.yaml:21:10");
+    says(
+        &both.stderr,
+        "`forget: Support voice` names an alert these files declare",
     );
 }
 
@@ -597,17 +553,15 @@ async fn import_adopts_one_live_alert_and_plan_then_finds_it_unchanged() {
         .as_str()
         .unwrap()
         .to_owned();
-    let in_kept = |args: &[&str]| {
-        let mut command = against(&emulator, state.path());
-        command.current_dir(&kept);
+    let in_kept = |args: Vec<&str>| {
+        let command = in_directory(&emulator, state.path(), &kept);
         let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
         async move {
-            tokio::task::spawn_blocking(move || run(command.args(args)))
-                .await
-                .unwrap()
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run_blocking(command, &args).await
         }
     };
-    let by_sid = in_kept(&["import", &sid, "--to", to]).await;
+    let by_sid = in_kept(vec!["import", &sid, "--to", to]).await;
     assert_eq!(by_sid.code, 0, "{}", by_sid.stderr);
     let text = std::fs::read_to_string(&adopted).unwrap();
     assert!(text.starts_with("# yaml-language-server: $schema=schemas/flex-alerts.schema.json\nversion: 1\nalerts:\n  - name: Billing voice\n"), "{text}");
@@ -615,29 +569,25 @@ async fn import_adopts_one_live_alert_and_plan_then_finds_it_unchanged() {
         kept.join("schemas/flex-alerts.schema.json").is_file(),
         "the modeline's schema"
     );
-    let by_name = in_kept(&["import", "Support voice", "--to", to]).await;
+    let by_name = in_kept(vec!["import", "Support voice", "--to", to]).await;
     assert_eq!(by_name.code, 0, "{}", by_name.stderr);
-    let plan = in_kept(&["plan", to, "--detailed-exitcode"]).await;
+    let plan = in_kept(vec!["plan", to, "--detailed-exitcode"]).await;
     assert_eq!(plan.code, 0, "{}", plan.stdout);
+    says(&plan.stdout, "unmanaged \"Billing chat\"");
+    says(&plan.stdout, "2 alert(s) unchanged");
+    says(&plan.stdout, "No changes. Plan: 0 to create");
     assert!(
-        plan.stdout.contains("unmanaged \"Billing chat\"")
-            && !plan.stdout.contains("\"Billing voice\"")
-            && !plan.stdout.contains("\"Support voice\"")
-            && plan.stdout.contains("2 alert(s) unchanged")
-            && plan.stdout.contains("No changes. Plan: 0 to create"),
+        !plan.stdout.contains("\"Billing voice\"") && !plan.stdout.contains("\"Support voice\""),
         "{}",
         plan.stdout
     );
-    let again = in_kept(&["import", "Billing voice", "--to", to]).await;
+    let again = in_kept(vec!["import", "Billing voice", "--to", to]).await;
     assert_eq!(again.code, 1);
-    assert!(
-        again
-            .stderr
-            .contains("alert `Billing voice` is already declared at ")
-            && again.stderr.contains("adopted.yaml:4:11"),
-        "{}",
-        again.stderr
+    says(
+        &again.stderr,
+        "alert `Billing voice` is already declared at ",
     );
+    says(&again.stderr, "adopted.yaml:4:11");
     assert_eq!(
         std::fs::read_to_string(&adopted)
             .unwrap()
@@ -666,12 +616,9 @@ async fn a_console_edit_is_drift_and_a_change_in_the_files_is_not() {
     )
     .await;
     assert_eq!(clean.code, 0, "{}", clean.stdout);
-    assert!(
-        clean
-            .stdout
-            .contains("No drift: every alert is as the last apply left it."),
-        "{}",
-        clean.stdout
+    says(
+        &clean.stdout,
+        "No drift: every alert is as the last apply left it.",
     );
 
     // A change in the files only: an update, no drift.
@@ -719,11 +666,7 @@ async fn a_console_edit_is_drift_and_a_change_in_the_files_is_not() {
     };
     assert!(drift_line("Billing chat", "changed"), "{}", plan.stdout);
     assert!(drift_line("Support voice", "deleted"), "{}", plan.stdout);
-    assert!(
-        plan.stdout.contains("update \"Billing voice\""),
-        "{}",
-        plan.stdout
-    );
+    says(&plan.stdout, "update \"Billing voice\"");
     assert!(!drift_line("Billing voice", "changed"), "{}", plan.stdout);
 
     let json = flex(&emulator, state.path(), &["plan", path, "--format", "json"]).await;
@@ -750,12 +693,9 @@ async fn a_console_edit_is_drift_and_a_change_in_the_files_is_not() {
         &["plan", path, "--format", "markdown"],
     )
     .await;
-    assert!(
-        markdown
-            .stdout
-            .contains("**changed outside flex-alerts since the apply of"),
-        "{}",
-        markdown.stdout
+    says(
+        &markdown.stdout,
+        "**changed outside flex-alerts since the apply of",
     );
 
     let refresh = flex(
@@ -765,16 +705,8 @@ async fn a_console_edit_is_drift_and_a_change_in_the_files_is_not() {
     )
     .await;
     assert_eq!(refresh.code, 2, "{}", refresh.stdout);
-    assert!(
-        refresh.stdout.contains("  ! drifted \"Billing chat\""),
-        "{}",
-        refresh.stdout
-    );
-    assert!(
-        refresh.stdout.contains("  ! drifted \"Support voice\""),
-        "{}",
-        refresh.stdout
-    );
+    says(&refresh.stdout, "  ! drifted \"Billing chat\"");
+    says(&refresh.stdout, "  ! drifted \"Support voice\"");
     assert!(
         !refresh.stdout.contains("Billing voice"),
         "{}",

@@ -216,6 +216,19 @@ pub async fn run_blocking(mut command: assert_cmd::Command, args: &[&str]) -> Ru
         .unwrap()
 }
 
+/// An emulator after `apply examples/`, and the state directory that apply used.
+pub async fn applied_examples() -> (Emulator, tempfile::TempDir) {
+    let emulator = emulator().await;
+    let state = tempfile::tempdir().unwrap();
+    let applied = run_blocking(
+        against(&emulator, state.path()),
+        &["apply", "examples/", "--auto-approve"],
+    )
+    .await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    (emulator, state)
+}
+
 /// The binary against the in-process emulator, with the journal in `state_dir`.
 pub fn against(
     emulator: &flex_alerts::emulator::http::Emulator,
