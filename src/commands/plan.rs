@@ -243,6 +243,12 @@ fn run_all(
         .as_ref()
         .map(|project| project.environments.clone())
         .unwrap_or_default();
+    if args.store.capture.is_some() {
+        return Err(
+            Error::new("--capture records one store: it cannot be given with --all-envs")
+                .hint("capture one environment at a time: `plan --env NAME --capture FILE.har`"),
+        );
+    }
     if environments.is_empty() {
         return Err(
             Error::new("--all-envs: the project declares no environments").hint(

@@ -87,11 +87,6 @@ pub fn render(plan: &Plan, store: &str, environment: Option<&str>) -> Vec<String
             head.push_str(&format!("| {} | {before} | {after} |\n", cell(name)));
         }
         head.push('\n');
-        for (name, paging) in &plan.paging {
-            if let Some(chart) = &paging.chart {
-                head.push_str(&mermaid(name, chart));
-            }
-        }
     }
     for alert in &plan.unmanageable {
         head.push_str(&format!(
@@ -114,7 +109,12 @@ pub fn render(plan: &Plan, store: &str, environment: Option<&str>) -> Vec<String
             text::push_mode_in_file(Some(&change.after))
         ));
     }
-    let mut blocks = Vec::new();
+    // The charts first, each a block of its own, so that many of them split into parts.
+    let mut blocks: Vec<String> = plan
+        .paging
+        .iter()
+        .filter_map(|(name, paging)| Some(truncate(mermaid(name, paging.chart.as_ref()?))))
+        .collect();
     for entry in plan.entries.iter().filter(|entry| entry.action.is_change()) {
         let mut block = format!(
             "<details><summary><code>{}</code> {} {}</summary>\n\n",
