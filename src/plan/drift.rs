@@ -110,25 +110,23 @@ impl Applied {
     }
 
     /// The records after an apply of `applied` at `now`, with `read_back` the plan made once
-    /// it was done (`None` when the store could not be read back): each managed alert that
-    /// matches the files is recorded as it is live; the alerts it changed only as read back.
-    /// Undeclared alerts keep their records; forgotten, deleted and unconfirmed ones lose them.
+    /// it was done (`None` when the store could not be read back): each managed alert of the
+    /// plan that matches the files is recorded as it is live, the ones it changed only as read
+    /// back; forgotten, deleted and unconfirmed ones lose their records; undeclared ones and
+    /// those a targeted plan left out keep theirs.
     pub fn after_apply(&self, applied: &Plan, read_back: Option<&Plan>, now: &str) -> Applied {
+        let mut records = self.0.clone();
         let touched: Vec<&str> = applied.changes().map(|entry| entry.name.as_str()).collect();
-        let record = |entry: &super::Entry| {
-            let live = entry.live.as_ref()?;
-            let found = match entry.action {
-                Action::NoOp => AppliedAlert {
-                    name: entry.name.clone(),
-                    fingerprint: live.fingerprint.clone(),
-                    applied_at: now.to_owned(),
-                    protected: entry.protected,
-                },
-                Action::Unmanaged => self.0.get(&live.sid)?.clone(),
-                _ => return None,
-            };
-            Some((live.sid.clone(), found))
-        };
+        for entry in applied.changes().chain(
+            applied
+                .entries
+                .iter()
+                .filter(|entry| entry.action == Action::Forget),
+        ) {
+            if let Some(live) = &entry.live {
+                records.remove(&live.sid);
+            }
+        }
         let untouched = applied
             .entries
             .iter()
@@ -137,7 +135,21 @@ impl Applied {
             .into_iter()
             .flat_map(|plan| &plan.entries)
             .filter(|entry| touched.contains(&entry.name.as_str()));
-        Applied(untouched.chain(confirmed).filter_map(record).collect())
+        for entry in untouched.chain(confirmed) {
+            let Some(live) = &entry.live else { continue };
+            if entry.action == Action::NoOp {
+                records.insert(
+                    live.sid.clone(),
+                    AppliedAlert {
+                        name: entry.name.clone(),
+                        fingerprint: live.fingerprint.clone(),
+                        applied_at: now.to_owned(),
+                        protected: entry.protected,
+                    },
+                );
+            }
+        }
+        Applied(records)
     }
 }
 

@@ -812,3 +812,52 @@ async fn an_apply_killed_midway_never_names_its_own_writes_as_drift() {
     assert_eq!(records.as_object().unwrap().len(), 3, "{applied}");
     assert!(!applied.to_string().contains("hooks.slack.com"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_targeted_apply_keeps_the_records_of_the_alerts_it_left_out() {
+    let emulator = emulator().await;
+    let (files, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = write(files.path(), "alerts.yaml", &three(5));
+    let path = file.to_str().unwrap();
+    assert_eq!(
+        flex(&emulator, state.path(), &["apply", path, "--auto-approve"])
+            .await
+            .code,
+        0
+    );
+    write(
+        files.path(),
+        "alerts.yaml",
+        &three(5).replacen("above: 5", "above: 7", 1),
+    );
+    let targeted = flex(
+        &emulator,
+        state.path(),
+        &["apply", path, "--target", "Billing voice", "--auto-approve"],
+    )
+    .await;
+    assert_eq!(targeted.code, 0, "{}", targeted.stderr);
+    // A Console edit of an alert the targeted apply left out is still drift.
+    let client = client(&emulator);
+    let rules = client.rules().await.unwrap();
+    let edited = rules
+        .iter()
+        .find(|rule| rule.name() == "Support voice")
+        .unwrap();
+    let mut body = edited.body().unwrap();
+    body.active = false;
+    client.update_rule(edited.sid(), &body).await.unwrap();
+    let refresh = flex(
+        &emulator,
+        state.path(),
+        &["plan", path, "--refresh-only", "--detailed-exitcode"],
+    )
+    .await;
+    assert_eq!(refresh.code, 2, "{}", refresh.stdout);
+    says(&refresh.stdout, "  ! drifted \"Support voice\"");
+    assert!(
+        !refresh.stdout.contains("Billing voice"),
+        "{}",
+        refresh.stdout
+    );
+}
