@@ -10,6 +10,9 @@ use serde_json::Value;
 
 use crate::support::{INSTANCE, WEBHOOK, root, spawn_emulator};
 
+/// The version Cargo.toml names (cargo passes it to the tests): the one releases carry.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 const API_KEY: &str = "SK5b1e6c3a9f0d4e2b8c7a6d5e4f3a2b1c";
 const API_SECRET: &str = "emulator-api-key-secret";
 
@@ -22,17 +25,6 @@ fn recipe(name: &str) -> Value {
 
 const GITHUB_TOKEN: &str = "ghs_recipetoken";
 const GITLAB_TOKEN: &str = "glpat-recipetoken";
-
-/// The version Cargo.toml names: the one the recipes pin.
-fn version() -> String {
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
-    manifest
-        .lines()
-        .find_map(|line| line.strip_prefix("version = \""))
-        .and_then(|rest| rest.strip_suffix('"'))
-        .unwrap()
-        .to_owned()
-}
 
 /// Every job installs flex-alerts with the action, pinned to this release; nothing builds it.
 fn installs_the_pinned_release_with_the_action(workflow: &Value) {
@@ -47,7 +39,7 @@ fn installs_the_pinned_release_with_the_action(workflow: &Value) {
             .unwrap_or_else(|| panic!("{job} installs flex-alerts"));
         assert_eq!(
             install["uses"],
-            format!("OWNER/flex-alerts@v{}", version()),
+            format!("OWNER/flex-alerts@v{VERSION}"),
             "{job}"
         );
     }
@@ -405,7 +397,7 @@ fn github_actions_recipe_runs_a_pull_request_a_merge_and_a_drift_check() {
 fn installs_the_pinned_release_from_pypi(pipeline: &Value) {
     let text = serde_json::to_string(pipeline).unwrap();
     assert!(!text.contains("cargo install") && !text.contains("FLEX_ALERTS_GIT"));
-    assert_eq!(pipeline["variables"]["FLEX_ALERTS_VERSION"], version());
+    assert_eq!(pipeline["variables"]["FLEX_ALERTS_VERSION"], VERSION);
     let before = serde_json::to_string(&pipeline["default"]["before_script"]).unwrap();
     assert!(
         before.contains("pip install --quiet \\\"flex-alerts==$FLEX_ALERTS_VERSION\\\""),

@@ -8,16 +8,8 @@ use std::process::Command;
 
 use crate::support::root;
 
-/// The version every archive name carries: Cargo.toml's.
-fn version() -> String {
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
-    manifest
-        .lines()
-        .find_map(|line| line.strip_prefix("version = \""))
-        .and_then(|rest| rest.strip_suffix('"'))
-        .unwrap()
-        .to_owned()
-}
+/// The version Cargo.toml names (cargo passes it to the tests): the one releases carry.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Serves the files under `directory` (404 for anything else) until the test ends.
 async fn serve(directory: PathBuf) -> String {
@@ -38,7 +30,7 @@ async fn serve(directory: PathBuf) -> String {
 
 /// A release directory `vVERSION/` with the debug binary packed for this machine's target.
 fn release(directory: &Path) -> PathBuf {
-    let release = directory.join(format!("v{}", version()));
+    let release = directory.join(format!("v{VERSION}"));
     let packed = Command::new("python3")
         .arg(root().join("scripts/package"))
         .arg(format!("{}-unknown-linux-musl", std::env::consts::ARCH))
@@ -102,7 +94,7 @@ async fn the_install_script_installs_a_release_and_refuses_what_does_not_check_o
 
     // A good archive: installed, on GITHUB_PATH, and it runs from a fresh directory.
     let into = scratch.path().join("good");
-    let good = install(&releases, &version(), &into, None).await;
+    let good = install(&releases, VERSION, &into, None).await;
     assert_eq!(good.code, Some(0), "{}", good.stderr);
     let directory = PathBuf::from(good.stdout.trim());
     assert_eq!(
@@ -118,7 +110,7 @@ async fn the_install_script_installs_a_release_and_refuses_what_does_not_check_o
         .output()
         .unwrap();
     assert!(
-        String::from_utf8_lossy(&ran.stdout).starts_with(&format!("flex-alerts {}", version())),
+        String::from_utf8_lossy(&ran.stdout).starts_with(&format!("flex-alerts {VERSION}")),
         "{ran:?}"
     );
     for packed in [
@@ -135,7 +127,7 @@ async fn the_install_script_installs_a_release_and_refuses_what_does_not_check_o
     bytes[middle] ^= 0xff;
     std::fs::write(&archive, bytes).unwrap();
     let into = scratch.path().join("altered");
-    let altered = install(&releases, &version(), &into, None).await;
+    let altered = install(&releases, VERSION, &into, None).await;
     assert_eq!(altered.code, Some(1), "{}", altered.stderr);
     let name = archive.file_name().unwrap().to_str().unwrap();
     assert!(
@@ -175,7 +167,7 @@ async fn the_install_script_installs_a_release_and_refuses_what_does_not_check_o
     );
     let unsupported = install(
         &releases,
-        &version(),
+        VERSION,
         &scratch.path().join("unsupported"),
         Some(Path::new(&path)),
     )

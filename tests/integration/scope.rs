@@ -52,6 +52,33 @@ fn thresholds(emulator: &flex_alerts::emulator::http::Emulator) -> Vec<(String, 
     found
 }
 
+/// An emulator with `three(5)` applied from `files/alerts.yaml`, and the state directory.
+struct Applied {
+    emulator: flex_alerts::emulator::http::Emulator,
+    files: tempfile::TempDir,
+    state: tempfile::TempDir,
+    file: std::path::PathBuf,
+}
+
+async fn applied_three() -> Applied {
+    let emulator = emulator().await;
+    let (files, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = write(files.path(), "alerts.yaml", &three(5));
+    let apply = flex(
+        &emulator,
+        state.path(),
+        &["apply", file.to_str().unwrap(), "--auto-approve"],
+    )
+    .await;
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    Applied {
+        emulator,
+        files,
+        state,
+        file,
+    }
+}
+
 /// Fails, showing `output`, unless it holds `wanted`.
 fn says(output: &str, wanted: &str) {
     assert!(output.contains(wanted), "`{wanted}` not in:\n{output}");
@@ -78,16 +105,13 @@ async fn flex(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn targets_and_excludes_limit_plan_and_apply_by_name_glob_and_earlier_name() {
-    let emulator = emulator().await;
-    let (files, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let file = write(files.path(), "alerts.yaml", &three(5));
+    let Applied {
+        emulator,
+        files,
+        state,
+        file,
+    } = applied_three().await;
     let path = file.to_str().unwrap();
-    assert_eq!(
-        flex(&emulator, state.path(), &["apply", path, "--auto-approve"])
-            .await
-            .code,
-        0
-    );
 
     write(files.path(), "alerts.yaml", &three(9));
     let plan = flex(
@@ -261,16 +285,13 @@ fn a_targeted_plan_checks_the_caps_on_the_whole_final_state() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_saved_plan_keeps_its_scope_and_apply_plan_applies_exactly_it() {
-    let emulator = emulator().await;
-    let (files, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let file = write(files.path(), "alerts.yaml", &three(5));
+    let Applied {
+        emulator,
+        files,
+        state,
+        file,
+    } = applied_three().await;
     let path = file.to_str().unwrap();
-    assert_eq!(
-        flex(&emulator, state.path(), &["apply", path, "--auto-approve"])
-            .await
-            .code,
-        0
-    );
     write(files.path(), "alerts.yaml", &three(9));
     let saved = files.path().join("plan.json");
     let plan = flex(
@@ -469,16 +490,13 @@ async fn an_environment_protects_every_alert_and_another_does_not() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forgotten_alert_stays_live_and_prune_never_deletes_it() {
-    let emulator = emulator().await;
-    let (files, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let file = write(files.path(), "alerts.yaml", &three(5));
+    let Applied {
+        emulator,
+        files,
+        state,
+        file,
+    } = applied_three().await;
     let path = file.to_str().unwrap();
-    assert_eq!(
-        flex(&emulator, state.path(), &["apply", path, "--auto-approve"])
-            .await
-            .code,
-        0
-    );
     let forgotten = format!(
         "{}forget: [Support voice]\n",
         three(9).replace(&alert("Support voice", "Waiting (Now)", "Support", 9), "")
@@ -599,16 +617,13 @@ async fn import_adopts_one_live_alert_and_plan_then_finds_it_unchanged() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_console_edit_is_drift_and_a_change_in_the_files_is_not() {
-    let emulator = emulator().await;
-    let (files, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let file = write(files.path(), "alerts.yaml", &three(5));
+    let Applied {
+        emulator,
+        files,
+        state,
+        file,
+    } = applied_three().await;
     let path = file.to_str().unwrap();
-    assert_eq!(
-        flex(&emulator, state.path(), &["apply", path, "--auto-approve"])
-            .await
-            .code,
-        0
-    );
     let clean = flex(
         &emulator,
         state.path(),
@@ -739,16 +754,13 @@ async fn a_console_edit_is_drift_and_a_change_in_the_files_is_not() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_apply_killed_midway_never_names_its_own_writes_as_drift() {
     use flex_alerts::emulator::faults::{FaultAction, ScriptedFault};
-    let emulator = emulator().await;
-    let (files, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let file = write(files.path(), "alerts.yaml", &three(5));
+    let Applied {
+        emulator,
+        files,
+        state,
+        file,
+    } = applied_three().await;
     let path = file.to_str().unwrap();
-    assert_eq!(
-        flex(&emulator, state.path(), &["apply", path, "--auto-approve"])
-            .await
-            .code,
-        0
-    );
     write(files.path(), "alerts.yaml", &three(9));
     // The second write is applied, then its answer never comes: the apply is killed there,
     // after two of its three updates reached Flex.
@@ -815,16 +827,13 @@ async fn an_apply_killed_midway_never_names_its_own_writes_as_drift() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_targeted_apply_keeps_the_records_of_the_alerts_it_left_out() {
-    let emulator = emulator().await;
-    let (files, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let file = write(files.path(), "alerts.yaml", &three(5));
+    let Applied {
+        emulator,
+        files,
+        state,
+        file,
+    } = applied_three().await;
     let path = file.to_str().unwrap();
-    assert_eq!(
-        flex(&emulator, state.path(), &["apply", path, "--auto-approve"])
-            .await
-            .code,
-        0
-    );
     write(
         files.path(),
         "alerts.yaml",
