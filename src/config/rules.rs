@@ -59,12 +59,7 @@ pub fn check(
     let mut settings_at: Option<(String, Option<Span>)> = None;
     let mut total = 0usize;
     for file in files {
-        let at = |pointer: &str| Place {
-            file: &file.name,
-            spans: &file.spans,
-            stand_ins: &file.stand_ins,
-            pointer: pointer.to_owned(),
-        };
+        let at = |pointer: &str| Place::in_file(file, pointer.to_owned());
         if let Some(settings) = &file.content.settings {
             let here = at("/settings");
             match &settings_at {
@@ -117,6 +112,16 @@ struct Place<'a> {
 }
 
 impl<'a> Place<'a> {
+    /// The node at `pointer` in `file`.
+    fn in_file(file: &'a ParsedFile, pointer: String) -> Place<'a> {
+        Place {
+            file: &file.name,
+            spans: &file.spans,
+            stand_ins: &file.stand_ins,
+            pointer,
+        }
+    }
+
     fn child(&self, segment: impl std::fmt::Display) -> Place<'a> {
         Place {
             file: self.file,
@@ -627,12 +632,8 @@ impl Checker<'_> {
         for file in files {
             for (index, alert) in file.content.alerts.iter().enumerate() {
                 for (position, old) in alert.renamed_from.iter().enumerate() {
-                    let place = Place {
-                        file: &file.name,
-                        spans: &file.spans,
-                        stand_ins: &file.stand_ins,
-                        pointer: format!("/alerts/{index}/renamed_from/{position}"),
-                    };
+                    let place =
+                        Place::in_file(file, format!("/alerts/{index}/renamed_from/{position}"));
                     if place.stands_in() {
                         continue;
                     }
@@ -675,12 +676,7 @@ impl Checker<'_> {
         let mut forgotten: Vec<(String, Origin)> = Vec::new();
         for file in files {
             for (index, name) in file.content.forget.iter().enumerate() {
-                let place = Place {
-                    file: &file.name,
-                    spans: &file.spans,
-                    stand_ins: &file.stand_ins,
-                    pointer: format!("/forget/{index}"),
-                };
+                let place = Place::in_file(file, format!("/forget/{index}"));
                 if place.stands_in() {
                     continue;
                 }

@@ -62,12 +62,8 @@ fn chart(
         .into_iter()
         .find_map(|(queue, samples)| Some((queue, samples?)))?;
     let metric = Metric::from_id(&spec.metric)?;
-    let end = (history.to + 1).div_euclid(3600) * 3600
-        + if (history.to + 1) % 3600 == 0 {
-            0
-        } else {
-            3600
-        };
+    // Up to the end of the hour the history's last second falls in.
+    let end = (history.to + 1 + 3599).div_euclid(3600) * 3600;
     let from = (end - 86_400).max(history.from.div_euclid(3600) * 3600);
     let hours = ((end - from) / 3600).max(1) as usize;
     let hour_of = |at: i64| ((at - from) / 3600) as usize;

@@ -52,7 +52,8 @@ fn extrapolated(history: &History) -> bool {
     history.days() < 0.95
 }
 
-fn has_data(result: &AlertResult) -> bool {
+/// Whether the history holds a series for any of the alert's queues.
+pub fn has_data(result: &AlertResult) -> bool {
     result.queues.iter().any(|queue| queue.evaluation.is_some())
 }
 

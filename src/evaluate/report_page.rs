@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::backtest::AlertResult;
 use super::escape_xml as escape;
 use super::history::History;
-use super::report::{suggestion_text, worst_first};
+use super::report::{has_data, suggestion_text, worst_first};
 use crate::common::time::format_rfc3339;
 
 /// One alert's plot, made by the caller (`plot::svg`), by alert name.
@@ -91,8 +91,7 @@ pub fn html(results: &[AlertResult], history: &History, plots: &Plots) -> String
 fn summary(out: &mut String, results: &[AlertResult]) {
     out.push_str("<h2>Alerts, worst first</h2>\n<div class=\"table\"><table id=\"summary\">\n<thead><tr><th>Alert</th><th>Notifications a day</th><th>Episodes</th><th>Minutes at warning</th><th>Minutes at critical</th><th>Longest episode (min)</th></tr></thead>\n<tbody>\n");
     for result in worst_first(results) {
-        let has_data = result.queues.iter().any(|queue| queue.evaluation.is_some());
-        if !has_data {
+        if !has_data(result) {
             let _ = writeln!(
                 out,
                 "<tr data-alert=\"{0}\"><td>{0}</td><td colspan=\"5\">no data in the history</td></tr>",

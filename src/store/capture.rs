@@ -67,6 +67,7 @@ impl Capture {
                 }
             }
         }
+        redactor.seal();
         let entries = exchanges
             .iter()
             .map(|exchange| redactor.entry(exchange))
@@ -104,6 +105,9 @@ struct Redactor {
     counts: BTreeMap<&'static str, usize>,
     /// `scheme://host[:port]` of the store's APIs.
     origins: Vec<String>,
+    /// Once every value is collected (`seal`): each value, its URL-encoded form and its
+    /// placeholder, longest value first.
+    ordered: Vec<(String, String, String)>,
 }
 
 impl Redactor {
@@ -160,19 +164,29 @@ impl Redactor {
         }
     }
 
-    /// `text` with every value to redact replaced, longest first.
+    /// Orders the values to redact once, longest first, so that a value inside another is
+    /// replaced after it.
+    fn seal(&mut self) {
+        let mut ordered: Vec<(String, String, String)> = self
+            .placeholders
+            .iter()
+            .map(|(value, placeholder)| {
+                let encoded = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+                (value.clone(), encoded, placeholder.clone())
+            })
+            .collect();
+        ordered.sort_by_key(|(value, _, _)| std::cmp::Reverse(value.len()));
+        self.ordered = ordered;
+    }
+
+    /// `text` with every value to redact replaced, as written and as a URL query encodes it.
     fn redact(&self, text: &str) -> String {
-        let mut values: Vec<(&String, &String)> = self.placeholders.iter().collect();
-        values.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
         let mut out = text.to_owned();
-        for (value, placeholder) in values {
-            if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), placeholder);
-            }
-            // As a URL query or form encodes it.
-            let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-            if encoded != *value && out.contains(&encoded) {
-                out = out.replace(&encoded, placeholder);
+        for (value, encoded, placeholder) in &self.ordered {
+            for form in [value, encoded] {
+                if out.contains(form.as_str()) {
+                    out = out.replace(form.as_str(), placeholder);
+                }
             }
         }
         out

@@ -330,7 +330,7 @@ impl Transport {
             return self.send_once(call).await;
         };
         let (started, clock) = (SystemTime::now(), Instant::now());
-        let (attempt, headers) = self.send_once_seen(call).await;
+        let (attempt, headers) = self.send_once_seen(call, true).await;
         let (status, body, error) = match &attempt {
             Attempt::Done { status, body } | Attempt::Status { status, body, .. } => (
                 *status,
@@ -355,11 +355,15 @@ impl Transport {
     }
 
     async fn send_once(&self, call: &Call) -> Attempt {
-        self.send_once_seen(call).await.0
+        self.send_once_seen(call, false).await.0
     }
 
-    /// One request, and the answer's headers (for a capture).
-    async fn send_once_seen(&self, call: &Call) -> (Attempt, Vec<(String, String)>) {
+    /// One request, and with `keep_headers` (a capture) the answer's headers.
+    async fn send_once_seen(
+        &self,
+        call: &Call,
+        keep_headers: bool,
+    ) -> (Attempt, Vec<(String, String)>) {
         let mut request = self
             .http
             .request(call.method.clone(), call.url.clone())
@@ -379,14 +383,18 @@ impl Transport {
             Err(error) => return (Attempt::Unanswered(describe(&error)), Vec::new()),
         };
         self.observe(response.headers());
-        let seen: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .filter(|(name, _)| *name != header::SET_COOKIE)
-            .filter_map(|(name, value)| {
-                Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
-            })
-            .collect();
+        let seen: Vec<(String, String)> = if keep_headers {
+            response
+                .headers()
+                .iter()
+                .filter(|(name, _)| *name != header::SET_COOKIE)
+                .filter_map(|(name, value)| {
+                    Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let status = response.status();
         let retry_after = response
             .headers()
